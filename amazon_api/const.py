@@ -1,0 +1,164 @@
+"""Amazon's names and numbers: feed and report types, reason codes, price components, rate limits.
+
+Everything here comes from Amazon's published schemas and SP-API documentation; the labels are ours.
+"""
+
+FEED_ADJUSTMENT = "POST_PAYMENT_ADJUSTMENT_DATA"
+FEED_ACKNOWLEDGEMENT = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
+FEED_MESSAGE_TYPES = {
+    FEED_ADJUSTMENT: "OrderAdjustment",
+    FEED_ACKNOWLEDGEMENT: "OrderAcknowledgement",
+}
+FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
+# Amazon's queue advice and the seed agree: at most 15 requests a document.
+MAX_MESSAGES_PER_FEED = 15
+
+FEED_DONE = "DONE"
+FEED_FATAL = "FATAL"
+FEED_CANCELLED = "CANCELLED"
+FEED_IN_QUEUE = "IN_QUEUE"
+FEED_IN_PROGRESS = "IN_PROGRESS"
+FEED_FINAL_STATUSES = (FEED_DONE, FEED_FATAL, FEED_CANCELLED)
+
+REPORT_RETURNS_FLAT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
+REPORT_RETURNS_XML = "GET_XML_RETURNS_DATA_BY_RETURN_DATE"
+REPORT_ORDERS_SHIPPING = "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"
+REPORT_ORDERS_UNSHIPPED = "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING"
+REPORT_SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+# Reports that carry buyer data and need a restricted data token to download.
+RESTRICTED_REPORTS = (REPORT_ORDERS_UNSHIPPED,)
+RETURNS_REPORT_MAX_DAYS = 60
+
+REPORT_DONE = "DONE"
+REPORT_FATAL = "FATAL"
+REPORT_CANCELLED = "CANCELLED"
+REPORT_FINAL_STATUSES = (REPORT_DONE, REPORT_FATAL, REPORT_CANCELLED)
+
+# OrderAdjustment.xsd AdjustmentReason, with the labels a seller reads.
+ADJUSTMENT_REASONS = {
+    "CustomerReturn": "Customer return",
+    "NoInventory": "No stock",
+    "CustomerCancel": "Customer cancelled",
+    "GeneralAdjustment": "General adjustment",
+    "CouldNotShip": "Could not ship",
+    "DifferentItem": "Different item sent",
+    "Abandoned": "Abandoned by the buyer",
+    "PriceError": "Price error",
+    "ProductOutofStock": "Product out of stock",
+    "CustomerAddressIncorrect": "Customer address incorrect",
+    "Exchange": "Exchange",
+    "Other": "Other",
+    "CarrierCreditDecision": "Carrier credit decision",
+    "RiskAssessmentInformationNotValid": "Risk assessment information not valid",
+    "CarrierCoverageFailure": "Carrier coverage failure",
+    "TransactionRecord": "Transaction record",
+    "Undeliverable": "Undeliverable",
+    "RefusedDelivery": "Refused delivery",
+}
+# Amazon accepts only these two reasons for cancelling part of a line's quantity.
+QUANTITY_CANCEL_REASONS = ("NoInventory", "CustomerCancel")
+
+# OrderAcknowledgement.xsd CancelReason.
+CANCEL_REASONS = {
+    "NoInventory": "No stock",
+    "BuyerCanceled": "Buyer's request",
+    "ShippingAddressUndeliverable": "Shipping address undeliverable",
+    "CustomerExchange": "Customer exchange",
+    "GeneralAdjustment": "General adjustment",
+    "CarrierCreditDecision": "Carrier credit decision",
+    "RiskAssessmentInformationNotValid": "Risk assessment information not valid",
+    "CarrierCoverageFailure": "Carrier coverage failure",
+    "CustomerReturn": "Customer return",
+    "MerchandiseNotReceived": "Merchandise not received",
+}
+
+# OrderAdjustment.xsd ItemPriceAdjustments/Component/Type.
+PRICE_COMPONENTS = {
+    "Principal": "Item price",
+    "Shipping": "Shipping",
+    "Tax": "Tax",
+    "ShippingTax": "Shipping tax",
+    "GiftWrap": "Gift wrap",
+    "GiftWrapTax": "Gift wrap tax",
+    "RestockingFee": "Restocking fee",
+    "RestockingFeeTax": "Restocking fee tax",
+    "Surcharge": "Surcharge",
+    "ReturnShipping": "Return shipping",
+    "Goodwill": "Goodwill",
+    "ExportCharge": "Export charge",
+    "COD": "Cash on delivery",
+    "CODTax": "Cash on delivery tax",
+    "Other": "Other",
+    "FreeReplacementReturnShipping": "Free replacement return shipping",
+}
+# Money the seller keeps: sent as negative amounts, everything else is money back to the buyer.
+KEPT_COMPONENTS = ("RestockingFee", "RestockingFeeTax")
+
+# 3-7-7 digits, e.g. 112-1234567-1234567; order item codes are 14 digits.
+AMAZON_ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
+AMAZON_ORDER_ITEM_CODE_PATTERN = r"^\d{14}$"
+
+# Rate limits per seller account and application: (requests per second, burst).
+RATE_LIMITS = {
+    "createFeed": (0.0083, 15),
+    "createFeedDocument": (0.5, 15),
+    "getFeed": (2.0, 15),
+    "getFeeds": (0.0222, 10),
+    "getFeedDocument": (0.0222, 10),
+    "createReport": (0.0167, 15),
+    "getReport": (2.0, 15),
+    "getReports": (0.0222, 10),
+    "getReportDocument": (0.0167, 15),
+    "createRestrictedDataToken": (1.0, 10),
+    "searchOrders": (0.0056, 20),
+    "getOrder": (0.5, 30),
+    "getOrderItems": (0.5, 30),
+}
+
+REGIONS = {
+    "na": {
+        "name": "North America",
+        "endpoint": "https://sellingpartnerapi-na.amazon.com",
+        "sandbox": "https://sandbox.sellingpartnerapi-na.amazon.com",
+        "aws_region": "us-east-1",
+    },
+    "eu": {
+        "name": "Europe",
+        "endpoint": "https://sellingpartnerapi-eu.amazon.com",
+        "sandbox": "https://sandbox.sellingpartnerapi-eu.amazon.com",
+        "aws_region": "eu-west-1",
+    },
+    "fe": {
+        "name": "Far East",
+        "endpoint": "https://sellingpartnerapi-fe.amazon.com",
+        "sandbox": "https://sandbox.sellingpartnerapi-fe.amazon.com",
+        "aws_region": "us-west-2",
+    },
+}
+LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+
+# (marketplace id, country code, currency, region, name)
+MARKETPLACES = (
+    ("A2EUQ1WTGCTBG2", "CA", "CAD", "na", "Amazon.ca"),
+    ("ATVPDKIKX0DER", "US", "USD", "na", "Amazon.com"),
+    ("A1AM78C64UM0Y8", "MX", "MXN", "na", "Amazon.com.mx"),
+    ("A2Q3Y263D00KWC", "BR", "BRL", "na", "Amazon.com.br"),
+    ("A28R8C7NBKEWEA", "IE", "EUR", "eu", "Amazon.ie"),
+    ("A1RKKUPIHCS9HS", "ES", "EUR", "eu", "Amazon.es"),
+    ("A1F83G8C2ARO7P", "GB", "GBP", "eu", "Amazon.co.uk"),
+    ("A13V1IB3VIYZZH", "FR", "EUR", "eu", "Amazon.fr"),
+    ("AMEN7PMS3EDWL", "BE", "EUR", "eu", "Amazon.com.be"),
+    ("A1805IZSGTT6HS", "NL", "EUR", "eu", "Amazon.nl"),
+    ("A1PA6795UKMFR9", "DE", "EUR", "eu", "Amazon.de"),
+    ("APJ6JRA9NG5V4", "IT", "EUR", "eu", "Amazon.it"),
+    ("A2NODRKZP88ZB9", "SE", "SEK", "eu", "Amazon.se"),
+    ("A1C3SOZRARQ6R3", "PL", "PLN", "eu", "Amazon.pl"),
+    ("ARBP9OOSHTCHU", "EG", "EGP", "eu", "Amazon.eg"),
+    ("A33AVAJ2PDY3EV", "TR", "TRY", "eu", "Amazon.com.tr"),
+    ("A17E79C6D8DWNP", "SA", "SAR", "eu", "Amazon.sa"),
+    ("A2VIGQ35RCS4UG", "AE", "AED", "eu", "Amazon.ae"),
+    ("A21TJRUUN4KGV", "IN", "INR", "eu", "Amazon.in"),
+    ("A19VAU5U5O7RUS", "SG", "SGD", "fe", "Amazon.sg"),
+    ("A39IBJ37TRP1C6", "AU", "AUD", "fe", "Amazon.com.au"),
+    ("A1VC38T7YXB528", "JP", "JPY", "fe", "Amazon.co.jp"),
+)
