@@ -1,0 +1,505 @@
+"""The one door to Amazon's Selling Partner API, over python-amazon-sp-api.
+
+Every call goes through `AmazonClient._call`, which waits for the rate limiter, runs the library
+call and turns whatever happens into a result or into one of the seam's errors: RetryableError
+(throttling, Amazon down, network trouble) or PermanentError (Amazon refused the request).
+"""
+
+import io
+import json
+import logging
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+import httpx
+from sp_api.api import FeedsV20210630, OrdersV0, OrdersV20260101, Reports, Tokens
+from sp_api.auth import AccessTokenClient
+from sp_api.auth.exceptions import AuthorizationError
+from sp_api.base import ApiResponse, fill_query_params, sp_endpoint
+from sp_api.base._transport_httpx import HttpxTransport
+from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingCredentials
+from sp_api.base.exceptions import SellingApiException
+
+from . import const
+from .errors import PermanentError, RetryableError, ThrottledError
+from .ratelimit import default_limiter
+
+_logger = logging.getLogger(__name__)
+
+SECRET_KEYS = {"x-amz-access-token", "refresh_token", "client_secret", "restricteddatatoken"}
+
+
+class _RedactSecrets(logging.Filter):
+    """The library logs request headers and bodies at debug level: never let a token through."""
+
+    def filter(self, record):
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redact(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = _redact(record.args)
+        return True
+
+
+def _redact(value):
+    if isinstance(value, ApiResponse):
+        value = value.payload
+    if isinstance(value, dict):
+        return {
+            key: "***" if str(key).lower() in SECRET_KEYS else _redact(item)
+            for key, item in value.items()
+        }
+    return value
+
+
+for _library_logger in ("sp_api.base.client", "sp_api.auth.access_token_client"):
+    logging.getLogger(_library_logger).addFilter(_RedactSecrets())
+
+# Seconds a call may wait for the client-side rate limiter before giving up with ThrottledError.
+DEFAULT_MAX_WAIT = 10.0
+DOWNLOAD_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where and as whom to talk to Amazon: plain values, so the seam never reads Odoo records."""
+
+    seller_id: str
+    marketplace_id: str
+    endpoint: str
+    lwa_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    aws_region: str = "us-east-1"
+    timeout: float = 30.0
+
+    @property
+    def limiter_key(self):
+        return (self.endpoint, self.seller_id)
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    feed_id: str
+    feed_type: str
+    status: str
+    created_time: datetime | None
+    result_document_id: str | None = None
+
+    @property
+    def is_final(self):
+        return self.status in const.FEED_FINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    report_id: str
+    report_type: str
+    status: str
+    document_id: str | None = None
+    created_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BuyerCancellation:
+    """A buyer's request to cancel some or all items of an order, as the Orders API shows it."""
+
+    order_id: str
+    order_item_ids: tuple
+    reason: str
+    last_updated: datetime | None
+
+
+@dataclass
+class _Marketplace:
+    """The library's marketplace shape, pointing wherever the account says."""
+
+    endpoint: str
+    marketplace_id: str
+    region: str
+
+
+class _CheckedTransport(HttpxTransport):
+    """Turns HTTP errors into the seam's errors where the library would let them pass.
+
+    The library raises only for error responses with a JSON `errors` list; a 5xx page from a
+    proxy, or any non-JSON error body, would come back as an empty success.
+    """
+
+    def request(self, method, url, **kwargs):
+        response = super().request(method, url, **kwargs)
+        if response.status_code >= 400 and not _has_error_list(response):
+            status = response.status_code
+            message = f"Amazon answered HTTP {status} without an error description"
+            if status == 429:
+                raise ThrottledError(message, status=status)
+            if status >= 500 or status in (408, 425):
+                raise RetryableError(message, status=status)
+            raise PermanentError(message, status=status)
+        return response
+
+
+def _has_error_list(response):
+    try:
+        return bool(response.json().get("errors"))
+    except (ValueError, AttributeError):
+        return False
+
+
+def _token_client_class(lwa_url, client_id):
+    """An LWA client class aimed at `lwa_url`, with a token cache of its own per endpoint."""
+    parts = urlsplit(lwa_url)
+
+    class LwaTokenClient(AccessTokenClient):
+        scheme = f"{parts.scheme}://"
+        host = parts.netloc
+        path = parts.path or "/auth/o2/token"
+
+        def _get_cache_key(self, token_flavor=""):
+            # The library's cache is global and keyed on the refresh token only: the same token
+            # used against two endpoints (production and an emulator) must not share access tokens.
+            return super()._get_cache_key(f"{token_flavor}|{lwa_url}|{client_id}")
+
+    return LwaTokenClient
+
+
+class _Feeds(FeedsV20210630):
+    @sp_endpoint("/feeds/2021-06-30/documents/{}", method="GET")
+    def get_feed_document_info(self, feedDocumentId, **kwargs):
+        """getFeedDocument without downloading: the library's own method downloads unchecked."""
+        return self._request(
+            fill_query_params(kwargs.pop("path"), feedDocumentId),
+            params=kwargs,
+            add_marketplace=False,
+        )
+
+
+def _parse_time(value):
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _iso(moment):
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _require(payload, key, operation):
+    value = payload.get(key) if isinstance(payload, dict) else None
+    if not value:
+        raise RetryableError(f"{operation}: Amazon's answer has no {key}")
+    return value
+
+
+class AmazonClient:
+    """SP-API operations the addon needs, for one seller account and marketplace."""
+
+    def __init__(self, connection, limiter=None, max_wait=DEFAULT_MAX_WAIT):
+        self.connection = connection
+        self.limiter = limiter or default_limiter
+        self.max_wait = max_wait
+        self._apis = {}
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _api(self, api_class, restricted_data_token=None):
+        key = (api_class, restricted_data_token)
+        if key not in self._apis:
+            conn = self.connection
+            api = api_class(
+                marketplace=_Marketplace(
+                    conn.endpoint.rstrip("/"), conn.marketplace_id, conn.aws_region
+                ),
+                credentials={
+                    "lwa_app_id": conn.client_id,
+                    "lwa_client_secret": conn.client_secret,
+                    "refresh_token": conn.refresh_token,
+                },
+                refresh_token=conn.refresh_token,
+                credential_providers=(FromCodeCredentialProvider,),
+                auth_token_client_class=_token_client_class(conn.lwa_url, conn.client_id),
+                restricted_data_token=restricted_data_token,
+                timeout=conn.timeout,
+            )
+            # SP_API_DEFAULT_MARKETPLACE in the environment overrides the marketplace passed in.
+            api.endpoint = conn.endpoint.rstrip("/")
+            api.marketplace_id = conn.marketplace_id
+            api.region = conn.aws_region
+            api._transport = _CheckedTransport(timeout=conn.timeout)
+            self._apis[key] = api
+        return self._apis[key]
+
+    def _call(self, operation, api_class, method, *args, restricted_data_token=None, **kwargs):
+        key = self.connection.limiter_key
+        self.limiter.acquire(key, operation, self.max_wait)
+        try:
+            api = self._api(api_class, restricted_data_token)
+            response = getattr(api, method)(*args, **kwargs)
+        except ThrottledError as error:
+            error.retry_after = self.limiter.throttled(key, operation)
+            raise
+        except SellingApiException as error:
+            raise self._classify(operation, error) from error
+        except AuthorizationError as error:
+            raise self._classify_lwa(error) from error
+        except MissingCredentials as error:
+            raise PermanentError("The seller account has no LWA client id or secret") from error
+        except httpx.TimeoutException as error:
+            raise RetryableError(f"{operation}: Amazon did not answer in time") from error
+        except httpx.TransportError as error:
+            raise RetryableError(f"{operation}: cannot reach Amazon ({error})") from error
+        except json.JSONDecodeError as error:
+            raise RetryableError(f"{operation}: Amazon's answer is not JSON") from error
+        if isinstance(response, ApiResponse) and response.rate_limit:
+            self.limiter.adjust_rate(key, operation, response.rate_limit)
+        return response
+
+    def _classify(self, operation, error):
+        status = getattr(error, "code", None)
+        code = getattr(error, "amzn_code", None)
+        message = getattr(error, "message", None) or str(error)
+        text = f"{operation}: {message}" + (f" ({code})" if code else "")
+        if status == 429:
+            retry_after = self.limiter.throttled(self.connection.limiter_key, operation)
+            return ThrottledError(text, retry_after=retry_after, status=status)
+        if status is None or status >= 500 or status == 999:
+            return RetryableError(text, status=status)
+        return PermanentError(text, code=code, status=status)
+
+    @staticmethod
+    def _classify_lwa(error):
+        status = error.status_code if isinstance(error.status_code, int) else 0
+        description = error.message or error.error_code or "no description"
+        if status >= 500:
+            return RetryableError(f"Amazon's login service failed: {description}", status=status)
+        return PermanentError(
+            f"Amazon refused the account's credentials: {description}",
+            code=error.error_code,
+            status=status,
+        )
+
+    def _download(self, url, compression, target):
+        """Stream a pre-signed document URL into the binary `target`, inflating gzip on the way.
+
+        The library reads these URLs without checking the HTTP status, which would store an
+        error page as a report; this checks it and keeps memory bounded.
+        """
+        inflater = zlib.decompressobj(15 + 32) if compression else None
+        try:
+            with (
+                httpx.Client(timeout=self.connection.timeout) as http,
+                http.stream("GET", url) as response,
+            ):
+                if response.status_code >= 400:
+                    raise RetryableError(
+                        f"Downloading the document failed with HTTP {response.status_code}",
+                        status=response.status_code,
+                    )
+                for chunk in response.iter_bytes(DOWNLOAD_CHUNK):
+                    target.write(inflater.decompress(chunk) if inflater else chunk)
+                if inflater:
+                    target.write(inflater.flush())
+                return response.charset_encoding
+        except zlib.error as error:
+            raise RetryableError(f"The document is not valid gzip: {error}") from error
+        except httpx.TimeoutException as error:
+            raise RetryableError("Downloading the document timed out") from error
+        except httpx.TransportError as error:
+            raise RetryableError(f"Downloading the document failed: {error}") from error
+
+    # -- connection ----------------------------------------------------------------------------
+
+    def check_connection(self):
+        """Log in and read one page of feeds; raise the seam's error when that fails."""
+        self.get_feeds(const.FEED_ADJUSTMENT, page_size=1, max_pages=1)
+        return True
+
+    # -- feeds -------------------------------------------------------------------------------
+
+    def create_feed_document(self, content):
+        """Create a feed document and upload `content` (UTF-8 bytes); return its document id."""
+        if not isinstance(content, bytes):
+            raise TypeError("Feed content must be UTF-8 bytes")
+        response = self._call(
+            "createFeedDocument",
+            _Feeds,
+            "create_feed_document",
+            io.BytesIO(content),
+            const.FEED_CONTENT_TYPE,
+        )
+        return _require(response.payload, "feedDocumentId", "createFeedDocument")
+
+    def create_feed(self, feed_type, document_id):
+        response = self._call(
+            "createFeed",
+            _Feeds,
+            "create_feed",
+            feed_type,
+            document_id,
+            marketplaceIds=[self.connection.marketplace_id],
+        )
+        return _require(response.payload, "feedId", "createFeed")
+
+    def submit_feed(self, feed_type, content):
+        """Both steps at once: (document id, feed id)."""
+        document_id = self.create_feed_document(content)
+        return document_id, self.create_feed(feed_type, document_id)
+
+    def get_feed(self, feed_id):
+        response = self._call("getFeed", _Feeds, "get_feed", feed_id)
+        return self._feed_info(response.payload)
+
+    @staticmethod
+    def _feed_info(payload):
+        return FeedInfo(
+            feed_id=_require(payload, "feedId", "getFeed"),
+            feed_type=payload.get("feedType"),
+            status=_require(payload, "processingStatus", "getFeed"),
+            created_time=_parse_time(payload.get("createdTime")),
+            result_document_id=payload.get("resultFeedDocumentId"),
+        )
+
+    def get_feeds(self, feed_type, created_since=None, page_size=100, max_pages=10):
+        """Feeds of one type, newest first, as Amazon lists them (it keeps them 90 days)."""
+        params = {"feedTypes": [feed_type], "pageSize": page_size}
+        if created_since:
+            params["createdSince"] = _iso(created_since)
+        feeds = []
+        for _page in range(max_pages):
+            response = self._call("getFeeds", _Feeds, "get_feeds", **params)
+            feeds.extend(self._feed_info(item) for item in response.payload.get("feeds", []))
+            if not response.next_token:
+                break
+            params = {"nextToken": response.next_token}
+        return feeds
+
+    def download_feed_result(self, result_document_id):
+        """The processing report's bytes, inflated."""
+        response = self._call(
+            "getFeedDocument", _Feeds, "get_feed_document_info", result_document_id
+        )
+        url = _require(response.payload, "url", "getFeedDocument")
+        buffer = io.BytesIO()
+        self._download(url, response.payload.get("compressionAlgorithm"), buffer)
+        return buffer.getvalue()
+
+    # -- reports -----------------------------------------------------------------------------
+
+    def request_report(self, report_type, start=None, end=None):
+        params = {"reportType": report_type, "marketplaceIds": [self.connection.marketplace_id]}
+        if start:
+            params["dataStartTime"] = _iso(start)
+        if end:
+            params["dataEndTime"] = _iso(end)
+        response = self._call("createReport", Reports, "create_report", **params)
+        return _require(response.payload, "reportId", "createReport")
+
+    def get_report(self, report_id):
+        response = self._call("getReport", Reports, "get_report", report_id)
+        payload = response.payload
+        return ReportInfo(
+            report_id=_require(payload, "reportId", "getReport"),
+            report_type=payload.get("reportType"),
+            status=_require(payload, "processingStatus", "getReport"),
+            document_id=payload.get("reportDocumentId"),
+            created_time=_parse_time(payload.get("createdTime")),
+        )
+
+    def download_report(self, document_id, target, report_type=None):
+        """Write a report's bytes into the binary file `target`; return the announced charset.
+
+        Reports that carry buyer data need a restricted data token, asked for on the way.
+        """
+        token = None
+        if report_type in const.RESTRICTED_REPORTS:
+            token = self.restricted_data_token(
+                [{"method": "GET", "path": f"/reports/2021-06-30/documents/{document_id}"}]
+            )
+        response = self._call(
+            "getReportDocument",
+            Reports,
+            "get_report_document",
+            document_id,
+            restricted_data_token=token,
+        )
+        url = _require(response.payload, "url", "getReportDocument")
+        return self._download(url, response.payload.get("compressionAlgorithm"), target)
+
+    def restricted_data_token(self, resources):
+        response = self._call(
+            "createRestrictedDataToken",
+            Tokens,
+            "create_restricted_data_token",
+            restrictedResources=resources,
+        )
+        return _require(response.payload, "restrictedDataToken", "createRestrictedDataToken")
+
+    # -- orders ------------------------------------------------------------------------------
+
+    def buyer_cancellations(self, updated_since, max_pages=5):
+        """Orders updated since `updated_since` that carry a buyer's cancellation request."""
+        params = {
+            "lastUpdatedAfter": _iso(updated_since),
+            "marketplaceIds": [self.connection.marketplace_id],
+            "fulfillmentStatuses": ["PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED"],
+            "includedData": ["CANCELLATION"],
+        }
+        found = []
+        for _page in range(max_pages):
+            response = self._call("searchOrders", OrdersV20260101, "search_orders", **params)
+            for order in response.payload.get("orders", []):
+                cancellation = self._order_cancellation(order)
+                if cancellation:
+                    found.append(cancellation)
+            if not response.next_token:
+                break
+            params["paginationToken"] = response.next_token
+        return found
+
+    def order_cancellation(self, order_id):
+        """The buyer's cancellation request of one order, or None."""
+        try:
+            response = self._call(
+                "getOrder", OrdersV20260101, "get_order", order_id, includedData=["CANCELLATION"]
+            )
+            return self._order_cancellation(_require(response.payload, "order", "getOrder"))
+        except PermanentError as error:
+            if error.status != 404:
+                raise
+        # Orders the new API does not serve yet are still readable through v0 until its removal.
+        response = self._call("getOrderItems", OrdersV0, "get_order_items", order_id)
+        items = [
+            item
+            for item in response.payload.get("OrderItems", [])
+            if str(item.get("BuyerRequestedCancel", {}).get("IsBuyerRequestedCancel")).lower()
+            == "true"
+        ]
+        if not items:
+            return None
+        return BuyerCancellation(
+            order_id=order_id,
+            order_item_ids=tuple(item["OrderItemId"] for item in items),
+            reason=items[0]["BuyerRequestedCancel"].get("BuyerCancelReason") or "",
+            last_updated=None,
+        )
+
+    @staticmethod
+    def _order_cancellation(order):
+        requested = [
+            item
+            for item in order.get("orderItems", [])
+            if (item.get("cancellation") or {}).get("cancellationRequest", {}).get("requester")
+            == "BUYER"
+        ]
+        if not requested:
+            return None
+        return BuyerCancellation(
+            order_id=order["orderId"],
+            order_item_ids=tuple(item["orderItemId"] for item in requested),
+            reason=requested[0]["cancellation"]["cancellationRequest"].get("cancelReason") or "",
+            last_updated=_parse_time(order.get("lastUpdatedTime")),
+        )
