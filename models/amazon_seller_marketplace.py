@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+from ..amazon_api.const import REGIONS
+
+REGION_SELECTION = [(code, region["name"]) for code, region in REGIONS.items()]
+
+
+class AmazonSellerMarketplace(models.Model):
+    _name = "amazon.seller.marketplace"
+    _description = "Amazon Marketplace"
+    _order = "region, name"
+
+    name = fields.Char(required=True)
+    code = fields.Char(
+        string="Marketplace ID", required=True, help="Amazon's identifier of the marketplace."
+    )
+    country_id = fields.Many2one("res.country", required=True)
+    currency_id = fields.Many2one("res.currency", required=True)
+    region = fields.Selection(REGION_SELECTION, required=True)
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        ("code_unique", "unique(code)", "An Amazon marketplace is listed only once."),
+    ]

@@ -1,0 +1,35 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    amazon_import_rma_report = fields.Boolean(
+        string="Download and process RMA report from Amazon",
+        help="A scheduled action downloads Amazon's returns report and creates RMAs.",
+    )
+    amazon_allow_over_refund = fields.Boolean(
+        string="Allow to over refund Amazon order",
+        help="Refunds above what the buyer paid may be sent to Amazon.",
+    )
+    amazon_allow_zero_out_inventory = fields.Boolean(
+        string="Allow to zero out inventory when cancelling Amazon order",
+        help="Shows Zero out inventory on cancellations; the reason No Stock zeroes stock.",
+    )
+    amazon_skip_returnless_rma = fields.Boolean(
+        string="Do not create RMA for Amazon returnless refunds",
+        help="Returns refunded without the item coming back create no RMA.",
+    )
+    amazon_allow_local_cancel = fields.Boolean(
+        string="Allow to cancel Amazon order without sending the request to Amazon",
+        help="Shows Do not send to Amazon on cancellations.",
+    )
+    amazon_queue_requests = fields.Boolean(
+        string="Queue Amazon order refunds and cancellations",
+        help="Refunds and cancellations wait in the queue to be sent in batches.",
+    )
+    amazon_queue_auto_submit = fields.Boolean(
+        string="Auto submit to Amazon",
+        help="Queued requests stay visible in the queue and are sent in batches about every "
+        "30 minutes.",
+    )

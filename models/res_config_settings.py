@@ -1,0 +1,27 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    amazon_import_rma_report = fields.Boolean(
+        related="company_id.amazon_import_rma_report", readonly=False
+    )
+    amazon_allow_over_refund = fields.Boolean(
+        related="company_id.amazon_allow_over_refund", readonly=False
+    )
+    amazon_allow_zero_out_inventory = fields.Boolean(
+        related="company_id.amazon_allow_zero_out_inventory", readonly=False
+    )
+    amazon_skip_returnless_rma = fields.Boolean(
+        related="company_id.amazon_skip_returnless_rma", readonly=False
+    )
+    amazon_allow_local_cancel = fields.Boolean(
+        related="company_id.amazon_allow_local_cancel", readonly=False
+    )
+    amazon_queue_requests = fields.Boolean(
+        related="company_id.amazon_queue_requests", readonly=False
+    )
+    amazon_queue_auto_submit = fields.Boolean(
+        related="company_id.amazon_queue_auto_submit", readonly=False
+    )

@@ -1,0 +1,100 @@
+from odoo import Command
+from odoo.tests import TransactionCase
+
+from ..amazon_api.emulator import Emulator
+from ..amazon_api.emulator.server import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
+from ..amazon_api.testing import guard_network
+
+guard_network()
+
+
+class AmazonCase(TransactionCase):
+    """Two companies, each with a seller account, an Amazon user and an Amazon manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_a = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "Amazon Company B"})
+        cls.marketplace_us = cls.env.ref("amazon_refund_cancel.marketplace_us")
+        cls.marketplace_de = cls.env.ref("amazon_refund_cancel.marketplace_de")
+        cls.account_a = cls._create_account(cls.company_a, "A1SELLERA", cls.marketplace_us)
+        cls.account_b = cls._create_account(cls.company_b, "A1SELLERB", cls.marketplace_us)
+        cls.user_a = cls._create_user("amazon_user_a", cls.company_a, "group_amazon_user")
+        cls.manager_a = cls._create_user("amazon_manager_a", cls.company_a, "group_amazon_manager")
+        cls.customer = cls.env["res.partner"].create({"name": "Amazon Buyer"})
+        cls.product = cls.env["product.product"].create(
+            {"name": "Amazon Mug", "default_code": "MUG-1", "is_storable": True, "list_price": 20}
+        )
+
+    @classmethod
+    def _create_account(cls, company, seller_id, marketplace, **values):
+        return cls.env["amazon.seller.account"].create(
+            {
+                "name": f"Seller {seller_id}",
+                "company_id": company.id,
+                "seller_id": seller_id,
+                "region": marketplace.region,
+                "marketplace_ids": [Command.set(marketplace.ids)],
+                "lwa_client_id": "amzn1.application-oa2-client.test",
+                "lwa_client_secret": "test-secret",
+                "lwa_refresh_token": "Atzr|test-refresh-token",
+                **values,
+            }
+        )
+
+    @classmethod
+    def _create_user(cls, login, company, group):
+        return cls.env["res.users"].create(
+            {
+                "name": login,
+                "login": login,
+                "company_id": company.id,
+                "company_ids": [Command.set(company.ids)],
+                "groups_id": [Command.set([cls.env.ref(f"amazon_refund_cancel.{group}").id])],
+            }
+        )
+
+    @classmethod
+    def _create_amazon_order(cls, account, number, company=None, lines=(("MUG-1", 2),)):
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": cls.customer.id,
+                "company_id": (company or account.company_id).id,
+                "amazon_seller_account_id": account.id,
+                "amazon_order_number": number,
+                "amazon_seller_marketplace_id": account.marketplace_ids[:1].id,
+                "amazon_fulfillment": "merchant",
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": cls.product.id,
+                            "product_uom_qty": quantity,
+                            "amazon_order_item_code": f"{index:014d}",
+                        }
+                    )
+                    for index, (_sku, quantity) in enumerate(lines, start=1)
+                ],
+            }
+        )
+
+
+class AmazonEmulatorCase(AmazonCase):
+    """AmazonCase whose company A account talks to a local SP-API emulator over HTTP."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.emulator = Emulator(feed_delay=60, report_delay=60).start()
+        cls.addClassCleanup(cls.emulator.stop)
+        cls.emulator.add_seller("A1SELLERA", DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN)
+        cls.account_a.write(
+            {
+                "endpoint": "custom",
+                "custom_api_url": cls.emulator.url,
+                "custom_lwa_url": cls.emulator.lwa_url,
+                "lwa_client_id": DEMO_CLIENT_ID,
+                "lwa_client_secret": DEMO_CLIENT_SECRET,
+                "lwa_refresh_token": DEMO_REFRESH_TOKEN,
+            }
+        )
