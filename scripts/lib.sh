@@ -56,7 +56,7 @@ ensure_odoo() {
 
 odoo_addons_path() {
     # The repository is the addon; Odoo finds it under its own name in a folder of its own.
-    local addons=$STATE_DIR/addons
+    local addons=$1
     mkdir -p "$addons"
     ln -sfn "$ROOT" "$addons/amazon_refund_cancel"
     local core
