@@ -33,3 +33,8 @@ class ResCompany(models.Model):
         help="Queued requests stay visible in the queue and are sent in batches about every "
         "30 minutes.",
     )
+    amazon_stuck_feed_minutes = fields.Integer(
+        string="Alert when Amazon has not processed a batch after (minutes)",
+        default=120,
+        help="A batch Amazon still holds in its queue after this long gets an activity.",
+    )

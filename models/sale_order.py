@@ -31,6 +31,11 @@ class SaleOrder(models.Model):
         related="amazon_seller_account_id.marketplace_ids"
     )
 
+    amazon_request_ids = fields.One2many(
+        "amazon.order.request", "order_id", string="Amazon Requests"
+    )
+    amazon_request_count = fields.Integer(compute="_compute_amazon_request_count")
+
     _sql_constraints = [
         (
             "amazon_order_number_unique",
@@ -38,6 +43,20 @@ class SaleOrder(models.Model):
             "This Amazon order ID is already on another order of the same seller account.",
         ),
     ]
+
+    @api.depends("amazon_request_ids")
+    def _compute_amazon_request_count(self):
+        for order in self:
+            order.amazon_request_count = len(order.amazon_request_ids)
+
+    def action_view_amazon_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_refund_cancel.amazon_order_request_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"default_order_id": self.id}
+        return action
 
     @api.model
     def _amazon_create_demo_kit_order(self, account_id, partner_id, component_ids):

@@ -80,21 +80,71 @@ class AmazonCase(TransactionCase):
 
 
 class AmazonEmulatorCase(AmazonCase):
-    """AmazonCase whose company A account talks to a local SP-API emulator over HTTP."""
+    """AmazonCase whose company A account talks to a fresh local SP-API emulator over HTTP.
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.emulator = Emulator(feed_delay=60, report_delay=60).start()
-        cls.addClassCleanup(cls.emulator.stop)
-        cls.emulator.add_seller("A1SELLERA", DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN)
-        cls.account_a.write(
+    A new emulator per test gives each test Amazon's full rate limit quotas, on both sides.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.emulator = Emulator(feed_delay=60, report_delay=60).start()
+        self.addCleanup(self.emulator.stop)
+        for account in self.account_a | self.account_b:
+            refresh_token = f"{DEMO_REFRESH_TOKEN}-{account.seller_id}"
+            self.emulator.add_seller(
+                account.seller_id, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, refresh_token
+            )
+            account.write(
+                {
+                    "endpoint": "custom",
+                    "custom_api_url": self.emulator.url,
+                    "custom_lwa_url": self.emulator.lwa_url,
+                    "lwa_client_id": DEMO_CLIENT_ID,
+                    "lwa_client_secret": DEMO_CLIENT_SECRET,
+                    "lwa_refresh_token": refresh_token,
+                }
+            )
+
+    def _emulated_order(self, number, quantity=2, shipped=True, account=None):
+        """An Amazon order known to both Odoo and the emulator: one line of MUG-1."""
+        account = account or self.account_a
+        order = self._create_amazon_order(account, number, lines=(("MUG-1", quantity),))
+        line = order.order_line
+        line.amazon_order_item_code = f"{int(number.replace('-', '')[-14:]):014d}"
+        self.emulator.add_order(
+            account.seller_id,
+            number,
+            account.marketplace_ids[:1].code,
+            items=[
+                {
+                    "order_item_id": line.amazon_order_item_code,
+                    "sku": "MUG-1",
+                    "quantity": quantity,
+                    "quantity_shipped": quantity if shipped else 0,
+                    "prices": {"Principal": 20 * quantity, "Tax": 2 * quantity},
+                }
+            ],
+        )
+        return order
+
+    def _refund_request(self, order, principal=10.0, reason="CustomerReturn", queue=True):
+        request = self.env["amazon.order.request"].create(
             {
-                "endpoint": "custom",
-                "custom_api_url": cls.emulator.url,
-                "custom_lwa_url": cls.emulator.lwa_url,
-                "lwa_client_id": DEMO_CLIENT_ID,
-                "lwa_client_secret": DEMO_CLIENT_SECRET,
-                "lwa_refresh_token": DEMO_REFRESH_TOKEN,
+                "request_type": "refund",
+                "order_id": order.id,
+                "seller_account_id": order.amazon_seller_account_id.id,
+                "reason": reason,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "order_line_id": order.order_line[:1].id,
+                            "quantity": 1,
+                            "amount_principal": principal,
+                        }
+                    )
+                ],
             }
         )
+        if queue:
+            request._queue()
+        return request

@@ -1,0 +1,514 @@
+import logging
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.tools import SQL, split_every
+
+from ..amazon_api import const, documents
+from ..amazon_api.errors import (
+    PermanentError,
+    ReportParseError,
+    RetryableError,
+    ThrottledError,
+)
+from ..amazon_api.processing_report import parse_processing_report
+from .amazon_order_request import FEED_TYPES
+
+_logger = logging.getLogger(__name__)
+
+BATCH_STATES = [
+    ("draft", "To Send"),
+    ("uploaded", "Document Uploaded"),
+    ("submitted", "Sent to Amazon"),
+    ("done", "Processed"),
+    ("failed", "Failed"),
+]
+SENDABLE_STATES = ("draft", "uploaded")
+# Amazon lists a new feed within seconds; past this, a feed missing from the list never got there.
+FEED_LISTING_GRACE = timedelta(minutes=5)
+# Feeds created this long before our createFeed call still count: Amazon's clock is not ours.
+FEED_CLOCK_SKEW = timedelta(minutes=1)
+FEED_POLL_INTERVAL = timedelta(minutes=2)
+MAX_RETRY_DELAY = 3600
+MAX_REPORT_ATTEMPTS = 5
+# Batches handled per scheduled run; the run asks to be called again when more remain.
+BATCHES_PER_RUN = 20
+
+
+class AmazonFeedBatch(models.Model):
+    _name = "amazon.feed.batch"
+    _description = "Amazon Feed Batch"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Batch ID", required=True, readonly=True, copy=False, default="/")
+    seller_account_id = fields.Many2one(
+        "amazon.seller.account",
+        string="Seller Account",
+        required=True,
+        readonly=True,
+        index=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one(related="seller_account_id.company_id", store=True, index=True)
+    feed_type = fields.Selection(FEED_TYPES, required=True, readonly=True)
+    state = fields.Selection(
+        BATCH_STATES, default="draft", required=True, readonly=True, tracking=True, index=True
+    )
+    request_ids = fields.One2many("amazon.order.request", "batch_id", string="Requests")
+    request_count = fields.Integer(compute="_compute_request_count")
+    amazon_document_id = fields.Char(string="Feed Document ID", readonly=True, copy=False)
+    feed_id = fields.Char(string="Document Number", readonly=True, copy=False, index=True)
+    feed_status = fields.Char(string="Amazon Status", readonly=True)
+    create_feed_attempted_at = fields.Datetime(readonly=True, copy=False)
+    submitted_at = fields.Datetime(readonly=True)
+    done_at = fields.Datetime(readonly=True)
+    next_attempt_at = fields.Datetime(readonly=True, index=True)
+    attempt_count = fields.Integer(readonly=True)
+    last_error = fields.Text(readonly=True)
+    processed_by_id = fields.Many2one("res.users", string="Processed By", readonly=True)
+    document_attachment_id = fields.Many2one("ir.attachment", string="Document", readonly=True)
+    report_attachment_id = fields.Many2one(
+        "ir.attachment", string="Processing Report", readonly=True
+    )
+    ok_count = fields.Integer(string="Accepted", readonly=True)
+    warning_count = fields.Integer(string="Warnings", readonly=True)
+    error_count = fields.Integer(string="Errors", readonly=True)
+    stuck_alerted = fields.Boolean(readonly=True)
+
+    _sql_constraints = [
+        (
+            "feed_unique",
+            "unique(seller_account_id, feed_id)",
+            "Amazon's feed is already recorded on another batch.",
+        ),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("amazon.feed.batch") or "/"
+        return super().create(vals_list)
+
+    def _compute_request_count(self):
+        counts = dict(
+            self.env["amazon.order.request"]._read_group(
+                [("batch_id", "in", self.ids)], ["batch_id"], ["__count"]
+            )
+        )
+        for batch in self:
+            batch.request_count = counts.get(batch, 0)
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _commit(self):
+        """Make a step survive a crash; tests run in one transaction and commit nothing."""
+        if not modules.module.current_test:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _lock(self, states):
+        """Lock this batch if no other transaction holds it and it is still in `states`."""
+        self.ensure_one()
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM amazon_feed_batch WHERE id = %s AND state IN %s "
+                        "FOR UPDATE SKIP LOCKED",
+                        self.id,
+                        tuple(states),
+                    )
+                )
+                locked = bool(self.env.cr.fetchone())
+        except psycopg2.errors.SerializationFailure:
+            # Another sender changed it since this transaction began: it is theirs.
+            return False
+        if locked:
+            self.invalidate_recordset()
+        return locked
+
+    @api.model
+    def _trigger_sender(self, at=None):
+        self.env.ref("amazon_refund_cancel.ir_cron_amazon_send_requests")._trigger(at)
+
+    @api.model
+    def _trigger_follower(self, at=None):
+        self.env.ref("amazon_refund_cancel.ir_cron_amazon_follow_batches")._trigger(at)
+
+    def _notify_user(self, user, title, message, kind="success"):
+        if user:
+            user._bus_send(
+                "simple_notification",
+                {"type": kind, "title": title, "message": message, "sticky": kind != "success"},
+            )
+
+    # -- batching ------------------------------------------------------------------------------
+
+    @api.model
+    def _batch_requests(self, requests, processed_by=None, one_per_batch=False):
+        """Claim the queued requests among `requests` and put them in batches.
+
+        Requests that another transaction holds are skipped: each request ends up in exactly
+        one batch. A batch holds one account's requests of one feed type, at most 15.
+        """
+        claimed = requests._claim_queued()
+        size = 1 if one_per_batch else const.MAX_MESSAGES_PER_FEED
+        batches = self.browse()
+        groups = claimed.grouped(lambda request: (request.seller_account_id, request.feed_type))
+        for (account, feed_type), group in groups.items():
+            for chunk in split_every(size, group.ids, self.env["amazon.order.request"].browse):
+                batch = self.sudo().create(
+                    {
+                        "seller_account_id": account.id,
+                        "feed_type": feed_type,
+                        "processed_by_id": processed_by and processed_by.id,
+                    }
+                )
+                chunk.sudo().write({"batch_id": batch.id, "state": "sending"})
+                self._number_messages(chunk)
+                batches |= batch
+        return batches
+
+    @api.model
+    def _number_messages(self, requests):
+        """Give each request of a new batch its MessageID, in one query for the whole batch."""
+        requests.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE amazon_order_request AS request SET message_number = numbered.position "
+                "FROM unnest(%s::int[]) WITH ORDINALITY AS numbered(id, position) "
+                "WHERE request.id = numbered.id",
+                requests.ids,
+            )
+        )
+        requests.invalidate_recordset(["message_number"])
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def _send(self):
+        """Send each batch, committing after every step: a crash neither loses nor repeats one."""
+        for batch in self:
+            if not batch._lock(SENDABLE_STATES):
+                continue
+            try:
+                client = batch.seller_account_id._amazon_client()
+                if batch.state == "draft":
+                    batch._upload_document(client)
+                if batch.state == "uploaded":
+                    batch._create_feed(client)
+            except RetryableError as error:
+                batch._postpone(error)
+            except (PermanentError, UserError) as error:
+                batch._fail(str(error.args[0] if isinstance(error, UserError) else error))
+            self._commit()
+
+    def _upload_document(self, client):
+        messages = self._messages_to_send()
+        if not messages:
+            self.write({"state": "failed", "last_error": self.env._("No request left to send.")})
+            return
+        if self.feed_type == const.FEED_ACKNOWLEDGEMENT:
+            content = documents.build_acknowledgement_feed(
+                self.seller_account_id.seller_id, messages
+            )
+        else:
+            currency = self.request_ids[:1].currency_id.name
+            content = documents.build_adjustment_feed(
+                self.seller_account_id.seller_id, messages, currency
+            )
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name}.xml",
+                "raw": content,
+                "mimetype": "application/xml",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        document_id = client.create_feed_document(content)
+        self.write(
+            {
+                "state": "uploaded",
+                "amazon_document_id": document_id,
+                "document_attachment_id": attachment.id,
+            }
+        )
+        self._commit()
+
+    def _messages_to_send(self):
+        """Each request's message, checked once more; a request that no longer passes stays
+        out of the document, in error, for someone to correct and retry."""
+        messages = []
+        for request in self.request_ids.filtered(lambda r: r.state == "sending"):
+            try:
+                request._check_before_sending()
+                messages.append(request._amazon_message(request.message_number))
+            except UserError as error:
+                request._amazon_error(False, error.args[0])
+                request._amazon_on_refused()
+        return messages
+
+    def _create_feed(self, client):
+        feed_id = None
+        if self.create_feed_attempted_at:
+            feed_id = self._find_lost_feed(client)
+            if not feed_id and fields.Datetime.now() < (
+                self.create_feed_attempted_at + FEED_LISTING_GRACE
+            ):
+                self._wait(FEED_LISTING_GRACE.total_seconds(), error=None)
+                return
+        if not feed_id:
+            self.create_feed_attempted_at = fields.Datetime.now()
+            self._commit()
+            if not self._lock(("uploaded",)):
+                return
+            try:
+                feed_id = client.create_feed(self.feed_type, self.amazon_document_id)
+            except ThrottledError:
+                # A throttled call certainly made no feed: the next try needs no search.
+                self.create_feed_attempted_at = False
+                raise
+        now = fields.Datetime.now()
+        self.write(
+            {
+                "state": "submitted",
+                "feed_id": feed_id,
+                "feed_status": const.FEED_IN_QUEUE,
+                "submitted_at": now,
+                "next_attempt_at": now + FEED_POLL_INTERVAL,
+                "attempt_count": 0,
+                "last_error": False,
+            }
+        )
+        sender = self.processed_by_id or self.request_ids[:1].requested_by_id
+        sent = self.request_ids.filtered(lambda r: r.state == "sending")
+        sent.write({"state": "sent", "sent_at": now, "sent_by_id": sender.id})
+        sent._message_log_batch(
+            bodies={
+                request.id: self.env._(
+                    "Sent to Amazon in batch %(batch)s, Document Number %(feed)s.",
+                    batch=self.name,
+                    feed=feed_id,
+                )
+                for request in sent
+            }
+        )
+        self._trigger_follower(now + FEED_POLL_INTERVAL)
+        self._notify_user(
+            self.processed_by_id,
+            self.env._("Sent to Amazon"),
+            self.env._(
+                "Batch %(batch)s: Document Number %(feed)s, %(count)s request(s).",
+                batch=self.name,
+                feed=feed_id,
+                count=len(sent),
+            ),
+        )
+
+    def _find_lost_feed(self, client):
+        """The feed createFeed made before a crash kept us from recording it, if Amazon has it.
+
+        Amazon's feed list does not name a feed's document, so the feed is the first one of this
+        type created since our call that no other batch of the account claims. Batches of an
+        account are sent one after the other, so feeds and batches come in the same order.
+        """
+        since = self.create_feed_attempted_at - FEED_CLOCK_SKEW
+        feeds = client.get_feeds(self.feed_type, created_since=since)
+        if not feeds:
+            return None
+        known = set(
+            self.search(
+                [
+                    ("seller_account_id", "=", self.seller_account_id.id),
+                    ("feed_id", "in", [feed.feed_id for feed in feeds]),
+                ]
+            ).mapped("feed_id")
+        )
+        unclaimed = sorted(
+            (feed for feed in feeds if feed.feed_id not in known),
+            key=lambda feed: (feed.created_time, feed.feed_id),
+        )
+        return unclaimed[0].feed_id if unclaimed else None
+
+    def _postpone(self, error):
+        if isinstance(error, ThrottledError):
+            delay = error.retry_after
+        else:
+            delay = min(60 * 2**self.attempt_count, MAX_RETRY_DELAY)
+        self._wait(delay, error)
+
+    def _wait(self, seconds, error):
+        """Come back in `seconds`: the batch keeps its requests and its place."""
+        at = fields.Datetime.now() + timedelta(seconds=max(seconds, 1))
+        self.write(
+            {
+                "next_attempt_at": at,
+                "attempt_count": self.attempt_count + (0 if error is None else 1),
+                "last_error": error and str(error),
+            }
+        )
+        if self.state in SENDABLE_STATES:
+            self._trigger_sender(at)
+        else:
+            self._trigger_follower(at)
+
+    def _fail(self, message):
+        """Amazon refused the batch before creating a feed: nothing of it was applied."""
+        self.write({"state": "failed", "last_error": message})
+        for request in self.request_ids.filtered(lambda r: r.state == "sending"):
+            request._amazon_error(False, message)
+            request._amazon_on_refused()
+
+    # -- following -----------------------------------------------------------------------------
+
+    def _follow(self):
+        """Ask Amazon how each submitted batch went and give every request its outcome."""
+        for batch in self:
+            if not batch._lock(("submitted",)):
+                continue
+            client = batch.seller_account_id._amazon_client()
+            try:
+                feed = client.get_feed(batch.feed_id)
+                batch.feed_status = feed.status
+                if feed.status == const.FEED_DONE:
+                    batch._apply_report(client.download_feed_result(feed.result_document_id))
+                elif feed.status in (const.FEED_FATAL, const.FEED_CANCELLED):
+                    batch._abort(feed.status)
+                else:
+                    batch._watch_stuck()
+                    batch._wait(FEED_POLL_INTERVAL.total_seconds(), error=None)
+            except ReportParseError as error:
+                if batch.attempt_count + 1 >= MAX_REPORT_ATTEMPTS:
+                    batch._abort(None, detail=str(error))
+                else:
+                    batch._postpone(RetryableError(str(error)))
+            except RetryableError as error:
+                batch._postpone(error)
+            except PermanentError as error:
+                batch._postpone(error)
+            self._commit()
+
+    def _apply_report(self, content):
+        report = parse_processing_report(content)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name}-processing-report.xml",
+                "raw": content,
+                "mimetype": "application/xml",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        counts = {"ok": 0, "warning": 0, "error": 0}
+        for request in self.request_ids.filtered(lambda r: r.state == "sent"):
+            kind, code, text = report.outcome(request.message_number)
+            counts[kind] += 1
+            if kind == "error":
+                request._amazon_error(code, text)
+                request._amazon_on_refused()
+            else:
+                request.write({"state": "done", "result_code": code, "result_message": text})
+                request._amazon_on_accepted()
+        self.write(
+            {
+                "state": "done",
+                "done_at": fields.Datetime.now(),
+                "report_attachment_id": attachment.id,
+                "ok_count": counts["ok"],
+                "warning_count": counts["warning"],
+                "error_count": counts["error"],
+                "next_attempt_at": False,
+                "last_error": False,
+            }
+        )
+        self.activity_unlink(["mail.mail_activity_data_todo"])
+
+    def _abort(self, status, detail=None):
+        """Amazon stopped the feed midway: some requests may be applied, so none is resent."""
+        message = self.env._(
+            "Amazon stopped processing batch %(batch)s (%(status)s). Some of its requests may "
+            "have been applied: check the order in Seller Central, then retry, reject or mark "
+            "the request done.",
+            batch=self.name,
+            status=status or self.env._("processing report unreadable"),
+        )
+        if detail:
+            message = f"{message}\n{detail}"
+        self.write({"state": "failed", "last_error": message, "next_attempt_at": False})
+        for request in self.request_ids.filtered(lambda r: r.state == "sent"):
+            request._amazon_error(status or False, message)
+
+    def _watch_stuck(self):
+        """X4: a feed Amazon keeps waiting gets the attention of whoever sent it, once."""
+        limit = timedelta(minutes=self.company_id.amazon_stuck_feed_minutes or 120)
+        if self.stuck_alerted or fields.Datetime.now() < self.submitted_at + limit:
+            return
+        self.stuck_alerted = True
+        user = self.processed_by_id or self.request_ids[:1].requested_by_id
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=user.id or self.env.uid,
+            summary=self.env._("Amazon has not processed this batch yet"),
+            note=self.env._(
+                "Batch %(batch)s (Document Number %(feed)s) is still %(status)s at Amazon.",
+                batch=self.name,
+                feed=self.feed_id,
+                status=self.feed_status,
+            ),
+        )
+
+    # -- scheduled actions ---------------------------------------------------------------------
+
+    @api.model
+    def _due_domain(self, states):
+        return [
+            ("state", "in", states),
+            "|",
+            ("next_attempt_at", "=", False),
+            ("next_attempt_at", "<=", fields.Datetime.now()),
+        ]
+
+    @api.model
+    def _cron_send_requests(self):
+        """Batch the requests sent one by one, then send every batch due, company by company."""
+        requests = self.env["amazon.order.request"].search(
+            [("state", "=", "queued"), ("send_immediately", "=", True), ("batch_id", "=", False)]
+        )
+        if requests:
+            self._batch_requests(requests, one_per_batch=True)
+            self._commit()
+        batches = self.search(self._due_domain(SENDABLE_STATES), order="id")
+        self._run_by_company(batches, "_send")
+
+    @api.model
+    def _cron_auto_submit(self):
+        """S7: queued requests of the companies that auto-submit go out in batches of 15."""
+        requests = self.env["amazon.order.request"].search(
+            [
+                ("state", "=", "queued"),
+                ("batch_id", "=", False),
+                ("company_id.amazon_queue_requests", "=", True),
+                ("company_id.amazon_queue_auto_submit", "=", True),
+            ]
+        )
+        if requests and self._batch_requests(requests):
+            self._commit()
+            self._trigger_sender()
+
+    @api.model
+    def _cron_follow_batches(self):
+        batches = self.search(self._due_domain(("submitted",)), order="id")
+        self._run_by_company(batches, "_follow")
+
+    def _run_by_company(self, batches, method):
+        """Work company by company, a bounded number of batches a run, reporting progress."""
+        todo = batches[:BATCHES_PER_RUN]
+        for company, company_batches in todo.grouped("company_id").items():
+            getattr(company_batches.with_company(company), method)()
+        self.env["ir.cron"]._notify_progress(done=len(todo), remaining=len(batches) - len(todo))

@@ -1,0 +1,100 @@
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..amazon_api import const, documents
+
+# Request line field -> Amazon's price component.
+COMPONENT_FIELDS = {
+    "amount_principal": "Principal",
+    "amount_shipping": "Shipping",
+    "amount_tax": "Tax",
+    "amount_shipping_tax": "ShippingTax",
+    "amount_gift_wrap": "GiftWrap",
+    "amount_gift_wrap_tax": "GiftWrapTax",
+    "amount_restocking_fee": "RestockingFee",
+}
+
+
+class AmazonOrderRequestLine(models.Model):
+    _name = "amazon.order.request.line"
+    _description = "Amazon Refund or Cancellation Request Line"
+    _check_company_auto = True
+
+    request_id = fields.Many2one(
+        "amazon.order.request", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="request_id.company_id", store=True)
+    currency_id = fields.Many2one(related="request_id.currency_id")
+    order_line_id = fields.Many2one(
+        "sale.order.line", required=True, ondelete="restrict", index=True, check_company=True
+    )
+    product_id = fields.Many2one(related="order_line_id.product_id")
+    amazon_order_item_code = fields.Char(related="order_line_id.amazon_order_item_code")
+    quantity = fields.Float(
+        digits="Product Unit of Measure",
+        help="Units refunded (for the record; Amazon refunds amounts, not units).",
+    )
+    quantity_cancelled = fields.Integer(help="Units of the line to cancel.")
+    amount_principal = fields.Monetary(string="Item Price")
+    amount_shipping = fields.Monetary(string="Shipping")
+    amount_tax = fields.Monetary(string="Tax")
+    amount_shipping_tax = fields.Monetary(string="Shipping Tax")
+    amount_gift_wrap = fields.Monetary(string="Gift Wrap")
+    amount_gift_wrap_tax = fields.Monetary(string="Gift Wrap Tax")
+    amount_restocking_fee = fields.Monetary(
+        string="Restocking Fee", help="Kept by you: deducted from what the buyer gets back."
+    )
+    amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
+    merchant_adjustment_item_id = fields.Char(
+        string="Adjustment Reference",
+        compute="_compute_merchant_adjustment_item_id",
+        store=True,
+        help="Sent to Amazon with the refund; Amazon's settlement report quotes it back.",
+    )
+
+    def write(self, vals):
+        locked = self.request_id.filtered(lambda r: r.state not in ("draft", "error"))
+        if locked:
+            raise UserError(
+                self.env._(
+                    "%(requests)s cannot change any more: only draft requests and requests in "
+                    "error can be corrected.",
+                    requests=", ".join(locked.mapped("name")),
+                )
+            )
+        return super().write(vals)
+
+    @api.depends(*COMPONENT_FIELDS)
+    def _compute_amount_total(self):
+        for line in self:
+            line.amount_total = sum(
+                -line[name] if component in const.KEPT_COMPONENTS else line[name]
+                for name, component in COMPONENT_FIELDS.items()
+            )
+
+    @api.depends("request_id.name")
+    def _compute_merchant_adjustment_item_id(self):
+        for line in self:
+            line.merchant_adjustment_item_id = line.id and f"{line.request_id.name}-{line.id}"
+
+    def _amazon_adjustment_item(self):
+        self.ensure_one()
+        request = self.request_id
+        return documents.AdjustmentItem(
+            order_item_code=self.amazon_order_item_code,
+            reason=request.reason,
+            components={
+                component: Decimal(str(self[name]))
+                for name, component in COMPONENT_FIELDS.items()
+                if self[name]
+            },
+            quantity_cancelled=(
+                self.quantity_cancelled if request.request_type == "cancellation" else None
+            ),
+            merchant_adjustment_item_id=(
+                self.merchant_adjustment_item_id if request.request_type == "refund" else None
+            ),
+            reference=f"{request.name}, {self.product_id.display_name}",
+        )
