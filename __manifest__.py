@@ -19,7 +19,10 @@
         "views/amazon_order_request_views.xml",
         "views/amazon_feed_batch_views.xml",
         "views/sale_order_views.xml",
+        "views/stock_picking_views.xml",
         "views/res_config_settings_views.xml",
+        "wizards/amazon_refund_wizard_views.xml",
+        "wizards/amazon_cancel_wizard_views.xml",
     ],
     "demo": [
         "demo/amazon_demo.xml",

@@ -7,3 +7,4 @@ from . import sale_order_line
 from . import amazon_order_request
 from . import amazon_order_request_line
 from . import amazon_feed_batch
+from . import stock_picking

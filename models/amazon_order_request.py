@@ -6,6 +6,7 @@ from odoo.tools import SQL
 
 from ..amazon_api import const, documents
 from ..amazon_api.errors import DocumentError
+from .sale_order_line import PENDING_STATES, REFUNDED_STATES
 
 REQUEST_STATES = [
     ("draft", "Draft"),
@@ -88,6 +89,9 @@ class AmazonOrderRequest(models.Model):
         copy=False,
         help="This request's MessageID in its batch.",
     )
+    credit_note_id = fields.Many2one(
+        "account.move", string="Credit Note", readonly=True, copy=False, check_company=True
+    )
     result_code = fields.Char(readonly=True, copy=False)
     result_message = fields.Text(readonly=True, copy=False)
 
@@ -159,6 +163,7 @@ class AmazonOrderRequest(models.Model):
 
     def _check_before_sending(self):
         """Refuse what Amazon would refuse, naming the request; checked again before sending."""
+        self.filtered(lambda r: r.request_type == "refund")._check_refundable()
         for request in self:
             try:
                 request._amazon_message()
@@ -191,6 +196,64 @@ class AmazonOrderRequest(models.Model):
         documents.check_adjustment_message(message)
         return message
 
+    def _check_refundable(self):
+        """X3: never refund more than was charged, counting what is refunded or on its way.
+
+        Checked per order line and price component when the request is queued and again just
+        before it is sent. The company may allow over-refunds (S2); Amazon may still refuse them.
+        """
+        for request in self:
+            order = request.order_id
+            if order.state == "cancel" or not order.amazon_seller_account_id:
+                raise UserError(
+                    self.env._(
+                        "%(order)s is not an open Amazon order: it cannot be refunded.",
+                        order=order.name,
+                    )
+                )
+            order_lines = request.line_ids.order_line_id
+            charged = order_lines._amazon_charged()
+            taken = order_lines._amazon_refund_totals(
+                REFUNDED_STATES + PENDING_STATES, exclude_requests=request
+            )
+            over_refund = request.company_id.amazon_allow_over_refund
+            currency = request.currency_id
+            for line in request.line_ids:
+                order_line = line.order_line_id
+                shipped = order_line._amazon_quantity_shipped()
+                if line.quantity > shipped - taken[order_line]["quantity"]:
+                    raise UserError(
+                        self.env._(
+                            "%(request)s, %(product)s: %(quantity)s units refunded, but only "
+                            "%(left)s shipped units are left to refund.",
+                            request=request.name,
+                            product=order_line.product_id.display_name,
+                            quantity=line.quantity,
+                            left=shipped - taken[order_line]["quantity"],
+                        )
+                    )
+                if over_refund:
+                    continue
+                for component, amount in line._amazon_components().items():
+                    if component in const.KEPT_COMPONENTS:
+                        continue
+                    left = (
+                        charged.get(order_line, {}).get(component, 0.0)
+                        - taken[order_line][component]
+                    )
+                    if currency.compare_amounts(amount, left) > 0:
+                        raise UserError(
+                            self.env._(
+                                "%(request)s, %(product)s: %(component)s %(amount)s is more than "
+                                "the %(left)s left to refund.",
+                                request=request.name,
+                                product=order_line.product_id.display_name,
+                                component=const.PRICE_COMPONENTS[component],
+                                amount=currency.format(amount),
+                                left=currency.format(max(left, 0.0)),
+                            )
+                        )
+
     def _claim_queued(self):
         """Lock the queued requests among these that no other transaction holds."""
         if not self:
@@ -215,13 +278,22 @@ class AmazonOrderRequest(models.Model):
         """The request failed: say why, and ask the person responsible for the order to act."""
         for request in self:
             request.write({"state": "error", "result_code": code, "result_message": message})
-            user = request.order_id.user_id or request.requested_by_id
-            request.order_id.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=user.id or self.env.uid,
-                summary=self.env._("Amazon %(type)s failed", type=request._type_label()),
-                note=self.env._("%(request)s: %(message)s", request=request.name, message=message),
+            request._amazon_alert(
+                self.env._("Amazon %(type)s failed", type=request._type_label()),
+                self.env._("%(request)s: %(message)s", request=request.name, message=message),
             )
+
+    def _amazon_alert(self, summary, note):
+        """An activity on the order for the person responsible for it."""
+        self.ensure_one()
+        user = self.order_id.user_id or self.requested_by_id
+        # The system schedules it: whoever triggered the alert needs no e-mail address.
+        self.order_id.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=user.id or self.env.uid,
+            summary=summary,
+            note=note,
+        )
 
     def _type_label(self):
         return dict(self._fields["request_type"]._description_selection(self.env))[
@@ -233,9 +305,12 @@ class AmazonOrderRequest(models.Model):
 
     def _amazon_on_queued(self):
         """The request is on its way to Amazon."""
+        self.filtered(lambda r: r.request_type == "refund")._amazon_prepare_credit_note()
 
     def _amazon_on_accepted(self):
         """Amazon applied the request."""
+        self.filtered(lambda r: r.request_type == "refund")._amazon_post_credit_note()
+        self.filtered(lambda r: r.request_type == "cancellation")._amazon_apply_cancellation()
         for request in self:
             request.order_id._message_log(
                 body=self.env._(
@@ -247,6 +322,7 @@ class AmazonOrderRequest(models.Model):
 
     def _amazon_on_refused(self):
         """Amazon refused the request, or it will never be sent (rejected, withdrawn)."""
+        self.sudo().credit_note_id.filtered(lambda move: move.state == "draft").button_cancel()
         for request in self:
             request.order_id._message_log(
                 body=self.env._(
@@ -255,6 +331,102 @@ class AmazonOrderRequest(models.Model):
                     reason=request.result_message or dict(REQUEST_STATES)[request.state],
                 )
             )
+
+    # -- cancellations in Odoo -------------------------------------------------------------------
+
+    def _amazon_apply_cancellation(self):
+        """Cancel in Odoo what Amazon cancelled: lower the lines (and so their deliveries), and
+        cancel the order through Odoo's own flow when nothing of it is left."""
+        for request in self:
+            order = request.order_id
+            for line in request.line_ids:
+                order_line = line.order_line_id
+                quantity = min(line.quantity_cancelled, order_line.product_uom_qty)
+                order_line.write(
+                    {
+                        "amazon_quantity_cancelled": order_line.amazon_quantity_cancelled
+                        + quantity,
+                        "product_uom_qty": order_line.product_uom_qty - quantity,
+                    }
+                )
+            left = order.order_line.filtered(
+                lambda line: (
+                    not line.display_type
+                    and not line._amazon_is_shipping()
+                    and line.product_uom_qty > 0
+                )
+            )
+            if not left and order.state != "cancel":
+                order._action_cancel()
+
+    def _amazon_apply_locally(self):
+        """Do not send to Amazon (S34): the cancellation applies in Odoo at once."""
+        self.write(
+            {
+                "state": "done",
+                "result_message": self.env._("Cancelled in Odoo only; Amazon was not told."),
+            }
+        )
+        self._amazon_apply_cancellation()
+        for request in self:
+            request.order_id._message_log(
+                body=self.env._(
+                    "%(request)s cancelled in Odoo only; Amazon was not told.",
+                    request=request.name,
+                )
+            )
+
+    # -- refunds in Odoo's books -------------------------------------------------------------------
+
+    def _amazon_prepare_credit_note(self):
+        """A draft customer credit note for each refund, confirmed when Amazon accepts it.
+
+        Amazon users need no accounting rights to ask for a refund: the books follow as the
+        system, in the request's company.
+        """
+        for request in self.sudo():
+            # A corrected request gets a credit note matching its new amounts.
+            previous = request.credit_note_id
+            if previous.state == "cancel":
+                previous.button_draft()
+            if previous.state == "draft":
+                previous.unlink()
+            order = request.order_id
+            invoice = order.invoice_ids.filtered(
+                lambda move: move.move_type == "out_invoice" and move.state == "posted"
+            )[:1]
+            request.credit_note_id = request.env["account.move"].create(
+                {
+                    "move_type": "out_refund",
+                    "company_id": request.company_id.id,
+                    "partner_id": order.partner_invoice_id.id,
+                    "currency_id": request.currency_id.id,
+                    "fiscal_position_id": order.fiscal_position_id.id,
+                    "invoice_origin": order.name,
+                    "invoice_user_id": order.user_id.id,
+                    "team_id": order.team_id.id,
+                    "ref": self.env._(
+                        "Amazon refund %(request)s, order %(order)s",
+                        request=request.name,
+                        order=order.amazon_order_number,
+                    ),
+                    "reversed_entry_id": invoice.id,
+                    "invoice_line_ids": request.line_ids._amazon_credit_note_lines(),
+                }
+            )
+
+    def _amazon_post_credit_note(self):
+        for request in self.sudo().filtered("credit_note_id"):
+            credit_note = request.credit_note_id
+            if credit_note.state == "draft":
+                credit_note.action_post()
+            invoice = credit_note.reversed_entry_id
+            if invoice and invoice.amount_residual:
+                (invoice.line_ids | credit_note.line_ids).filtered(
+                    lambda line: (
+                        line.account_id.account_type == "asset_receivable" and not line.reconciled
+                    )
+                ).reconcile()
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -315,6 +487,14 @@ class AmazonOrderRequest(models.Model):
             )
         self.write({"state": "rejected"})
         self._amazon_on_refused()
+        for request in self:
+            request._amazon_alert(
+                self.env._("Amazon %(type)s rejected", type=request._type_label()),
+                self.env._(
+                    "%(request)s was rejected and will not be sent to Amazon.",
+                    request=request.name,
+                ),
+            )
 
     def action_withdraw(self):
         wrong = self.filtered(lambda r: r.state not in ("draft", "queued"))

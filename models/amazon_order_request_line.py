@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..amazon_api import const, documents
@@ -79,6 +79,69 @@ class AmazonOrderRequestLine(models.Model):
         for line in self:
             line.merchant_adjustment_item_id = line.id and f"{line.request_id.name}-{line.id}"
 
+    def _amazon_components(self):
+        """Amazon's price components of this line that carry an amount, all positive."""
+        self.ensure_one()
+        return {component: self[name] for name, component in COMPONENT_FIELDS.items() if self[name]}
+
+    def _amazon_credit_note_lines(self):
+        """Credit note lines of these refund lines, with the order's taxes.
+
+        The item price and what the buyer paid for shipping and gift wrap go back with the
+        taxes of the order lines they came from; the restocking fee the seller keeps is deducted.
+        """
+        lines = []
+        for line in self:
+            order_line = line.order_line_id
+            order = order_line.order_id
+            delivery = order.order_line.filtered(lambda other: other._amazon_is_shipping())[:1]
+            quantity = line.quantity or 1.0
+            refunds = [
+                (
+                    line.amount_principal,
+                    order_line.product_id,
+                    order_line.name,
+                    order_line.tax_id,
+                    quantity,
+                ),
+                (
+                    line.amount_shipping,
+                    delivery.product_id,
+                    self.env._("Shipping: %s", order_line.name),
+                    delivery.tax_id or order_line.tax_id,
+                    1.0,
+                ),
+                (
+                    line.amount_gift_wrap,
+                    False,
+                    self.env._("Gift wrap: %s", order_line.name),
+                    order_line.tax_id,
+                    1.0,
+                ),
+                (
+                    -line.amount_restocking_fee,
+                    False,
+                    self.env._("Restocking fee kept: %s", order_line.name),
+                    False,
+                    1.0,
+                ),
+            ]
+            for amount, product, name, taxes, units in refunds:
+                if not amount:
+                    continue
+                lines.append(
+                    Command.create(
+                        {
+                            "product_id": product and product.id,
+                            "name": name,
+                            "quantity": units,
+                            "price_unit": amount / units,
+                            "tax_ids": [Command.set(taxes.ids if taxes else [])],
+                        }
+                    )
+                )
+        return lines
+
     def _amazon_adjustment_item(self):
         self.ensure_one()
         request = self.request_id
@@ -86,9 +149,8 @@ class AmazonOrderRequestLine(models.Model):
             order_item_code=self.amazon_order_item_code,
             reason=request.reason,
             components={
-                component: Decimal(str(self[name]))
-                for name, component in COMPONENT_FIELDS.items()
-                if self[name]
+                component: Decimal(str(amount))
+                for component, amount in self._amazon_components().items()
             },
             quantity_cancelled=(
                 self.quantity_cancelled if request.request_type == "cancellation" else None

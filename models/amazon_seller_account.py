@@ -57,6 +57,13 @@ class AmazonSellerAccount(models.Model):
         help="Where to send requests: Amazon itself, Amazon's sandbox, or another address such "
         "as a local emulator or a proxy.",
     )
+    shipping_product_id = fields.Many2one(
+        "product.product",
+        string="Shipping Product",
+        check_company=True,
+        help="Order lines of this product hold what the buyer paid for shipping, when orders "
+        "do not use delivery methods.",
+    )
     custom_api_url = fields.Char(string="SP-API Address", tracking=True)
     custom_lwa_url = fields.Char(string="LWA Token Address", tracking=True)
 

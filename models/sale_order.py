@@ -1,4 +1,9 @@
+from markupsafe import Markup
+
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from .sale_order_line import PENDING_STATES, REFUNDED_STATES
 
 
 class SaleOrder(models.Model):
@@ -35,6 +40,15 @@ class SaleOrder(models.Model):
         "amazon.order.request", "order_id", string="Amazon Requests"
     )
     amazon_request_count = fields.Integer(compute="_compute_amazon_request_count")
+    amazon_refunded_amount = fields.Monetary(
+        string="Refunded on Amazon", compute="_compute_amazon_refund_amounts"
+    )
+    amazon_refund_pending_amount = fields.Monetary(
+        string="Refunds Pending", compute="_compute_amazon_refund_amounts"
+    )
+
+    amazon_shipping_blocked = fields.Boolean(compute="_compute_amazon_shipping_block")
+    amazon_shipping_block_reason = fields.Char(compute="_compute_amazon_shipping_block")
 
     _sql_constraints = [
         (
@@ -48,6 +62,132 @@ class SaleOrder(models.Model):
     def _compute_amazon_request_count(self):
         for order in self:
             order.amazon_request_count = len(order.amazon_request_ids)
+
+    @api.depends("amazon_request_ids.state", "amazon_request_ids.amount_total")
+    def _compute_amazon_refund_amounts(self):
+        for order in self:
+            refunds = order.amazon_request_ids.filtered(lambda r: r.request_type == "refund")
+            order.amazon_refunded_amount = sum(
+                refunds.filtered(lambda r: r.state in REFUNDED_STATES).mapped("amount_total")
+            )
+            order.amazon_refund_pending_amount = sum(
+                refunds.filtered(lambda r: r.state in PENDING_STATES).mapped("amount_total")
+            )
+
+    def _amazon_pending_cancellations(self):
+        return self.amazon_request_ids.filtered(
+            lambda r: r.request_type == "cancellation" and r.state in PENDING_STATES
+        )
+
+    @api.depends("amazon_request_ids.state")
+    def _compute_amazon_shipping_block(self):
+        """S35: nothing ships while Amazon may cancel it."""
+        for order in self:
+            pending = order._amazon_pending_cancellations()
+            order.amazon_shipping_blocked = bool(pending)
+            order.amazon_shipping_block_reason = pending and self.env._(
+                "Cancellation %(request)s waits for Amazon's answer: its deliveries cannot be "
+                "validated.",
+                request=pending[0].name,
+            )
+
+    @api.depends("order_line.invoice_lines", "amazon_request_ids.credit_note_id")
+    def _get_invoiced(self):
+        # Amazon refunds' credit notes belong to the order without changing invoiced quantities.
+        result = super()._get_invoiced()
+        for order in self:
+            credit_notes = order.amazon_request_ids.credit_note_id
+            if credit_notes:
+                order.invoice_ids |= credit_notes
+                order.invoice_count = len(order.invoice_ids)
+        return result
+
+    def _amazon_check_open_order(self):
+        self.ensure_one()
+        if not self.amazon_seller_account_id:
+            raise UserError(self.env._("%(order)s is not an Amazon order.", order=self.name))
+        if self.state != "sale":
+            raise UserError(
+                self.env._(
+                    "%(order)s is not a confirmed order: only those are refunded or cancelled "
+                    "on Amazon.",
+                    order=self.name,
+                )
+            )
+
+    def action_amazon_refund(self):
+        """Issue Refund: the refund dialog, prefilled with what is left to refund."""
+        self._amazon_check_open_order()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Issue Refund"),
+            "res_model": "amazon.refund.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def action_amazon_cancel(self):
+        """Cancel Order: the cancellation dialog with every unshipped unit selected."""
+        self._amazon_check_open_order()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Amazon Order"),
+            "res_model": "amazon.cancel.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_order_id": self.id,
+                **self.env.context.get("amazon_cancel_defaults", {}),
+            },
+        }
+
+    def action_cancel(self):
+        # S36: an Amazon order is cancelled on Amazon first; Odoo's button opens that dialog.
+        amazon_orders = self.filtered(
+            lambda order: order.amazon_seller_account_id and order.state == "sale"
+        )
+        if len(self) == 1 and amazon_orders and not self.env.context.get("amazon_cancel_done"):
+            return self.action_amazon_cancel()
+        if amazon_orders and not self.env.context.get("amazon_cancel_done"):
+            raise UserError(
+                self.env._(
+                    "Cancel Amazon orders one at a time, with Cancel Order: Amazon must be told."
+                )
+            )
+        return super().action_cancel()
+
+    def _amazon_zero_out_inventory(self, products, all_bins=False):
+        """S33: an applied inventory adjustment to 0 of these products in the warehouse's stock
+        location, or in it and all its sub-locations."""
+        self.ensure_one()
+        location = self.warehouse_id.lot_stock_id
+        domain = [("product_id", "in", products.ids)]
+        domain += (
+            [("location_id", "child_of", location.id)]
+            if all_bins
+            else [("location_id", "=", location.id)]
+        )
+        quants = self.env["stock.quant"].sudo().search(domain)
+        quants = quants.filtered(lambda quant: quant.quantity)
+        if not quants:
+            return
+        zeroed = [
+            f"{quant.product_id.display_name}: {quant.quantity:g} "
+            f"in {quant.location_id.display_name}"
+            for quant in quants
+        ]
+        quants.with_context(inventory_mode=True).write({"inventory_quantity": 0})
+        quants.with_context(
+            inventory_name=self.env._("Amazon cancellation of %(order)s", order=self.name)
+        ).action_apply_inventory()
+        self._message_log(
+            body=Markup("%s<ul>%s</ul>")
+            % (
+                self.env._("On-hand quantity set to 0:"),
+                Markup().join(Markup("<li>%s</li>") % line for line in zeroed),
+            )
+        )
 
     def action_view_amazon_requests(self):
         self.ensure_one()

@@ -1,4 +1,10 @@
+from collections import defaultdict
+
 from odoo import fields, models
+
+# Requests whose refund Amazon has applied, and those that may still be applied.
+REFUNDED_STATES = ("done",)
+PENDING_STATES = ("draft", "queued", "sending", "sent")
 
 
 class SaleOrderLine(models.Model):
@@ -9,3 +15,76 @@ class SaleOrderLine(models.Model):
         copy=False,
         help="Amazon's identifier of this line of the Amazon order.",
     )
+    amazon_quantity_cancelled = fields.Float(
+        string="Cancelled on Amazon",
+        digits="Product Unit of Measure",
+        copy=False,
+        readonly=True,
+        help="Units Amazon cancelled; the line's quantity no longer counts them.",
+    )
+
+    def _amazon_is_shipping(self):
+        """A line holding what the buyer paid for shipping, not an item Amazon knows."""
+        self.ensure_one()
+        shipping_product = self.order_id.amazon_seller_account_id.shipping_product_id
+        return self._is_delivery() or (shipping_product and self.product_id == shipping_product)
+
+    def _amazon_quantity_shipped(self):
+        """Units Amazon counts as shipped: Odoo's deliveries, or everything when Amazon ships."""
+        self.ensure_one()
+        if self.order_id.amazon_fulfillment == "amazon":
+            return self.product_uom_qty
+        return self.qty_delivered
+
+    def _amazon_quantity_unshipped(self):
+        self.ensure_one()
+        return max(self.product_uom_qty - self._amazon_quantity_shipped(), 0.0)
+
+    def _amazon_charged(self):
+        """What the buyer paid for each of these lines, by Amazon price component.
+
+        Shipping that Odoo holds on delivery lines is shared among the order's product lines in
+        proportion to their price, the last line taking the rounding remainder.
+        """
+        charged = {}
+        for order in self.order_id:
+            lines = order.order_line.filtered(lambda line: not line.display_type)
+            products = lines.filtered(lambda line: not line._amazon_is_shipping())
+            delivery = lines - products
+            totals = {
+                "Shipping": sum(delivery.mapped("price_subtotal")),
+                "ShippingTax": sum(delivery.mapped("price_tax")),
+            }
+            left = dict(totals)
+            base = sum(products.mapped("price_subtotal"))
+            for index, line in enumerate(products, start=1):
+                ratio = line.price_subtotal / base if base else 1 / len(products)
+                share = {
+                    component: left[component]
+                    if index == len(products)
+                    else order.currency_id.round(total * ratio)
+                    for component, total in totals.items()
+                }
+                for component, amount in share.items():
+                    left[component] -= amount
+                charged[line] = {"Principal": line.price_subtotal, "Tax": line.price_tax, **share}
+        return {line: amounts for line, amounts in charged.items() if line in self}
+
+    def _amazon_refund_totals(self, states, exclude_requests=None):
+        """Per line: units and amounts by component of refund requests in `states`."""
+        exclude_ids = exclude_requests.ids if exclude_requests else []
+        request_lines = self.env["amazon.order.request.line"].search(
+            [
+                ("order_line_id", "in", self.ids),
+                ("request_id.request_type", "=", "refund"),
+                ("request_id.state", "in", states),
+                ("request_id", "not in", exclude_ids),
+            ]
+        )
+        totals = defaultdict(lambda: defaultdict(float))
+        for request_line in request_lines:
+            line_totals = totals[request_line.order_line_id]
+            line_totals["quantity"] += request_line.quantity
+            for component, amount in request_line._amazon_components().items():
+                line_totals[component] += amount
+        return totals

@@ -1,3 +1,8 @@
+import os
+from pathlib import Path
+
+from lxml import etree
+
 from odoo import Command
 from odoo.tests import TransactionCase
 
@@ -6,6 +11,26 @@ from ..amazon_api.emulator.server import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEM
 from ..amazon_api.testing import guard_network
 
 guard_network()
+
+# Amazon's schemas are not shipped with the addon; they lie beside the checkout when available.
+XSD_DIR = (
+    Path(os.environ.get("AMAZON_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+    / "amazon-xsd"
+)
+
+
+def feed_schema(test, message_type):
+    """Amazon's XSD of one message type, or skip the test saying why."""
+    path = XSD_DIR / f"{message_type}.xsd"
+    if not path.is_file():
+        test.skipTest(f"Amazon's feed schemas are not at {XSD_DIR} (set AMAZON_SHARED_DIR)")
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def feed_payloads(document, message_type):
+    """The message payloads (OrderAdjustment, OrderAcknowledgement) of a feed document."""
+    root = etree.fromstring(document)
+    return [message.find(message_type) for message in root.iter("Message")]
 
 
 class AmazonCase(TransactionCase):
@@ -16,6 +41,15 @@ class AmazonCase(TransactionCase):
         super().setUpClass()
         cls.company_a = cls.env.company
         cls.company_b = cls.env["res.company"].create({"name": "Amazon Company B"})
+        cls.env["account.chart.template"].try_loading(
+            "generic_coa", company=cls.company_b, install_demo=False
+        )
+        cls.tax_10 = cls.env["account.tax"].create(
+            {"name": "Amazon test tax 10%", "amount": 10, "amount_type": "percent"}
+        )
+        cls.shipping_product = cls.env["product.product"].create(
+            {"name": "Amazon shipping", "type": "service", "list_price": 5}
+        )
         cls.marketplace_us = cls.env.ref("amazon_refund_cancel.marketplace_us")
         cls.marketplace_de = cls.env.ref("amazon_refund_cancel.marketplace_de")
         cls.account_a = cls._create_account(cls.company_a, "A1SELLERA", cls.marketplace_us)
@@ -36,6 +70,7 @@ class AmazonCase(TransactionCase):
                 "seller_id": seller_id,
                 "region": marketplace.region,
                 "marketplace_ids": [Command.set(marketplace.ids)],
+                "shipping_product_id": cls.shipping_product.id,
                 "lwa_client_id": "amzn1.application-oa2-client.test",
                 "lwa_client_secret": "test-secret",
                 "lwa_refresh_token": "Atzr|test-refresh-token",
@@ -90,25 +125,31 @@ class AmazonEmulatorCase(AmazonCase):
         self.emulator = Emulator(feed_delay=60, report_delay=60).start()
         self.addCleanup(self.emulator.stop)
         for account in self.account_a | self.account_b:
-            refresh_token = f"{DEMO_REFRESH_TOKEN}-{account.seller_id}"
-            self.emulator.add_seller(
-                account.seller_id, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, refresh_token
-            )
-            account.write(
-                {
-                    "endpoint": "custom",
-                    "custom_api_url": self.emulator.url,
-                    "custom_lwa_url": self.emulator.lwa_url,
-                    "lwa_client_id": DEMO_CLIENT_ID,
-                    "lwa_client_secret": DEMO_CLIENT_SECRET,
-                    "lwa_refresh_token": refresh_token,
-                }
-            )
+            self._emulate_account(account)
+
+    def _emulate_account(self, account):
+        """Make `account` a seller of the emulator and point it there."""
+        refresh_token = f"{DEMO_REFRESH_TOKEN}-{account.seller_id}"
+        self.emulator.add_seller(
+            account.seller_id, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, refresh_token
+        )
+        account.write(
+            {
+                "endpoint": "custom",
+                "custom_api_url": self.emulator.url,
+                "custom_lwa_url": self.emulator.lwa_url,
+                "lwa_client_id": DEMO_CLIENT_ID,
+                "lwa_client_secret": DEMO_CLIENT_SECRET,
+                "lwa_refresh_token": refresh_token,
+            }
+        )
 
     def _emulated_order(self, number, quantity=2, shipped=True, account=None):
         """An Amazon order known to both Odoo and the emulator: one line of MUG-1."""
         account = account or self.account_a
         order = self._create_amazon_order(account, number, lines=(("MUG-1", quantity),))
+        # Shipped by Amazon: every unit counts as shipped without deliveries in Odoo.
+        order.amazon_fulfillment = "amazon" if shipped else "merchant"
         line = order.order_line
         line.amazon_order_item_code = f"{int(number.replace('-', '')[-14:]):014d}"
         self.emulator.add_order(
@@ -148,3 +189,91 @@ class AmazonEmulatorCase(AmazonCase):
         if queue:
             request._queue()
         return request
+
+    def _shipped_order(
+        self,
+        number,
+        lines=(("MUG", 2, 20.0), ("TEE", 1, 15.0)),
+        shipping=5.0,
+        ship=True,
+        invoice=True,
+        account=None,
+        pricelist=None,
+    ):
+        """A confirmed Amazon order with a shipping line, delivered and invoiced in Odoo, and the
+        same order at the emulator with Amazon's price components for each item."""
+        account = account or self.account_a
+        products = {
+            sku: self.env["product.product"].create(
+                {"name": f"Product {sku}", "default_code": sku, "is_storable": True}
+            )
+            for sku, _quantity, _price in lines
+        }
+        taxes = self.tax_10 if account.company_id == self.company_a else self.env["account.tax"]
+        location = self.env.ref("stock.stock_location_stock")
+        for product in products.values():
+            self.env["stock.quant"]._update_available_quantity(product, location, 100)
+        values = {
+            "partner_id": self.customer.id,
+            "company_id": account.company_id.id,
+            "amazon_seller_account_id": account.id,
+            "amazon_order_number": number,
+            "amazon_seller_marketplace_id": account.marketplace_ids[:1].id,
+            "amazon_fulfillment": "merchant",
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": products[sku].id,
+                        "product_uom_qty": quantity,
+                        "price_unit": price,
+                        "tax_id": [Command.set(taxes.ids)],
+                        "amazon_order_item_code": f"{index:07d}{number[-7:]}",
+                    }
+                )
+                for index, (sku, quantity, price) in enumerate(lines, start=1)
+            ],
+        }
+        if pricelist:
+            values["pricelist_id"] = pricelist.id
+        if shipping:
+            values["order_line"].append(
+                Command.create(
+                    {
+                        "product_id": self.shipping_product.id,
+                        "product_uom_qty": 1,
+                        "price_unit": shipping,
+                        "tax_id": [Command.set(taxes.ids)],
+                    }
+                )
+            )
+        order = self.env["sale.order"].create(values)
+        order.action_confirm()
+        if ship:
+            picking = order.picking_ids
+            picking.move_ids.quantity = 0
+            for move in picking.move_ids:
+                move.quantity = move.product_uom_qty
+            picking.move_ids.picked = True
+            picking._action_done()
+        if invoice:
+            order._create_invoices().action_post()
+        charged = order.order_line._amazon_charged()
+        self.emulator.add_order(
+            account.seller_id,
+            number,
+            account.marketplace_ids[:1].code,
+            currency=order.currency_id.name,
+            items=[
+                {
+                    "order_item_id": line.amazon_order_item_code,
+                    "sku": line.product_id.default_code,
+                    "quantity": int(line.product_uom_qty),
+                    "quantity_shipped": int(line.product_uom_qty) if ship else 0,
+                    "prices": {
+                        component: f"{amount:.2f}" for component, amount in charged[line].items()
+                    },
+                }
+                for line in charged
+            ],
+        )
+        return order

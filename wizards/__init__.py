@@ -1,0 +1,4 @@
+from . import amazon_refund_wizard
+from . import amazon_refund_wizard_line
+from . import amazon_cancel_wizard
+from . import amazon_cancel_wizard_line

@@ -1,0 +1,167 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from ..amazon_api import const
+
+CANCEL_REASONS = sorted(const.CANCEL_REASONS.items(), key=lambda item: item[1])
+# Amazon takes only these reasons for part of a line's quantity, under their adjustment names.
+QUANTITY_CANCEL_REASONS = {"NoInventory": "NoInventory", "BuyerCanceled": "CustomerCancel"}
+
+
+class AmazonCancelWizard(models.TransientModel):
+    _name = "amazon.cancel.wizard"
+    _description = "Cancel Amazon Order"
+
+    order_id = fields.Many2one("sale.order", required=True, readonly=True)
+    company_id = fields.Many2one(related="order_id.company_id")
+    allow_zero_out = fields.Boolean(related="company_id.amazon_allow_zero_out_inventory")
+    allow_local_cancel = fields.Boolean(related="company_id.amazon_allow_local_cancel")
+    reason = fields.Selection(CANCEL_REASONS, string="Cancel Reason", required=True)
+    line_ids = fields.One2many("amazon.cancel.wizard.line", "wizard_id", string="Lines")
+    zero_out_inventory = fields.Boolean(
+        help="Set the on-hand quantity of the cancelled products to 0 in the warehouse's stock "
+        "location."
+    )
+    zero_out_all_bins = fields.Boolean(
+        help="Also set it to 0 in every location inside the warehouse's stock location."
+    )
+    do_not_send = fields.Boolean(
+        string="Do not send to Amazon",
+        help="Cancel in Odoo only: Amazon is not told. Use it for orders already cancelled in "
+        "Seller Central.",
+    )
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        order = self.env["sale.order"].browse(values.get("order_id"))
+        if order and "line_ids" in fields_list:
+            values["line_ids"] = [
+                Command.create(
+                    {
+                        "order_line_id": line.id,
+                        "quantity_unshipped": line._amazon_quantity_unshipped(),
+                        "quantity": line._amazon_quantity_unshipped(),
+                    }
+                )
+                for line in order.order_line
+                if not line.display_type
+                and not line._amazon_is_shipping()
+                and line.product_uom_qty > 0
+            ]
+        return values
+
+    @api.onchange("reason")
+    def _onchange_reason(self):
+        if self.reason == "NoInventory" and self.allow_zero_out:
+            self.zero_out_inventory = True
+
+    def action_cancel_order(self):
+        """Amazon Cancel Order: record the cancellation; the pipeline sends it to Amazon."""
+        self.ensure_one()
+        order = self.order_id
+        order._amazon_check_open_order()
+        lines = self.line_ids.filtered(lambda line: line.quantity > 0)
+        self._check_cancellable(lines)
+        whole_lines = all(line.quantity >= line.order_line_id.product_uom_qty for line in lines)
+        reason = self.reason
+        if not whole_lines:
+            if reason not in QUANTITY_CANCEL_REASONS:
+                raise UserError(
+                    self.env._(
+                        "Amazon cancels part of a line's quantity only for No stock or the "
+                        "buyer's request. Cancel whole lines, or choose one of those reasons."
+                    )
+                )
+            reason = QUANTITY_CANCEL_REASONS[reason]
+        request = self.env["amazon.order.request"].create(
+            {
+                "request_type": "cancellation",
+                "order_id": order.id,
+                "seller_account_id": order.amazon_seller_account_id.id,
+                "reason": reason,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "order_line_id": line.order_line_id.id,
+                            "quantity_cancelled": line.quantity,
+                        }
+                    )
+                    for line in lines
+                ],
+            }
+        )
+        if (
+            self.zero_out_inventory
+            or self.zero_out_all_bins
+            or (self.reason == "NoInventory" and self.allow_zero_out)
+        ):
+            order._amazon_zero_out_inventory(
+                lines.order_line_id.product_id, all_bins=self.zero_out_all_bins
+            )
+        if self.do_not_send and self.allow_local_cancel:
+            request._amazon_apply_locally()
+            message = self.env._("%(request)s: cancelled in Odoo only.", request=request.name)
+        else:
+            request._queue()
+            message = self.env._(
+                "%(request)s: %(how)s. Deliveries of this order are blocked meanwhile.",
+                request=request.name,
+                how=self.env._("being sent to Amazon")
+                if request.send_immediately
+                else self.env._("waiting in the Refund & Cancellation Queue"),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Cancellation requested"),
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _check_cancellable(self, lines):
+        order = self.order_id
+        if order.amazon_fulfillment == "amazon":
+            raise UserError(
+                self.env._(
+                    "Amazon ships %(order)s from its fulfilment centres: only Amazon cancels it.",
+                    order=order.name,
+                )
+            )
+        if not lines:
+            raise UserError(self.env._("Choose the units to cancel."))
+        pending = order.amazon_request_ids.filtered(
+            lambda r: (
+                r.request_type == "cancellation"
+                and r.state in ("draft", "queued", "sending", "sent")
+            )
+        )
+        if pending:
+            raise UserError(
+                self.env._(
+                    "%(request)s already cancels this order and waits for Amazon's answer.",
+                    request=pending[0].name,
+                )
+            )
+        for line in lines:
+            unshipped = line.order_line_id._amazon_quantity_unshipped()
+            if line.quantity > unshipped:
+                raise UserError(
+                    self.env._(
+                        "%(product)s: %(quantity)s units to cancel, but only %(unshipped)s are "
+                        "not shipped yet. Shipped units cannot be cancelled; refund them.",
+                        product=line.product_id.display_name,
+                        quantity=line.quantity,
+                        unshipped=unshipped,
+                    )
+                )
+            if line.quantity != int(line.quantity):
+                raise UserError(
+                    self.env._(
+                        "%(product)s: Amazon cancels whole units.",
+                        product=line.product_id.display_name,
+                    )
+                )

@@ -1,0 +1,159 @@
+import psycopg2
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..amazon_api import const
+from ..models.amazon_order_request_line import COMPONENT_FIELDS
+from ..models.sale_order_line import PENDING_STATES, REFUNDED_STATES
+
+REFUND_REASONS = sorted(const.ADJUSTMENT_REASONS.items(), key=lambda item: item[1])
+
+
+class AmazonRefundWizard(models.TransientModel):
+    _name = "amazon.refund.wizard"
+    _description = "Issue Amazon Refund"
+
+    order_id = fields.Many2one("sale.order", required=True, readonly=True)
+    company_id = fields.Many2one(related="order_id.company_id")
+    currency_id = fields.Many2one(related="order_id.currency_id")
+    allow_over_refund = fields.Boolean(related="company_id.amazon_allow_over_refund")
+    # Required on the form when there is something to refund; an unshipped order has nothing.
+    reason = fields.Selection(REFUND_REASONS, string="Reason for Refund")
+    line_ids = fields.One2many("amazon.refund.wizard.line", "wizard_id", string="Lines")
+    has_shipped_lines = fields.Boolean(compute="_compute_has_shipped_lines")
+    amount_total = fields.Monetary(string="Total Refunded", compute="_compute_amount_total")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        order = self.env["sale.order"].browse(values.get("order_id"))
+        if order and "line_ids" in fields_list:
+            values["line_ids"] = [Command.create(vals) for vals in self._default_lines(order)]
+        return values
+
+    @api.model
+    def _default_lines(self, order):
+        """One line per shipped product line, prefilled with everything still refundable.
+
+        With `amazon_refund_quantities` in the context ({order line id: units}, as an RMA gives
+        it), only those lines come, refunding the item price and tax of those units.
+        """
+        wanted = self.env.context.get("amazon_refund_quantities")
+        lines = order.order_line.filtered(
+            lambda line: (
+                not line.display_type
+                and not line._amazon_is_shipping()
+                and line._amazon_quantity_shipped() > 0
+                and (wanted is None or line.id in wanted)
+            )
+        )
+        charged = lines._amazon_charged()
+        taken = lines._amazon_refund_totals(REFUNDED_STATES + PENDING_STATES)
+        values = []
+        for line in lines:
+            left_quantity = max(line._amazon_quantity_shipped() - taken[line]["quantity"], 0.0)
+            left = {
+                component: max(amount - taken[line][component], 0.0)
+                for component, amount in charged[line].items()
+            }
+            quantity = left_quantity
+            if wanted is not None:
+                quantity = min(wanted[line.id], left_quantity)
+                ratio = quantity / line.product_uom_qty if line.product_uom_qty else 0.0
+                left = {
+                    "Principal": min(left["Principal"], line.price_subtotal * ratio),
+                    "Tax": min(left["Tax"], line.price_tax * ratio),
+                }
+            values.append(
+                {
+                    "order_line_id": line.id,
+                    "quantity_left": left_quantity,
+                    "quantity": quantity,
+                    **{
+                        name: order.currency_id.round(left.get(component, 0.0))
+                        for name, component in COMPONENT_FIELDS.items()
+                    },
+                }
+            )
+        return values
+
+    @api.depends("line_ids")
+    def _compute_has_shipped_lines(self):
+        for wizard in self:
+            wizard.has_shipped_lines = bool(wizard.line_ids)
+
+    @api.depends("line_ids.amount_total")
+    def _compute_amount_total(self):
+        for wizard in self:
+            wizard.amount_total = sum(wizard.line_ids.mapped("amount_total"))
+
+    def action_open_cancel(self):
+        return self.order_id.action_amazon_cancel()
+
+    def action_refund(self):
+        """Amazon Refund: record the refund request; the pipeline sends it to Amazon."""
+        self.ensure_one()
+        order = self.order_id
+        order._amazon_check_open_order()
+        if not self.reason:
+            raise UserError(self.env._("Choose the reason for the refund."))
+        lines = self.line_ids.filtered(lambda line: line._amazon_has_amounts())
+        if not lines:
+            raise UserError(self.env._("Enter an amount to refund."))
+        lines._check_amounts()
+        self._lock_order_lines(lines.order_line_id)
+        request = self.env["amazon.order.request"].create(
+            {
+                "request_type": "refund",
+                "order_id": order.id,
+                "seller_account_id": order.amazon_seller_account_id.id,
+                "reason": self.reason,
+                "line_ids": [Command.create(line._request_line_values()) for line in lines],
+            }
+        )
+        request._queue()
+        order._message_log(
+            body=self.env._(
+                "Amazon refund %(request)s of %(amount)s requested: %(reason)s.",
+                request=request.name,
+                amount=order.currency_id.format(request.amount_total),
+                reason=dict(REFUND_REASONS)[self.reason],
+            )
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Refund requested"),
+                "message": self.env._(
+                    "%(request)s: %(amount)s, %(how)s.",
+                    request=request.name,
+                    amount=order.currency_id.format(request.amount_total),
+                    how=self.env._("being sent to Amazon")
+                    if request.send_immediately
+                    else self.env._("waiting in the Refund & Cancellation Queue"),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _lock_order_lines(self, order_lines):
+        """Two people refunding the same line at once: the second one waits for the first."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM sale_order_line WHERE id IN %s FOR UPDATE NOWAIT",
+                        tuple(order_lines.ids),
+                    )
+                )
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Someone is refunding these lines right now. Try again in a moment: the "
+                    "amounts left to refund will include their refund."
+                )
+            ) from None
