@@ -13,6 +13,7 @@
         "data/amazon_seller_marketplace_data.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
         "views/amazon_menus.xml",
         "views/amazon_seller_account_views.xml",
         "views/amazon_seller_marketplace_views.xml",

@@ -177,9 +177,13 @@ class _Feeds(FeedsV20210630):
 
 
 def _parse_time(value):
+    """Amazon's ISO 8601 time as a naive UTC datetime, the way the report parsers give them."""
     if not value:
         return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
 
 
 def _iso(moment):

@@ -267,6 +267,9 @@ class OrderReportRow:
     buyer_cancel_requested: bool | None
     buyer_cancel_reason: str | None
     line: int | None = None
+    # The cell as written; a value that is neither yes nor no leaves `buyer_cancel_requested`
+    # None, for the importer to report without dropping the rest of the file.
+    buyer_cancel_value: str | None = None
 
 
 @dataclass(slots=True)
@@ -354,7 +357,7 @@ _ORDER_FIELDS = (
     ("quantity_shipped", _to_int, ("quantityshipped",), False),
     ("purchase_date", _to_datetime, ("purchasedate",), False),
     ("fulfillment_channel", None, ("fulfillmentchannel",), False),
-    ("buyer_cancel_requested", _to_bool, _BUYER_CANCEL, False),
+    ("buyer_cancel_requested", None, _BUYER_CANCEL, False),
     ("buyer_cancel_reason", None, ("buyerrequestedcancelreason", "buyercancelreason"), False),
 )
 _ORDER_COLUMNS = (("order-id", ("orderid",)), ("order-item-id", ("orderitemid",)))
@@ -653,7 +656,10 @@ class OrderReport:
         values = self._table.converter(_ORDER_FIELDS)
         for line, cells in self._table.rows():
             row = OrderReportRow(*values(cells, line), line=line)
-            if self.has_buyer_cancel_column and row.buyer_cancel_requested is None:
+            raw = row.buyer_cancel_value = row.buyer_cancel_requested
+            if raw is not None:
+                row.buyer_cancel_requested = _BOOLEANS.get(raw.lower())
+            elif self.has_buyer_cancel_column:
                 row.buyer_cancel_requested = False
             yield row
 

@@ -323,6 +323,10 @@ class AmazonOrderRequest(models.Model):
     def _amazon_on_refused(self):
         """Amazon refused the request, or it will never be sent (rejected, withdrawn)."""
         self.sudo().credit_note_id.filtered(lambda move: move.state == "draft").button_cancel()
+        # A buyer's request accepted through this cancellation is open again: accept or decline.
+        self.filtered(lambda r: r.request_type == "cancellation").order_id.filtered(
+            lambda order: order.amazon_buyer_cancel_state == "accepted"
+        ).amazon_buyer_cancel_state = "pending"
         for request in self:
             request.order_id._message_log(
                 body=self.env._(

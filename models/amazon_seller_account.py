@@ -1,4 +1,7 @@
+import codecs
 import logging
+import tempfile
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
@@ -7,11 +10,24 @@ from odoo.exceptions import UserError, ValidationError
 from ..amazon_api import const
 from ..amazon_api.client import AmazonClient, Connection
 from ..amazon_api.errors import AmazonError
+from ..amazon_api.reports import OrderReport
 from .amazon_seller_marketplace import REGION_SELECTION
 
 _logger = logging.getLogger(__name__)
 
 CREDENTIAL_FIELDS = ("lwa_client_id", "lwa_client_secret", "lwa_refresh_token")
+# Buyers ask to cancel orders that have not shipped: the last weeks of orders are enough.
+BUYER_CANCEL_LOOKBACK_DAYS = 14
+# searchOrders covers updates up to two minutes before the call, with some margin for clocks.
+ORDERS_API_LAG = timedelta(minutes=3)
+
+
+def _known_encoding(charset):
+    """The charset Amazon announced, if Python knows it; else the parser guesses."""
+    try:
+        return charset and codecs.lookup(charset).name
+    except LookupError:
+        return None
 
 
 class AmazonSellerAccount(models.Model):
@@ -66,6 +82,24 @@ class AmazonSellerAccount(models.Model):
     )
     custom_api_url = fields.Char(string="SP-API Address", tracking=True)
     custom_lwa_url = fields.Char(string="LWA Token Address", tracking=True)
+
+    buyer_cancel_report_type = fields.Selection(
+        [
+            (const.REPORT_ORDERS_SHIPPING, "Order report"),
+            (const.REPORT_ORDERS_UNSHIPPED, "Unshipped orders report (restricted)"),
+        ],
+        string="Buyer Cancellations From",
+        default=const.REPORT_ORDERS_SHIPPING,
+        required=True,
+        help="The report read for buyers' cancellation requests. The unshipped orders report "
+        "holds buyer data: the application needs the restricted role for it.",
+    )
+    buyer_cancel_synced_until = fields.Datetime(
+        string="Buyer Requests Read Until", readonly=True, copy=False
+    )
+    buyer_cancel_report_id = fields.Char(readonly=True, copy=False)
+    buyer_cancel_column_warned = fields.Boolean(readonly=True, copy=False)
+    buyer_cancel_last_run = fields.Text(string="Last Reading", readonly=True, copy=False)
 
     _sql_constraints = [
         (
@@ -154,6 +188,128 @@ class AmazonSellerAccount(models.Model):
                 aws_region=const.REGIONS[self.region]["aws_region"],
             )
         )
+
+    # -- buyer cancellation requests (S40, X11) ----------------------------------------------------
+
+    @api.model
+    def _cron_sync_buyer_cancellations(self):
+        """Read buyers' cancellation requests, company by company, account by account."""
+        accounts = self.search([])
+        for company, company_accounts in accounts.grouped("company_id").items():
+            for account in company_accounts.with_company(company):
+                try:
+                    account._amazon_sync_buyer_cancellations()
+                except AmazonError as error:
+                    _logger.info("Buyer cancellations of account %s: %s", account.id, error)
+                    account.buyer_cancel_last_run = str(error)
+                self.env["amazon.feed.batch"]._commit()
+            self.env["ir.cron"]._notify_progress(done=len(company_accounts), remaining=0)
+
+    def _amazon_sync_buyer_cancellations(self):
+        """S40 and X11: the order report, once Amazon has it ready, and the Orders API."""
+        self.ensure_one()
+        client = self._amazon_client()
+        now = fields.Datetime.now()
+        # Amazon's order search ends a little before now; read on from there next time.
+        until = now - ORDERS_API_LAG
+        since = min(
+            self.buyer_cancel_synced_until or now - timedelta(days=BUYER_CANCEL_LOOKBACK_DAYS),
+            until,
+        )
+        if not self.buyer_cancel_report_id:
+            self.buyer_cancel_report_id = client.request_report(
+                self.buyer_cancel_report_type, now - timedelta(days=BUYER_CANCEL_LOOKBACK_DAYS), now
+            )
+        report = client.get_report(self.buyer_cancel_report_id)
+        summary = []
+        if report.status == const.REPORT_DONE:
+            with tempfile.TemporaryFile() as document:
+                charset = client.download_report(report.document_id, document, report.report_type)
+                document.seek(0)
+                summary.append(self._amazon_read_order_report(document, charset))
+            self.buyer_cancel_report_id = False
+        elif report.status in const.REPORT_FINAL_STATUSES:
+            # Amazon cancels a report with no rows in it: nothing to read.
+            self.buyer_cancel_report_id = False
+        else:
+            summary.append(self.env._("The order report is not ready yet."))
+            self.env.ref("amazon_refund_cancel.ir_cron_amazon_buyer_cancellations")._trigger(
+                now + timedelta(minutes=5)
+            )
+        found = client.buyer_cancellations(since)
+        orders = self._amazon_orders([found_one.order_id for found_one in found])
+        held = sum(
+            orders[found_one.order_id]._amazon_register_buyer_cancellation(
+                found_one.reason, found_one.last_updated
+            )
+            for found_one in found
+            if found_one.order_id in orders
+        )
+        summary.append(
+            self.env._(
+                "Orders API: %(count)s request(s), %(new)s new, %(unknown)s of orders unknown "
+                "in Odoo.",
+                count=len(found),
+                new=held,
+                unknown=len([f for f in found if f.order_id not in orders]),
+            )
+        )
+        self.write(
+            {"buyer_cancel_synced_until": until, "buyer_cancel_last_run": "\n".join(summary)}
+        )
+
+    def _amazon_orders(self, numbers):
+        """This account's orders by Amazon order ID, in one query."""
+        orders = self.env["sale.order"].search(
+            [("amazon_seller_account_id", "=", self.id), ("amazon_order_number", "in", numbers)]
+        )
+        return {order.amazon_order_number: order for order in orders}
+
+    def _amazon_read_order_report(self, document, charset=None):
+        """Register the buyer requests an order report shows; say what it found."""
+        report = OrderReport(document, encoding=_known_encoding(charset))
+        if not report.has_buyer_cancel_column:
+            if not self.buyer_cancel_column_warned:
+                self.buyer_cancel_column_warned = True
+                self._message_log(
+                    body=self.env._(
+                        "Amazon's order report has no buyer cancellation column: in Seller "
+                        'Central, Orders > Order Reports, enable "Buyer requested cancel". '
+                        "Requests are still read from the Orders API meanwhile."
+                    )
+                )
+            return self.env._("Order report: no buyer cancellation column.")
+        requests, unknown_values = {}, []
+        orders_seen = set()
+        for row in report:
+            orders_seen.add(row.order_id)
+            if row.buyer_cancel_requested is None and row.buyer_cancel_value:
+                unknown_values.append(f"{row.line}: {row.buyer_cancel_value}")
+            elif row.buyer_cancel_requested:
+                requests.setdefault(row.order_id, row.buyer_cancel_reason)
+        orders = self._amazon_orders(list(requests))
+        new = sum(
+            orders[number]._amazon_register_buyer_cancellation(reason)
+            for number, reason in requests.items()
+            if number in orders
+        )
+        unknown_orders = sorted(set(requests) - set(orders))
+        text = self.env._(
+            "Order report: %(orders)s order(s), %(requests)s buyer request(s), %(new)s new, "
+            "%(unknown)s of orders unknown in Odoo.",
+            orders=len(orders_seen),
+            requests=len(requests),
+            new=new,
+            unknown=len(unknown_orders),
+        )
+        if unknown_orders:
+            text += " " + ", ".join(unknown_orders[:20])
+        if unknown_values:
+            text += " " + self.env._(
+                "Unreadable values (line: value), not held: %(values)s",
+                values=", ".join(unknown_values[:20]),
+            )
+        return text
 
     def action_test_connection(self):
         self.ensure_one()

@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from .sale_order_line import PENDING_STATES, REFUNDED_STATES
+
+BUYER_CANCEL_DAYS = 2
 
 
 class SaleOrder(models.Model):
@@ -47,6 +51,37 @@ class SaleOrder(models.Model):
         string="Refunds Pending", compute="_compute_amazon_refund_amounts"
     )
 
+    amazon_buyer_cancel_state = fields.Selection(
+        [
+            ("pending", "Waiting for your answer"),
+            ("accepted", "Accepted"),
+            ("declined", "Declined"),
+        ],
+        string="Buyer Cancellation",
+        copy=False,
+        index="btree_not_null",
+        tracking=True,
+        readonly=True,
+    )
+    amazon_buyer_cancel_reason = fields.Char(
+        string="Buyer's Cancel Reason", copy=False, readonly=True
+    )
+    amazon_buyer_cancel_date = fields.Datetime(
+        string="Cancellation Requested On", copy=False, readonly=True
+    )
+    amazon_buyer_cancel_deadline = fields.Datetime(
+        string="Answer Before",
+        compute="_compute_amazon_buyer_cancel_deadline",
+        store=True,
+        help="Amazon gives the seller 2 days to answer; then the buyer may turn to Amazon.",
+    )
+    amazon_on_hold = fields.Boolean(
+        string="On Hold",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="The buyer asked to cancel: nothing ships until the request is answered.",
+    )
     amazon_shipping_blocked = fields.Boolean(compute="_compute_amazon_shipping_block")
     amazon_shipping_block_reason = fields.Char(compute="_compute_amazon_shipping_block")
 
@@ -79,17 +114,117 @@ class SaleOrder(models.Model):
             lambda r: r.request_type == "cancellation" and r.state in PENDING_STATES
         )
 
-    @api.depends("amazon_request_ids.state")
+    @api.depends("amazon_request_ids.state", "amazon_on_hold")
     def _compute_amazon_shipping_block(self):
-        """S35: nothing ships while Amazon may cancel it."""
+        """S35, S41: nothing ships while Amazon may cancel it or the buyer asked to cancel."""
         for order in self:
             pending = order._amazon_pending_cancellations()
-            order.amazon_shipping_blocked = bool(pending)
-            order.amazon_shipping_block_reason = pending and self.env._(
-                "Cancellation %(request)s waits for Amazon's answer: its deliveries cannot be "
-                "validated.",
-                request=pending[0].name,
+            reason = False
+            if pending:
+                reason = self.env._(
+                    "Cancellation %(request)s waits for Amazon's answer: its deliveries cannot "
+                    "be validated.",
+                    request=pending[0].name,
+                )
+            elif order.amazon_on_hold:
+                reason = self.env._(
+                    "On hold: the buyer asked to cancel (%(reason)s). Accept or decline the "
+                    "request before shipping.",
+                    reason=order.amazon_buyer_cancel_reason or self.env._("no reason given"),
+                )
+            order.amazon_shipping_blocked = bool(reason)
+            order.amazon_shipping_block_reason = reason
+
+    @api.depends("amazon_buyer_cancel_date")
+    def _compute_amazon_buyer_cancel_deadline(self):
+        for order in self:
+            order.amazon_buyer_cancel_deadline = order.amazon_buyer_cancel_date and (
+                order.amazon_buyer_cancel_date + timedelta(days=BUYER_CANCEL_DAYS)
             )
+
+    # -- buyer cancellation requests (S40-S43) --------------------------------------------------
+
+    def _amazon_register_buyer_cancellation(self, reason, requested_at=None):
+        """A buyer asked Amazon to cancel: hold the order if it qualifies (S41), ask the person
+        responsible to answer before the deadline (S42). Seeing the same request again changes
+        nothing. Returns whether the order is new to the request."""
+        self.ensure_one()
+        if self.amazon_buyer_cancel_state:
+            return False
+        self.write(
+            {
+                "amazon_buyer_cancel_state": "pending",
+                "amazon_buyer_cancel_reason": reason,
+                "amazon_buyer_cancel_date": requested_at or fields.Datetime.now(),
+            }
+        )
+        why_not = self._amazon_hold_refusal()
+        reason_text = reason or self.env._("no reason given")
+        if why_not:
+            note = self.env._(
+                "The buyer asked Amazon to cancel this order (%(reason)s). It is not put on "
+                "hold: %(why)s.",
+                reason=reason_text,
+                why=why_not,
+            )
+        else:
+            self.amazon_on_hold = True
+            note = self.env._(
+                "The buyer asked Amazon to cancel this order (%(reason)s). The order is on hold "
+                "until you accept or decline the request.",
+                reason=reason_text,
+            )
+        self._message_log(body=note)
+        self.sudo().activity_schedule(
+            "amazon_refund_cancel.mail_activity_buyer_cancel",
+            date_deadline=fields.Date.to_date(
+                fields.Datetime.context_timestamp(self, self.amazon_buyer_cancel_deadline)
+            ),
+            user_id=self.user_id.id or self.env.uid,
+            note=note,
+        )
+        return True
+
+    def _amazon_hold_refusal(self):
+        """Why S41 does not put this order on hold, or False when it does."""
+        self.ensure_one()
+        if self.state != "sale":
+            return self.env._("the order is not in process (%(state)s)", state=self.state)
+        if self.amazon_fulfillment == "amazon" or any(
+            line._amazon_quantity_shipped() for line in self.order_line
+        ):
+            return self.env._("some of it has shipped already")
+        if self._amazon_dropship_confirmed():
+            return self.env._("its dropship purchase is confirmed with the vendor")
+        return False
+
+    def _amazon_dropship_confirmed(self):
+        """Where dropshipping is installed: a vendor confirmed shipping this order directly."""
+        if "purchase_line_ids" not in self.env["sale.order.line"]._fields:
+            return False
+        purchases = self.order_line.purchase_line_ids.order_id.filtered(
+            lambda purchase: purchase.picking_type_id.code == "dropship"
+        )
+        return any(purchase.state in ("purchase", "done") for purchase in purchases)
+
+    def _amazon_close_buyer_cancellation(self, state, note):
+        self.write({"amazon_buyer_cancel_state": state})
+        self.sudo().activity_feedback(
+            ["amazon_refund_cancel.mail_activity_buyer_cancel"], feedback=note
+        )
+
+    def action_amazon_accept_buyer_cancel(self):
+        """S43: accepting opens Cancel Order with the buyer's reason."""
+        self.ensure_one()
+        return self.action_amazon_cancel(reason="BuyerCanceled")
+
+    def action_amazon_decline_buyer_cancel(self):
+        """S43: the order ships after all."""
+        for order in self.filtered(lambda o: o.amazon_buyer_cancel_state == "pending"):
+            note = self.env._("Buyer's cancellation request declined: the order ships.")
+            order.amazon_on_hold = False
+            order._amazon_close_buyer_cancellation("declined", note)
+            order._message_log(body=note)
 
     @api.depends("order_line.invoice_lines", "amazon_request_ids.credit_note_id")
     def _get_invoiced(self):
@@ -127,19 +262,19 @@ class SaleOrder(models.Model):
             "context": {"default_order_id": self.id},
         }
 
-    def action_amazon_cancel(self):
+    def action_amazon_cancel(self, reason=None):
         """Cancel Order: the cancellation dialog with every unshipped unit selected."""
         self._amazon_check_open_order()
+        context = {"default_order_id": self.id}
+        if reason:
+            context["default_reason"] = reason
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Cancel Amazon Order"),
             "res_model": "amazon.cancel.wizard",
             "view_mode": "form",
             "target": "new",
-            "context": {
-                "default_order_id": self.id,
-                **self.env.context.get("amazon_cancel_defaults", {}),
-            },
+            "context": context,
         }
 
     def action_cancel(self):

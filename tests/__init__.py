@@ -6,3 +6,4 @@ from . import test_request_pipeline
 from . import test_concurrent_senders
 from . import test_refund
 from . import test_cancel
+from . import test_buyer_cancel

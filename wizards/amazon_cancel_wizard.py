@@ -99,6 +99,13 @@ class AmazonCancelWizard(models.TransientModel):
             order._amazon_zero_out_inventory(
                 lines.order_line_id.product_id, all_bins=self.zero_out_all_bins
             )
+        if order.amazon_buyer_cancel_state == "pending":
+            order._amazon_close_buyer_cancellation(
+                "accepted",
+                self.env._(
+                    "Buyer's cancellation request accepted: %(request)s.", request=request.name
+                ),
+            )
         if self.do_not_send and self.allow_local_cancel:
             request._amazon_apply_locally()
             message = self.env._("%(request)s: cancelled in Odoo only.", request=request.name)

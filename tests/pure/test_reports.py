@@ -677,6 +677,14 @@ def test_order_report_without_buyer_cancel_columns():
     ] * 3
 
 
+def test_order_report_unknown_buyer_cancel_value_is_kept_apart():
+    rows = [dict(row) for row in ORDERS]
+    rows[0]["is-buyer-requested-cancellation"] = "maybe"
+    first, second, _third = OrderReport(tsv(ORDER_COLUMNS, rows).encode())
+    assert (first.buyer_cancel_requested, first.buyer_cancel_value) == (None, "maybe")
+    assert (second.buyer_cancel_requested, second.buyer_cancel_value) == (False, "false")
+
+
 def test_order_report_errors():
     with pytest.raises(ReportParseError, match="order-item-id") as caught:
         OrderReport(
