@@ -75,20 +75,28 @@ pg_bin() {
     echo "$dir"
 }
 
-# Starts a throw-away PostgreSQL cluster owned by the `postgres` system user, listening on a
-# unix socket in its own folder only; sets PGHOST, PGPORT and PGUSER for Odoo.
+# Starts a private PostgreSQL cluster in the folder `cluster` (made on first use), owned by the
+# `postgres` system user when run as root, listening on a unix socket in that folder only; sets
+# PGHOST, PGPORT and PGUSER for Odoo. The folder must be reachable by that user; `options` go
+# to the server (tests skip fsync).
 start_private_postgres() {
-    local cluster=$1 bin
+    local cluster=$1 options=${2:-} bin
     bin=$(pg_bin)
     local as_pg=(runuser -u postgres --)
     [ "$(id -u)" -ne 0 ] && as_pg=()
-    rm -rf "$cluster" && mkdir -p "$cluster"
-    [ "$(id -u)" -eq 0 ] && chown postgres: "$cluster"
-    "${as_pg[@]}" "$bin/initdb" -D "$cluster/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    if [ ! -f "$cluster/data/PG_VERSION" ]; then
+        mkdir -p "$cluster"
+        [ "$(id -u)" -eq 0 ] && chown postgres: "$cluster"
+        "${as_pg[@]}" "$bin/initdb" -D "$cluster/data" -U postgres --auth=trust -E UTF8 \
+            --locale=C.UTF-8 >/dev/null
+        fresh=1
+    fi
     "${as_pg[@]}" "$bin/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w \
-        -o "-c listen_addresses='' -k $cluster -p 5433 -c fsync=off" start >/dev/null
+        -o "-c listen_addresses='' -k $cluster -p 5433 $options" start >/dev/null
     export PGHOST=$cluster PGPORT=5433 PGUSER=odoo
-    "$bin/psql" -q -U postgres -d postgres -c "CREATE ROLE odoo SUPERUSER LOGIN"
+    if [ -n "${fresh:-}" ]; then
+        "$bin/psql" -q -U postgres -d postgres -c "CREATE ROLE odoo SUPERUSER LOGIN"
+    fi
 }
 
 stop_private_postgres() {
