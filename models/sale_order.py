@@ -334,7 +334,7 @@ class SaleOrder(models.Model):
         return action
 
     @api.model
-    def _amazon_create_demo_kit_order(self, account_id, partner_id, component_ids):
+    def _amazon_create_demo_kit_order(self, account_id, partner_id, component_ids, tax_id):
         """Demo data: a confirmed Amazon order of a kit, when manufacturing is installed."""
         if "mrp.bom" not in self.env:
             return
@@ -364,6 +364,7 @@ class SaleOrder(models.Model):
                         {
                             "product_id": kit.id,
                             "product_uom_qty": 1,
+                            "tax_id": [Command.set([tax_id])],
                             "amazon_order_item_code": "31000006074282",
                         }
                     )

@@ -34,7 +34,10 @@ class AmazonCancelWizard(models.TransientModel):
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
-        order = self.env["sale.order"].browse(values.get("order_id"))
+        # Created with its order given (not as a default), the dialog still fills its lines.
+        order = self.env["sale.order"].browse(
+            values.get("order_id") or self.env.context.get("default_order_id")
+        )
         if order and "line_ids" in fields_list:
             values["line_ids"] = [
                 Command.create(
