@@ -18,6 +18,7 @@
         "views/amazon_seller_marketplace_views.xml",
         "views/amazon_order_request_views.xml",
         "views/amazon_feed_batch_views.xml",
+        "views/amazon_rma_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
     ],
