@@ -19,6 +19,8 @@
         "views/amazon_order_request_views.xml",
         "views/amazon_feed_batch_views.xml",
         "views/amazon_rma_views.xml",
+        "views/amazon_rma_import_views.xml",
+        "wizards/amazon_rma_import_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
     ],

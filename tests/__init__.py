@@ -4,3 +4,6 @@ from . import test_sale_order
 from . import test_connection
 from . import test_request_pipeline
 from . import test_concurrent_senders
+from . import test_rma_import
+from . import test_rma
+from . import test_rma_scheduled_import
