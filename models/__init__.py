@@ -7,4 +7,8 @@ from . import sale_order_line
 from . import amazon_order_request
 from . import amazon_order_request_line
 from . import amazon_feed_batch
+from . import amazon_rma
+from . import amazon_rma_line
+from . import amazon_rma_import
+from . import amazon_rma_import_line
 from . import stock_picking

@@ -529,3 +529,12 @@ class AmazonOrderRequest(models.Model):
             )
         self.write({"state": "done"})
         self._amazon_on_accepted()
+
+    amazon_rma_id = fields.Many2one(
+        "amazon.rma",
+        string="RMA",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+        help="The refund of this returned item marks the RMA refunded once Amazon accepts it.",
+    )

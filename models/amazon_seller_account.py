@@ -332,3 +332,10 @@ class AmazonSellerAccount(models.Model):
                 "sticky": False,
             },
         }
+
+    rma_imported_until = fields.Datetime(
+        string="Returns Imported Until",
+        copy=False,
+        help="The scheduled import of RMAs asks Amazon for the returns since then (the last 30 "
+        "days the first time). Set it back to import an earlier period again.",
+    )

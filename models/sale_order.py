@@ -372,3 +372,20 @@ class SaleOrder(models.Model):
             }
         )
         order.action_confirm()
+
+    amazon_rma_ids = fields.One2many("amazon.rma", "order_id", string="Amazon RMAs")
+    amazon_rma_count = fields.Integer(compute="_compute_amazon_rma_count")
+
+    @api.depends("amazon_rma_ids")
+    def _compute_amazon_rma_count(self):
+        for order in self:
+            order.amazon_rma_count = len(order.amazon_rma_ids)
+
+    def action_view_amazon_rmas(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_refund_cancel.amazon_rma_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {}
+        return action

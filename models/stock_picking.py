@@ -5,6 +5,15 @@ from odoo.exceptions import UserError
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
+    amazon_rma_id = fields.Many2one(
+        "amazon.rma",
+        string="Amazon RMA",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        check_company=True,
+    )
+
     amazon_shipping_block_reason = fields.Char(
         related="sale_id.amazon_shipping_block_reason", string="Amazon Shipping Block"
     )

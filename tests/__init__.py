@@ -7,3 +7,6 @@ from . import test_concurrent_senders
 from . import test_refund
 from . import test_cancel
 from . import test_buyer_cancel
+from . import test_rma_import
+from . import test_rma
+from . import test_rma_scheduled_import

@@ -2,3 +2,4 @@ from . import amazon_refund_wizard
 from . import amazon_refund_wizard_line
 from . import amazon_cancel_wizard
 from . import amazon_cancel_wizard_line
+from . import amazon_rma_import_wizard

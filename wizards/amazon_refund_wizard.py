@@ -16,6 +16,7 @@ class AmazonRefundWizard(models.TransientModel):
     _description = "Issue Amazon Refund"
 
     order_id = fields.Many2one("sale.order", required=True, readonly=True)
+    rma_id = fields.Many2one("amazon.rma", string="RMA", readonly=True)
     company_id = fields.Many2one(related="order_id.company_id")
     currency_id = fields.Many2one(related="order_id.currency_id")
     allow_over_refund = fields.Boolean(related="company_id.amazon_allow_over_refund")
@@ -40,10 +41,11 @@ class AmazonRefundWizard(models.TransientModel):
     def _default_lines(self, order):
         """One line per shipped product line, prefilled with everything still refundable.
 
-        With `amazon_refund_quantities` in the context ({order line id: units}, as an RMA gives
-        it), only those lines come, refunding the item price and tax of those units.
+        With `amazon_refund_quantities` in the context ([order line id, units] pairs, as an RMA
+        gives them), only those lines come, refunding the item price and tax of those units.
         """
-        wanted = self.env.context.get("amazon_refund_quantities")
+        pairs = self.env.context.get("amazon_refund_quantities")
+        wanted = dict(pairs) if pairs is not None else None
         lines = order.order_line.filtered(
             lambda line: (
                 not line.display_type
@@ -112,6 +114,7 @@ class AmazonRefundWizard(models.TransientModel):
                 "request_type": "refund",
                 "order_id": order.id,
                 "seller_account_id": order.amazon_seller_account_id.id,
+                "amazon_rma_id": self.rma_id.id,
                 "reason": self.reason,
                 "line_ids": [Command.create(line._request_line_values()) for line in lines],
             }

@@ -1,0 +1,378 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+RMA_STATES = [
+    ("open", "Open"),
+    ("received", "Received"),
+    ("refunded", "Refunded"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+# Amazon expects the refund within this many business days of receiving the return (X12).
+REFUND_DUE_BUSINESS_DAYS = 2
+PENDING_REQUEST_STATES = ("draft", "queued", "sending", "sent", "error")
+
+
+def add_business_days(day, count):
+    """`day` plus `count` working days, Monday to Friday."""
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+class AmazonRma(models.Model):
+    _name = "amazon.rma"
+    _description = "Amazon RMA"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "request_date desc, id desc"
+    _rec_name = "amazon_rma_id"
+    _check_company_auto = True
+
+    amazon_rma_id = fields.Char(
+        string="Order Source RMA #",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Amazon's RMA ID of this return.",
+    )
+    seller_account_id = fields.Many2one(
+        "amazon.seller.account",
+        string="Seller Account",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    company_id = fields.Many2one(related="seller_account_id.company_id", store=True, index=True)
+    order_id = fields.Many2one(
+        "sale.order",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    amazon_order_number = fields.Char(related="order_id.amazon_order_number")
+    partner_id = fields.Many2one(related="order_id.partner_id", string="Customer", store=True)
+    currency_id = fields.Many2one(related="order_id.currency_id")
+    state = fields.Selection(
+        RMA_STATES,
+        string="Status",
+        compute="_compute_state",
+        store=True,
+        index=True,
+        tracking=True,
+        help="Open until the return is validated in stock (Received), then Refunded when Amazon "
+        "accepts a refund of it. Closed and Cancelled are set by hand.",
+    )
+    # Close and Cancel are decisions; the other statuses follow the pickings and refunds.
+    closing_state = fields.Selection(
+        [("closed", "Closed"), ("cancelled", "Cancelled")], readonly=True, copy=False
+    )
+    resolution = fields.Selection(
+        [
+            ("refund", "Refund"),
+            ("replace", "Replace"),
+            ("exchange", "Exchange"),
+            ("undecided", "Not decided"),
+        ],
+        required=True,
+        default="refund",
+        tracking=True,
+    )
+    request_date = fields.Date(string="Return Request Date", readonly=True)
+    a_to_z_claim = fields.Boolean(
+        string="A-to-z Claim",
+        readonly=True,
+        tracking=True,
+        help="The buyer filed an A-to-z Guarantee claim: Amazon decides it and may refund the "
+        "buyer from your account.",
+    )
+    returnless = fields.Boolean(
+        string="Returnless Refund",
+        readonly=True,
+        help="Amazon refunds the buyer without asking for the item back.",
+    )
+    label_type = fields.Char(readonly=True)
+    label_cost = fields.Monetary(readonly=True)
+    label_paid_by = fields.Char(string="Label Paid By", readonly=True)
+    return_reason = fields.Char(readonly=True)
+    tracking_number = fields.Char(readonly=True, tracking=True, index="btree_not_null")
+    carrier = fields.Char(readonly=True, tracking=True)
+    amazon_delivery_date = fields.Date(
+        string="Delivered to You",
+        readonly=True,
+        help="When the carrier delivered the return to you, as Amazon reports it.",
+    )
+    received_date = fields.Date(
+        compute="_compute_received_date",
+        store=True,
+        help="The earliest of the carrier's delivery to you (from Amazon) and the validation of "
+        "the return in stock.",
+    )
+    refund_due_date = fields.Date(
+        compute="_compute_refund_due_date",
+        store=True,
+        index="btree_not_null",
+        help="Amazon expects the refund within 2 business days of receiving the return, or "
+        "refunds the buyer on your behalf.",
+    )
+    line_ids = fields.One2many("amazon.rma.line", "rma_id", string="Lines")
+    picking_ids = fields.One2many("stock.picking", "amazon_rma_id", string="Returns")
+    picking_count = fields.Integer(compute="_compute_picking_count")
+    refund_request_ids = fields.One2many(
+        "amazon.order.request", "amazon_rma_id", string="Refund Requests"
+    )
+    refund_request_count = fields.Integer(compute="_compute_refund_request_count")
+
+    _sql_constraints = [
+        (
+            "amazon_rma_id_unique",
+            "unique(seller_account_id, amazon_rma_id)",
+            "This Amazon RMA is already recorded for this seller account.",
+        ),
+    ]
+
+    @api.depends("closing_state", "picking_ids.state", "refund_request_ids.state")
+    def _compute_state(self):
+        for rma in self:
+            if rma.closing_state:
+                rma.state = rma.closing_state
+            elif "done" in rma.refund_request_ids.mapped("state"):
+                rma.state = "refunded"
+            elif "done" in rma.picking_ids.mapped("state"):
+                rma.state = "received"
+            else:
+                rma.state = "open"
+
+    @api.depends("amazon_delivery_date", "picking_ids.state", "picking_ids.date_done")
+    def _compute_received_date(self):
+        for rma in self:
+            dates = [
+                fields.Date.context_today(rma, picking.date_done)
+                for picking in rma.picking_ids
+                if picking.state == "done" and picking.date_done
+            ]
+            if rma.amazon_delivery_date:
+                dates.append(rma.amazon_delivery_date)
+            rma.received_date = min(dates) if dates else False
+
+    @api.depends("received_date")
+    def _compute_refund_due_date(self):
+        for rma in self:
+            rma.refund_due_date = rma.received_date and add_business_days(
+                rma.received_date, REFUND_DUE_BUSINESS_DAYS
+            )
+
+    @api.depends("picking_ids")
+    def _compute_picking_count(self):
+        for rma in self:
+            rma.picking_count = len(rma.picking_ids)
+
+    @api.depends("refund_request_ids")
+    def _compute_refund_request_count(self):
+        for rma in self:
+            rma.refund_request_count = len(rma.refund_request_ids)
+
+    def _log_tracking_note(self):
+        """S13: the return label's tracking number, as a note."""
+        self._message_log_batch(
+            bodies={
+                rma.id: self.env._(
+                    "Return label tracking number: %(tracking)s (%(carrier)s).",
+                    tracking=rma.tracking_number,
+                    carrier=rma.carrier or self.env._("carrier unknown"),
+                )
+                for rma in self
+            },
+            message_type="comment",
+        )
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_receive(self):
+        """Create Odoo's returns of the order's deliveries for what the RMA still expects."""
+        self.ensure_one()
+        if self.state not in ("open", "received"):
+            raise UserError(
+                self.env._(
+                    "%(rma)s is %(state)s: there is nothing to receive.",
+                    rma=self.display_name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[self.state],
+                )
+            )
+        waiting = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        if waiting:
+            return self._action_view_pickings(waiting)
+        pickings = self._create_returns()
+        return self._action_view_pickings(pickings)
+
+    def _create_returns(self):
+        # Amazon users need not be warehouse users: the RMA they may edit is the permission.
+        self.check_access("write")
+        rma = self.sudo().with_company(self.company_id)
+        expected = defaultdict(float)
+        for line in rma.line_ids:
+            expected[line.order_line_id, line.product_id] += line.quantity
+        for move in rma.picking_ids.move_ids.filtered(lambda m: m.state != "cancel"):
+            expected[move.sale_line_id, move.product_id] -= move.product_qty
+        deliveries = rma.order_id.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state == "done"
+        ).sorted("id")
+        pickings = self.env["stock.picking"]
+        for delivery in deliveries:
+            wizard = (
+                self.env["stock.return.picking"]
+                .sudo()
+                .with_company(self.company_id)
+                .create({"picking_id": delivery.id})
+            )
+            returned = False
+            for return_line in wizard.product_return_moves:
+                move = return_line.move_id
+                key = (move.sale_line_id, move.product_id)
+                quantity = min(expected.get(key, 0.0), self._returnable_quantity(move))
+                if quantity > 0:
+                    return_line.quantity = quantity
+                    expected[key] -= quantity
+                    returned = True
+            if returned:
+                picking = pickings.browse(wizard.action_create_returns()["res_id"])
+                picking.amazon_rma_id = self.id
+                pickings |= picking
+        if not pickings:
+            raise UserError(
+                self.env._(
+                    "Nothing of %(rma)s is left to receive from the deliveries of order "
+                    "%(order)s: the returned items were not delivered, or are already returned.",
+                    rma=self.display_name,
+                    order=self.order_id.name,
+                )
+            )
+        missing = [
+            f"{product.display_name}: {quantity:g}"
+            for (_line, product), quantity in expected.items()
+            if quantity > 0
+        ]
+        if missing:
+            self.message_post(
+                body=self.env._(
+                    "Not found in the order's done deliveries, so not in the return: %(items)s",
+                    items=", ".join(missing),
+                )
+            )
+        return pickings.with_env(self.env)
+
+    @staticmethod
+    def _returnable_quantity(move):
+        """What of a done delivery move is not returned yet, in the product's unit."""
+        returned = sum(
+            returned_move.product_qty
+            for returned_move in move.returned_move_ids
+            if returned_move.state != "cancel"
+        )
+        delivered = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
+        return delivered - returned
+
+    def _action_view_pickings(self, pickings):
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        if len(pickings) == 1:
+            action.update(views=[(False, "form")], res_id=pickings.id)
+        else:
+            action["domain"] = [("id", "in", pickings.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_pickings(self):
+        self.ensure_one()
+        return self._action_view_pickings(self.picking_ids)
+
+    def action_view_refund_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_refund_cancel.amazon_order_request_action"
+        )
+        action["domain"] = [("amazon_rma_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def _amazon_refund_lines(self):
+        """What the refund dialog prefills: a dict per order line with the quantity returned.
+
+        The quantity is in units of the order line's product: a kit's components come back as
+        RMA lines of their own, and the kit counts once per returned item (the lines of one
+        item share a sequence).
+        """
+        self.ensure_one()
+        if self.state not in ("open", "received"):
+            raise UserError(
+                self.env._(
+                    "%(rma)s is refunded, closed or cancelled already.", rma=self.display_name
+                )
+            )
+        items = {}
+        for line in self.line_ids:
+            items[line.order_line_id, line.sequence] = line.sold_quantity
+        quantities = defaultdict(float)
+        for (order_line, _sequence), quantity in items.items():
+            quantities[order_line] += quantity
+        return [
+            {"order_line": order_line, "quantity": quantity, "reason": "CustomerReturn"}
+            for order_line, quantity in quantities.items()
+        ]
+
+    def action_issue_refund(self):
+        """Issue Refund (S20, S25): the refund dialog with the returned units, reason Customer
+        return; the RMA turns Refunded when Amazon accepts."""
+        self.ensure_one()
+        action = self.order_id.action_amazon_refund()
+        action["context"].update(
+            {
+                "default_reason": "CustomerReturn",
+                "default_rma_id": self.id,
+                # Pairs, not a dict: the context travels as JSON, whose keys are strings.
+                "amazon_refund_quantities": [
+                    [line["order_line"].id, line["quantity"]]
+                    for line in self._amazon_refund_lines()
+                ],
+            }
+        )
+        return action
+
+    def action_close(self):
+        done = self.filtered(lambda rma: rma.state in ("closed", "cancelled"))
+        if done:
+            raise UserError(
+                self.env._(
+                    "Already closed or cancelled: %(rmas)s.",
+                    rmas=", ".join(done.mapped("display_name")),
+                )
+            )
+        self.closing_state = "closed"
+
+    def action_cancel(self):
+        refunded = self.filtered(
+            lambda rma: (
+                rma.state in ("refunded", "closed", "cancelled")
+                or set(rma.refund_request_ids.mapped("state")) & set(PENDING_REQUEST_STATES)
+            )
+        )
+        if refunded:
+            raise UserError(
+                self.env._(
+                    "RMAs refunded, being refunded, closed or cancelled cannot be cancelled: "
+                    "%(rmas)s.",
+                    rmas=", ".join(refunded.mapped("display_name")),
+                )
+            )
+        self.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        ).sudo().action_cancel()
+        self.closing_state = "cancelled"

@@ -1,0 +1,35 @@
+from odoo import fields, models
+
+
+class AmazonRmaLine(models.Model):
+    _name = "amazon.rma.line"
+    _description = "Amazon RMA Line"
+    _order = "rma_id, sequence, id"
+    _check_company_auto = True
+
+    rma_id = fields.Many2one("amazon.rma", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="rma_id.company_id", store=True, index=True)
+    sequence = fields.Integer(
+        string="Item", help="The returned item of Amazon's report this line comes from."
+    )
+    product_id = fields.Many2one("product.product", required=True, check_company=True)
+    quantity = fields.Float(digits="Product Unit of Measure", required=True)
+    order_line_id = fields.Many2one(
+        "sale.order.line",
+        string="Order Line",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    kit_product_id = fields.Many2one(
+        "product.product",
+        string="Kit",
+        help="The kit sold on the order line; the RMA lists its components instead.",
+    )
+    sold_quantity = fields.Float(
+        digits="Product Unit of Measure",
+        help="Units of the order line's product returned: the kits, for the lines of a kit.",
+    )
+    reason = fields.Char(string="Return Reason")
+    in_policy = fields.Boolean(string="In Policy")

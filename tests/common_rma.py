@@ -1,0 +1,56 @@
+import base64
+from datetime import date
+
+from odoo.tests import Form
+
+from ..amazon_api.emulator.report_content import RETURNS_FLAT_COLUMNS, flat_date
+
+RETURN_DEFAULTS = {
+    "Return request date": flat_date(date(2025, 7, 10)),
+    "Order date": flat_date(date(2025, 7, 1)),
+    "Return request status": "Approved",
+    "Label type": "AmazonPrePaidLabel",
+    "Label cost": "5.10",
+    "Currency code": "USD",
+    "Return carrier": "UPS",
+    "Label to be paid by": "Seller",
+    "A-to-Z Claim": "N",
+    "Is prime": "N",
+    "Return Reason": "CR-UNWANTED_ITEM",
+    "In policy": "Y",
+    "Return type": "C-Returns",
+    "Resolution": "StandardRefund",
+    "Return delivery date": " ",
+    "Merchant SKU": "MUG-1",
+    "Return quantity": "1",
+}
+
+
+def returns_flat_file(*rows):
+    """A returns flat file as Amazon writes it; each row gives at least Order ID and Amazon RMA
+    ID, the other columns default to an approved return of one MUG-1."""
+    lines = ["\t".join(RETURNS_FLAT_COLUMNS)]
+    for row in rows:
+        values = RETURN_DEFAULTS | {"Tracking ID": f"1Z999RET{row['Amazon RMA ID']}"} | row
+        lines.append("\t".join(str(values.get(column, "")) for column in RETURNS_FLAT_COLUMNS))
+    return ("\n".join(lines) + "\n").encode()
+
+
+class RmaImportMixin:
+    """Import files through the dialog, as a user would."""
+
+    def _import(self, content, account=None, user=None):
+        account = account or self.account_a
+        wizard_model = self.env["amazon.rma.import.wizard"]
+        if user:
+            wizard_model = wizard_model.with_user(user)
+        form = Form(wizard_model.with_company(account.company_id))
+        form.seller_account_id = account
+        form.file = base64.b64encode(content)
+        action = form.save().action_import()
+        return self.env["amazon.rma.import"].browse(action["res_id"])
+
+    def _rmas(self, account=None):
+        return self.env["amazon.rma"].search(
+            [("seller_account_id", "=", (account or self.account_a).id)]
+        )

@@ -1,0 +1,319 @@
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import tagged
+
+from ..models import amazon_rma_import
+from .common import AmazonCase
+from .common_rma import RmaImportMixin, returns_flat_file
+
+ORDER_1 = "114-0000001-0000001"
+ORDER_2 = "114-0000002-0000001"
+
+
+@tagged("post_install", "-at_install")
+class TestRmaImport(RmaImportMixin, AmazonCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.plate = cls.env["product.product"].create(
+            {"name": "Amazon Plate", "default_code": "PLATE-1", "is_storable": True}
+        )
+        cls.order_1 = cls._create_amazon_order(cls.account_a, ORDER_1)
+        cls.order_2 = cls._create_amazon_order(cls.account_a, ORDER_2)
+        cls.order_2.order_line = [
+            Command.create(
+                {"product_id": cls.plate.id, "product_uom_qty": 3, "amazon_order_item_code": "2"}
+            )
+        ]
+
+    def test_flat_file_makes_an_open_refund_rma(self):
+        content = returns_flat_file(
+            {
+                "Order ID": ORDER_1,
+                "Amazon RMA ID": "DRMA0001",
+                "Return quantity": "2",
+                "Return delivery date": "14-Jul-2025",
+            }
+        )
+        log = self._import(content, user=self.user_a)
+        self.assertEqual(log.state, "done")
+        self.assertEqual((log.created_count, log.failed_count), (1, 0))
+        rma = self._rmas()
+        self.assertEqual(rma.amazon_rma_id, "DRMA0001")
+        self.assertEqual(rma.order_id, self.order_1)
+        self.assertEqual(rma.partner_id, self.customer)
+        self.assertEqual(rma.company_id, self.company_a)
+        self.assertEqual((rma.state, rma.resolution), ("open", "refund"))
+        self.assertEqual(str(rma.request_date), "2025-07-10")
+        self.assertEqual(rma.label_cost, 5.10)
+        self.assertEqual(rma.label_paid_by, "Seller")
+        self.assertEqual(rma.return_reason, "CR-UNWANTED_ITEM")
+        self.assertFalse(rma.a_to_z_claim)
+        self.assertEqual(rma.line_ids.product_id, self.product)
+        self.assertEqual(rma.line_ids.quantity, 2)
+        self.assertEqual(rma.line_ids.order_line_id, self.order_1.order_line)
+        self.assertTrue(rma.line_ids.in_policy)
+        self.assertEqual(log.line_ids.rma_id, rma)
+        self.assertEqual(log.attachment_id.raw, content)
+        notes = rma.message_ids.filtered(lambda m: "1Z999RETDRMA0001" in m.body)
+        self.assertEqual(len(notes), 1, "S13: the tracking number is a note on the RMA")
+        self.assertIn("UPS", notes.body)
+        # X12: delivered on Monday 14 July 2025, refund due Wednesday.
+        self.assertEqual(str(rma.refund_due_date), "2025-07-16")
+        self.assertEqual(self.order_1.amazon_rma_count, 1)
+        action = self.order_1.action_view_amazon_rmas()
+        self.assertEqual(self.env["amazon.rma"].search(action["domain"]), rma)
+
+    def test_only_approved_returns_make_rmas(self):
+        log = self._import(
+            returns_flat_file(
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0010"},
+                {
+                    "Order ID": ORDER_1,
+                    "Amazon RMA ID": "DRMA0011",
+                    "Return request status": "Pending",
+                },
+                {
+                    "Order ID": ORDER_2,
+                    "Amazon RMA ID": "DRMA0012",
+                    "Return request status": "Closed",
+                },
+                {
+                    "Order ID": ORDER_2,
+                    "Amazon RMA ID": "DRMA0013",
+                    "Return request status": "approved",
+                },
+            )
+        )
+        self.assertEqual(sorted(self._rmas().mapped("amazon_rma_id")), ["DRMA0010", "DRMA0013"])
+        self.assertEqual((log.created_count, log.skipped_count), (2, 2))
+        skipped = log.line_ids.filtered(lambda row: row.result == "skipped")
+        self.assertEqual(sorted(skipped.mapped("amazon_rma_id")), ["DRMA0011", "DRMA0012"])
+        self.assertIn("Pending", skipped.filtered(lambda r: r.amazon_rma_id == "DRMA0011").reason)
+
+    def test_same_rma_again_is_updated_never_duplicated(self):
+        row = {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0020", "Tracking ID": "1ZFIRST"}
+        self._import(returns_flat_file(row))
+        again = self._import(returns_flat_file(row))
+        rma = self._rmas()
+        self.assertEqual(len(rma), 1)
+        self.assertEqual((again.created_count, again.updated_count, again.skipped_count), (0, 0, 1))
+        self.assertEqual(again.line_ids.reason, "Already imported, unchanged.")
+        changed = self._import(
+            returns_flat_file(
+                row | {"Tracking ID": "1ZSECOND", "Return quantity": "2", "A-to-Z Claim": "Y"}
+            )
+        )
+        self.assertEqual(changed.updated_count, 1)
+        self.assertEqual(len(self._rmas()), 1)
+        self.assertEqual(rma.tracking_number, "1ZSECOND")
+        self.assertTrue(rma.a_to_z_claim)
+        self.assertEqual(rma.line_ids.quantity, 2)
+        self.assertIn("Tracking Number", changed.line_ids.reason)
+        self._import(returns_flat_file(row | {"Tracking ID": "1ZSECOND", "Return quantity": "2"}))
+        notes = rma.message_ids.filtered(lambda m: "Return label tracking number" in m.body)
+        self.assertEqual(len(notes), 2, "one note per tracking number, none on re-import")
+
+    def test_rows_of_one_rma_are_merged_even_across_chunks(self):
+        rows = (
+            {"Order ID": ORDER_2, "Amazon RMA ID": "DRMA0030", "Merchant SKU": "MUG-1"},
+            {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0031"},
+            {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0032"},
+            {"Order ID": ORDER_2, "Amazon RMA ID": "DRMA0030", "Merchant SKU": "PLATE-1"},
+        )
+        with patch.object(amazon_rma_import, "CHUNK_SIZE", 2):
+            log = self._import(returns_flat_file(*rows))
+        rma = self._rmas().filtered(lambda r: r.amazon_rma_id == "DRMA0030")
+        self.assertEqual(len(self._rmas()), 3)
+        self.assertEqual(rma.line_ids.product_id, self.product | self.plate)
+        self.assertEqual(log.created_count, 3)
+
+    def test_unknown_order_and_sku_fail_and_the_rest_is_imported(self):
+        log = self._import(
+            returns_flat_file(
+                {"Order ID": "114-9999999-0000001", "Amazon RMA ID": "DRMA0040"},
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0041", "Merchant SKU": "NOPE-1"},
+                {"Order ID": ORDER_2, "Amazon RMA ID": "DRMA0042", "Merchant SKU": "PLATE-1"},
+            )
+        )
+        self.assertEqual(self._rmas().amazon_rma_id, "DRMA0042")
+        self.assertEqual((log.created_count, log.failed_count), (1, 2))
+        reasons = {row.amazon_rma_id: row.reason for row in log.line_ids}
+        self.assertIn("114-9999999-0000001 is not an order", reasons["DRMA0040"])
+        self.assertIn("NOPE-1 is not on Amazon order", reasons["DRMA0041"])
+
+    def test_rma_id_already_on_another_order_fails(self):
+        self._import(returns_flat_file({"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0045"}))
+        log = self._import(returns_flat_file({"Order ID": ORDER_2, "Amazon RMA ID": "DRMA0045"}))
+        self.assertEqual(log.failed_count, 1)
+        self.assertIn("DRMA0045 is already recorded for order", log.line_ids.reason)
+        self.assertEqual(self._rmas().order_id, self.order_1)
+
+    def test_order_of_another_account_is_unknown(self):
+        self._create_amazon_order(self.account_b, "114-0000050-0000001")
+        log = self._import(
+            returns_flat_file({"Order ID": "114-0000050-0000001", "Amazon RMA ID": "DRMA0050"})
+        )
+        self.assertEqual(log.failed_count, 1)
+        self.assertFalse(self.env["amazon.rma"].search([("amazon_rma_id", "=", "DRMA0050")]))
+
+    def test_returnless_refunds_follow_the_company_setting(self):
+        row = {
+            "Order ID": ORDER_1,
+            "Amazon RMA ID": "DRMA0060",
+            "Label type": "",
+            "Tracking ID": "",
+            "Return carrier": "",
+            "Return type": "Returnless",
+            "Resolution": "ReturnlessRefund",
+        }
+        self.company_a.amazon_skip_returnless_rma = True
+        log = self._import(returns_flat_file(row))
+        self.assertFalse(self._rmas())
+        self.assertIn("Returnless", log.line_ids.reason)
+        self.company_a.amazon_skip_returnless_rma = False
+        self._import(returns_flat_file(row))
+        rma = self._rmas()
+        self.assertTrue(rma.returnless)
+        self.assertFalse(rma.message_ids.filtered(lambda m: "tracking number" in (m.body or "")))
+
+    def test_a_to_z_claims_are_imported_flagged(self):
+        self._import(
+            returns_flat_file(
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0070", "A-to-Z Claim": "Y"}
+            )
+        )
+        rma = self._rmas()
+        self.assertTrue(rma.a_to_z_claim)
+        self.assertEqual(
+            self.env["amazon.rma"].search([("a_to_z_claim", "=", True)]).amazon_rma_id, "DRMA0070"
+        )
+
+    def test_a_file_that_cannot_be_read_imports_nothing(self):
+        content = returns_flat_file(
+            {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0080"},
+            {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0081", "Return request date": "yesterday"},
+        )
+        log = self._import(content)
+        self.assertEqual(log.state, "failed")
+        self.assertFalse(self._rmas(), "nothing of a file that cannot be read is imported")
+        self.assertFalse(log.line_ids)
+        self.assertIn("line 3", log.message)
+        self.assertIn("Return request date", log.message)
+
+    def test_truncated_xml_imports_nothing(self):
+        log = self._import(
+            b"<?xml version='1.0'?><AmazonEnvelope><Message><return_details>"
+            b"<order_id>114-0000001-0000001</order_id><amazon_rma_id>DRMA0090</amazon_rma_id>"
+            b"<return_request_status>Approved</return_request_status><item_details>"
+        )
+        self.assertEqual(log.state, "failed")
+        self.assertIn("malformed or truncated", log.message)
+        self.assertFalse(self._rmas())
+
+    def test_hostile_xml_is_refused(self):
+        log = self._import(
+            b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>\n'
+            b"<AmazonEnvelope><Message><return_details><order_id>&lol2;</order_id>"
+            b"</return_details></Message></AmazonEnvelope>"
+        )
+        self.assertEqual(log.state, "failed")
+        self.assertIn("DOCTYPE or entity declarations are refused", log.message)
+
+    def test_a_file_that_is_no_returns_report_is_refused(self):
+        log = self._import(b"%PDF-1.7 not a report")
+        self.assertEqual(log.state, "failed")
+        self.assertIn("PDF", log.message)
+
+    def test_xml_file_from_seller_central(self):
+        content = b"""<?xml version="1.0" encoding="UTF-8"?>
+<AmazonEnvelope><Message>
+  <return_details>
+    <item_details>
+      <merchant_sku>PLATE-1</merchant_sku><return_quantity>2</return_quantity>
+      <return_reason_code>CR-DEFECTIVE</return_reason_code><in_policy>N</in_policy>
+    </item_details>
+    <item_details>
+      <merchant_sku>MUG-1</merchant_sku><return_quantity>1</return_quantity>
+      <return_reason_code>CR-DEFECTIVE</return_reason_code><in_policy>Y</in_policy>
+    </item_details>
+    <order_id>114-0000002-0000001</order_id>
+    <amazon_rma_id>DXML0001</amazon_rma_id>
+    <return_request_date>2025-07-11T08:00:00Z</return_request_date>
+    <return_request_status>Approved</return_request_status>
+    <a_to_z_claim>false</a_to_z_claim>
+    <label_details><label_type>AmazonPrePaidLabel</label_type><label_cost>4.20</label_cost>
+    </label_details>
+    <tracking_id>1ZXML0001</tracking_id><return_carrier>USPS</return_carrier>
+  </return_details>
+</Message></AmazonEnvelope>"""
+        log = self._import(content)
+        self.assertEqual(log.created_count, 1)
+        rma = self._rmas()
+        self.assertEqual(rma.order_id, self.order_2)
+        self.assertEqual((rma.tracking_number, rma.carrier), ("1ZXML0001", "USPS"))
+        self.assertEqual(rma.label_cost, 4.2)
+        plate_line = rma.line_ids.filtered(lambda line: line.product_id == self.plate)
+        self.assertEqual(plate_line.quantity, 2)
+        self.assertFalse(plate_line.in_policy)
+        self.assertEqual(str(rma.request_date), "2025-07-11")
+
+    def test_kit_returns_list_components(self):
+        if "mrp.bom" not in self.env:
+            self.skipTest("Kits need the Manufacturing app (mrp), which is not installed.")
+        cup, saucer, spoon = self.env["product.product"].create(
+            [{"name": name, "is_storable": True} for name in ("Cup", "Saucer", "Spoon")]
+        )
+        inner = self.env["product.product"].create({"name": "Cup and saucer", "is_storable": True})
+        kit = self.env["product.product"].create(
+            {"name": "Tea set", "default_code": "KIT-1", "is_storable": True}
+        )
+        self.env["mrp.bom"].create(
+            [
+                {
+                    "product_tmpl_id": inner.product_tmpl_id.id,
+                    "type": "phantom",
+                    "bom_line_ids": [
+                        Command.create({"product_id": cup.id, "product_qty": 1}),
+                        Command.create({"product_id": saucer.id, "product_qty": 1}),
+                    ],
+                },
+                {
+                    "product_tmpl_id": kit.product_tmpl_id.id,
+                    "type": "phantom",
+                    "bom_line_ids": [
+                        Command.create({"product_id": inner.id, "product_qty": 2}),
+                        Command.create({"product_id": spoon.id, "product_qty": 4}),
+                    ],
+                },
+            ]
+        )
+        order = self._create_amazon_order(self.account_a, "114-0000100-0000001")
+        order.order_line = [
+            Command.create(
+                {"product_id": kit.id, "product_uom_qty": 3, "amazon_order_item_code": "9"}
+            )
+        ]
+        self._import(
+            returns_flat_file(
+                {
+                    "Order ID": "114-0000100-0000001",
+                    "Amazon RMA ID": "DKIT0001",
+                    "Merchant SKU": "KIT-1",
+                    "Return quantity": "2",
+                },
+                {"Order ID": "114-0000100-0000001", "Amazon RMA ID": "DKIT0001"},
+            )
+        )
+        rma = self._rmas()
+        quantities = {line.product_id: line.quantity for line in rma.line_ids}
+        self.assertEqual(quantities, {cup: 4, saucer: 4, spoon: 8, self.product: 1})
+        self.assertNotIn(kit, rma.line_ids.product_id, "S15: never the kit itself")
+        kit_line = order.order_line.filtered(lambda line: line.product_id == kit)
+        self.assertEqual(
+            rma.line_ids.filtered(lambda line: line.product_id == cup).order_line_id, kit_line
+        )
+        refund_lines = {row["order_line"]: row["quantity"] for row in rma._amazon_refund_lines()}
+        self.assertEqual(refund_lines, {kit_line: 2, order.order_line[0]: 1})
