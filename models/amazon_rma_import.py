@@ -427,6 +427,14 @@ class _ReturnsImporter:
                 )
             elif rma:
                 self._update(rma, record, self._header_values(record, order), line_values)
+            elif record.a_to_z_claim:
+                # Amazon decides an A-to-z claim and refunds the buyer itself: a refund from an
+                # RMA could pay twice. An RMA imported before the claim is flagged instead.
+                self._row(
+                    record,
+                    "skipped",
+                    self.env._("A-to-z guarantee claim: Amazon decides the refund."),
+                )
             else:
                 values = self._header_values(record, order)
                 values["line_ids"] = [Command.create(vals) for vals in line_values]

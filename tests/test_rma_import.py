@@ -178,16 +178,25 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         self.assertTrue(rma.returnless)
         self.assertFalse(rma.message_ids.filtered(lambda m: "tracking number" in (m.body or "")))
 
-    def test_a_to_z_claims_are_imported_flagged(self):
-        self._import(
+    def test_a_to_z_claims_are_skipped_or_flagged(self):
+        log = self._import(
             returns_flat_file(
-                {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0070", "A-to-Z Claim": "Y"}
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0070", "A-to-Z Claim": "Y"},
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0071"},
             )
         )
-        rma = self._rmas()
-        self.assertTrue(rma.a_to_z_claim)
+        [skipped] = log.line_ids.filtered(lambda row: row.result == "skipped")
+        self.assertEqual(skipped.amazon_rma_id, "DRMA0070")
+        self.assertIn("A-to-z", skipped.reason)
+        self.assertEqual(self._rmas().amazon_rma_id, "DRMA0071")
+        # The buyer files a claim later on an RMA already here: it is flagged, not dropped.
+        self._import(
+            returns_flat_file(
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0071", "A-to-Z Claim": "Y"}
+            )
+        )
         self.assertEqual(
-            self.env["amazon.rma"].search([("a_to_z_claim", "=", True)]).amazon_rma_id, "DRMA0070"
+            self.env["amazon.rma"].search([("a_to_z_claim", "=", True)]).amazon_rma_id, "DRMA0071"
         )
 
     def test_a_file_that_cannot_be_read_imports_nothing(self):
