@@ -1,3 +1,4 @@
+from . import amazon_sequence_mixin
 from . import amazon_seller_marketplace
 from . import amazon_seller_account
 from . import res_company

@@ -41,11 +41,11 @@ BATCHES_PER_RUN = 20
 class AmazonFeedBatch(models.Model):
     _name = "amazon.feed.batch"
     _description = "Amazon Feed Batch"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["amazon.sequence.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Batch ID", required=True, readonly=True, copy=False, default="/")
+    name = fields.Char(string="Batch ID")
     seller_account_id = fields.Many2one(
         "amazon.seller.account",
         string="Seller Account",
@@ -87,13 +87,6 @@ class AmazonFeedBatch(models.Model):
             "Amazon's feed is already recorded on another batch.",
         ),
     ]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("amazon.feed.batch") or "/"
-        return super().create(vals_list)
 
     def _compute_request_count(self):
         counts = dict(

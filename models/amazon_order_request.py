@@ -31,11 +31,10 @@ FEED_TYPES = [
 class AmazonOrderRequest(models.Model):
     _name = "amazon.order.request"
     _description = "Amazon Refund or Cancellation Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["amazon.sequence.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     request_type = fields.Selection(
         [("refund", "Refund"), ("cancellation", "Cancellation")],
         string="Type",
@@ -94,13 +93,6 @@ class AmazonOrderRequest(models.Model):
     )
     result_code = fields.Char(readonly=True, copy=False)
     result_message = fields.Text(readonly=True, copy=False)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("amazon.order.request") or "/"
-        return super().create(vals_list)
 
     @api.depends("line_ids.amount_total")
     def _compute_amount_total(self):

@@ -55,11 +55,11 @@ LINE_FIELDS = (
 
 class AmazonRmaImport(models.Model):
     _name = "amazon.rma.import"
+    _inherit = ["amazon.sequence.mixin"]
     _description = "Amazon Returns Import"
     _order = "id desc"
     _check_company_auto = True
 
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     source = fields.Selection(
         [("manual", "File"), ("scheduled", "Scheduled")], required=True, readonly=True
     )
@@ -96,13 +96,6 @@ class AmazonRmaImport(models.Model):
     skipped_count = fields.Integer(string="Skipped", readonly=True)
     failed_count = fields.Integer(string="Failed", readonly=True)
     line_ids = fields.One2many("amazon.rma.import.line", "import_id", string="Rows")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("amazon.rma.import") or "/"
-        return super().create(vals_list)
 
     def action_view_rmas(self):
         self.ensure_one()
