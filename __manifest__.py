@@ -5,7 +5,7 @@
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Amazon Refunds & Cancellations contributors",
-    "depends": ["sale_stock", "mail"],
+    "depends": ["sale_management", "sale_stock", "mail"],
     "external_dependencies": {"python": ["python-amazon-sp-api>=2.1,<2.2", "lxml"]},
     "data": [
         "security/amazon_security.xml",
