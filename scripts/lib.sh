@@ -3,7 +3,7 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PYTHON=${PYTHON:-python3}
-STATE_DIR=${AMAZON_RC_STATE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/amazon_refund_cancel}
+STATE_DIR=${AMAZON_RC_STATE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/amazon_refund_cancel}
 mkdir -p "$STATE_DIR"
 
 log() { printf '==> %s\n' "$*" >&2; }
