@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
@@ -15,6 +15,7 @@ from ..amazon_api.errors import (
     ThrottledError,
 )
 from ..amazon_api.processing_report import parse_processing_report
+from ..tools import commit_unless_testing
 from .amazon_order_request import FEED_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -100,9 +101,8 @@ class AmazonFeedBatch(models.Model):
     # -- plumbing ------------------------------------------------------------------------------
 
     def _commit(self):
-        """Make a step survive a crash; tests run in one transaction and commit nothing."""
-        if not modules.module.current_test:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        """Make a step of a send survive a crash (tests replace it to simulate crashes)."""
+        commit_unless_testing(self.env)
 
     def _lock(self, states):
         """Lock this batch if no other transaction holds it and it is still in `states`."""

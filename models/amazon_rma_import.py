@@ -3,12 +3,13 @@ import tempfile
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import Command, api, fields, models, modules
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..amazon_api import const
 from ..amazon_api.errors import AmazonError, PermanentError, ReportParseError, RetryableError
 from ..amazon_api.reports import iter_returns
+from ..tools import commit_unless_testing
 
 _logger = logging.getLogger(__name__)
 
@@ -139,11 +140,6 @@ class AmazonRmaImport(models.Model):
 
     # -- scheduled import ----------------------------------------------------------------------
 
-    def _commit(self):
-        """Keep each account's import; tests run in one transaction and commit nothing."""
-        if not modules.module.current_test:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-
     @api.model
     def _cron_import_returns(self):
         """S10: each account of the companies that import RMAs catches up with Amazon's returns."""
@@ -154,7 +150,7 @@ class AmazonRmaImport(models.Model):
         for company, company_accounts in accounts.grouped("company_id").items():
             for account in company_accounts.with_company(company):
                 self.with_company(company)._import_account_returns(account)
-                self._commit()
+                commit_unless_testing(self.env)
                 done += 1
                 self.env["ir.cron"]._notify_progress(done=done, remaining=len(accounts) - done)
 
@@ -174,13 +170,13 @@ class AmazonRmaImport(models.Model):
                     pending = self._request_next_window(account, client)
                     if not pending:
                         return
-                    self._commit()
+                    commit_unless_testing(self.env)
                 if not pending._follow_report(client):
                     return
             except (AmazonError, UserError) as error:
                 pending._amazon_error(account, error)
                 return
-            self._commit()
+            commit_unless_testing(self.env)
 
     def _amazon_error(self, account, error):
         """Record why the import of `account` stopped; a failed import is asked for anew on the

@@ -11,6 +11,7 @@ from ..amazon_api import const
 from ..amazon_api.client import AmazonClient, Connection
 from ..amazon_api.errors import AmazonError
 from ..amazon_api.reports import OrderReport
+from ..tools import commit_unless_testing
 from .amazon_seller_marketplace import REGION_SELECTION
 
 _logger = logging.getLogger(__name__)
@@ -202,7 +203,7 @@ class AmazonSellerAccount(models.Model):
                 except AmazonError as error:
                     _logger.info("Buyer cancellations of account %s: %s", account.id, error)
                     account.buyer_cancel_last_run = str(error)
-                self.env["amazon.feed.batch"]._commit()
+                commit_unless_testing(self.env)
             self.env["ir.cron"]._notify_progress(done=len(company_accounts), remaining=0)
 
     def _amazon_sync_buyer_cancellations(self):
