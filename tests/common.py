@@ -1,9 +1,11 @@
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from lxml import etree
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase
 
 from ..amazon_api.emulator import Emulator
@@ -60,6 +62,13 @@ class AmazonCase(TransactionCase):
         cls.product = cls.env["product.product"].create(
             {"name": "Amazon Mug", "default_code": "MUG-1", "is_storable": True, "list_price": 20}
         )
+
+    @contextmanager
+    def assertRefused(self, message):
+        """A user error saying `message`; Odoo's assertRaises rolls back what the attempt did."""
+        with self.assertRaises(UserError) as caught:
+            yield
+        self.assertRegex(str(caught.exception), message)
 
     @classmethod
     def _create_account(cls, company, seller_id, marketplace, **values):

@@ -1,9 +1,7 @@
 import io
-from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import AmazonEmulatorCase
@@ -19,12 +17,6 @@ class TestBuyerCancel(AmazonEmulatorCase):
     def setUp(self):
         super().setUp()
         self.order = self._shipped_order("141-0000001-0000001", ship=False, invoice=False)
-
-    @contextmanager
-    def assertRefused(self, message):
-        with self.assertRaises(UserError) as caught:
-            yield
-        self.assertRegex(str(caught.exception), message)
 
     def _sync(self, account=None):
         """One scheduled reading: the report is asked for, then read once Amazon has it."""

@@ -1,7 +1,5 @@
-from contextlib import contextmanager
-
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from .common import AmazonEmulatorCase, feed_payloads, feed_schema
@@ -19,12 +17,6 @@ class TestCancel(AmazonEmulatorCase):
             lambda line: line.product_id.default_code == "TEE"
         )
         self.stock = self.env.ref("stock.stock_location_stock")
-
-    @contextmanager
-    def assertRefused(self, message):
-        with self.assertRaises(UserError) as caught:
-            yield
-        self.assertRegex(str(caught.exception), message)
 
     def _cancel(self, order=None, reason="NoInventory", quantities=None, user=None, **options):
         """Cancel Order through the dialog; `quantities` maps a product code to units."""

@@ -1,8 +1,7 @@
-from contextlib import contextmanager
 from decimal import Decimal
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from .common import AmazonEmulatorCase, feed_payloads, feed_schema
@@ -37,13 +36,6 @@ class TestRefund(AmazonEmulatorCase):
             wizard = form.save()
         wizard.action_refund()
         return order.amazon_request_ids.sorted("id")[-1:]
-
-    @contextmanager
-    def assertRefused(self, message):
-        """The dialog refuses with `message`, and nothing of the attempt is kept."""
-        with self.assertRaises(UserError) as caught:
-            yield
-        self.assertRegex(str(caught.exception), message)
 
     def _requests(self, order):
         return self.env["amazon.order.request"].search([("order_id", "=", order.id)])
