@@ -5,6 +5,7 @@ tokens 2021-03-01, orders 2026-01-01 and v0 getOrderItems). Time is the injectab
 whatever `advance()` added, so tests move through delays and rate limits without sleeping.
 """
 
+import contextlib
 import hashlib
 import ipaddress
 import itertools
@@ -205,10 +206,9 @@ class Emulator(Operations):
             return
         self._server.shutdown()
         for connection in list(self._connections):
-            try:
+            # A connection the client closed already has nothing left to shut down.
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._server.server_close()
         self._thread.join(timeout=5)
         self._server = None
