@@ -144,7 +144,6 @@ class Emulator(Operations):
         self.report_delay = report_delay
         self.enforce_rate_limits = enforce_rate_limits
         self._clock = clock
-        self._offset = 0.0
         self._epoch_clock = clock()
         self._epoch = datetime.now(timezone.utc).replace(microsecond=0)
         self._lock = threading.RLock()
@@ -152,9 +151,18 @@ class Emulator(Operations):
         self._server = None
         self._thread = None
         self._ids = itertools.count(1)
+        # Who may call: kept by reset(), like the server itself.
+        self.sellers = {}
+        self._access_tokens = {}
+        self._expired_tokens = set()
+        self._token_generation = 0
+        self._clear()
+
+    def _clear(self):
+        """Amazon's state, the test knobs and the usage plans, as on a fresh start."""
+        self._offset = 0.0
 
         # Amazon's state, open to tests.
-        self.sellers = {}
         self.orders = {}
         self.returns = {}
         self.refunds = []
@@ -175,12 +183,15 @@ class Emulator(Operations):
 
         self._faults = {}
         self._buckets = {}
-        self._access_tokens = {}
-        self._expired_tokens = set()
-        self._token_generation = 0
         self._restricted_tokens = {}
         self._urls = {}
         self._pages = {}
+
+    def reset(self):
+        """Forget orders, returns, feeds, reports, faults and used quotas; keep serving the same
+        sellers with the same tokens, so that one emulator can serve many tests in turn."""
+        with self._lock:
+            self._clear()
 
     # Lifecycle -------------------------------------------------------------------------------
 
