@@ -196,7 +196,7 @@ class TestRequestPipeline(AmazonEmulatorCase):
         batch._follow()
         self.assertEqual(len(batch.activity_ids), 1)
         self.assertEqual(batch.state, "submitted")
-        self.assertEqual(batch.feed_status, const.FEED_IN_PROGRESS)
+        self.assertEqual(batch.feed_status, "IN_PROGRESS")
 
     def test_withdraw_reject_retry(self):
         self._queue_mode()
