@@ -182,17 +182,17 @@ class AmazonRma(models.Model):
             rma.refund_request_count = len(rma.refund_request_ids)
 
     def _log_tracking_note(self):
-        """S13: the return label's tracking number, as a note."""
+        """The return label's tracking number, as a note."""
         self._message_log_batch(
-            bodies={
-                rma.id: self.env._(
-                    "Return label tracking number: %(tracking)s (%(carrier)s).",
-                    tracking=rma.tracking_number,
-                    carrier=rma.carrier or self.env._("carrier unknown"),
-                )
-                for rma in self
-            },
-            message_type="comment",
+            bodies={rma.id: rma._tracking_note() for rma in self}, message_type="comment"
+        )
+
+    def _tracking_note(self):
+        self.ensure_one()
+        return self.env._(
+            "Return label tracking number: %(tracking)s (%(carrier)s).",
+            tracking=self.tracking_number,
+            carrier=self.carrier or self.env._("carrier unknown"),
         )
 
     # -- actions -------------------------------------------------------------------------------

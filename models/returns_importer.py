@@ -248,16 +248,19 @@ class ReturnsImporter:
             .with_context(tracking_disable=True)
             .create([values for _record, values in to_create])
         )
+        created = self.env._(
+            "Created from Amazon's returns report by import %(import)s.",
+            **{"import": self.log.name},
+        )
+        # One note per RMA, with the label's tracking number: a chatter message costs more than
+        # the rest of an RMA's creation.
         rmas._message_log_batch(
             bodies={
-                rma.id: self.env._(
-                    "Created from Amazon's returns report by import %(import)s.",
-                    **{"import": self.log.name},
-                )
+                rma.id: f"{created} {rma._tracking_note()}" if rma.tracking_number else created
                 for rma in rmas
-            }
+            },
+            message_type="comment",
         )
-        rmas.filtered("tracking_number")._log_tracking_note()
         for (record, _values), rma in zip(to_create, rmas, strict=True):
             self._row(record, "created", False, rma)
 
