@@ -3,11 +3,19 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
-from .sale_order_line import PENDING_STATES, REFUNDED_STATES
+from ..tools import check_system_fields
+from .amazon_order_request import PENDING_STATES, REFUNDED_STATES
 
 BUYER_CANCEL_DAYS = 2
+# The buyer's cancellation request as Amazon reported it, and the hold it puts on the order.
+BUYER_CANCEL_FIELDS = (
+    "amazon_buyer_cancel_state",
+    "amazon_buyer_cancel_reason",
+    "amazon_buyer_cancel_date",
+    "amazon_on_hold",
+)
 
 
 class SaleOrder(models.Model):
@@ -93,6 +101,16 @@ class SaleOrder(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_system_fields(self, vals, BUYER_CANCEL_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_system_fields(self, vals, BUYER_CANCEL_FIELDS)
+        return super().write(vals)
+
     @api.depends("amazon_request_ids")
     def _compute_amazon_request_count(self):
         for order in self:
@@ -151,7 +169,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if self.amazon_buyer_cancel_state:
             return False
-        self.write(
+        self.sudo().write(
             {
                 "amazon_buyer_cancel_state": "pending",
                 "amazon_buyer_cancel_reason": reason,
@@ -168,7 +186,7 @@ class SaleOrder(models.Model):
                 why=why_not,
             )
         else:
-            self.amazon_on_hold = True
+            self.sudo().amazon_on_hold = True
             note = self.env._(
                 "The buyer asked Amazon to cancel this order (%(reason)s). The order is on hold "
                 "until you accept or decline the request.",
@@ -208,7 +226,7 @@ class SaleOrder(models.Model):
         return any(purchase.state in ("purchase", "done") for purchase in purchases)
 
     def _amazon_close_buyer_cancellation(self, state, note):
-        self.write({"amazon_buyer_cancel_state": state})
+        self.sudo().write({"amazon_buyer_cancel_state": state})
         self.sudo().activity_feedback(
             ["amazon_refund_cancel.mail_activity_buyer_cancel"], feedback=note
         )
@@ -220,9 +238,12 @@ class SaleOrder(models.Model):
 
     def action_amazon_decline_buyer_cancel(self):
         """S43: the order ships after all."""
+        if not self.env.user.has_group("amazon_refund_cancel.group_amazon_user"):
+            raise AccessError(self.env._("Only Amazon users answer buyers' cancellation requests."))
+        self.check_access("write")
         for order in self.filtered(lambda o: o.amazon_buyer_cancel_state == "pending"):
             note = self.env._("Buyer's cancellation request declined: the order ships.")
-            order.amazon_on_hold = False
+            order.sudo().amazon_on_hold = False
             order._amazon_close_buyer_cancellation("declined", note)
             order._message_log(body=note)
 
