@@ -40,12 +40,19 @@ class AmazonRmaImportWizard(models.TransientModel):
 
     def action_import(self):
         self.ensure_one()
-        log = self.env["amazon.rma.import"].create(
-            {
-                "source": "manual",
-                "seller_account_id": self.seller_account_id.id,
-                "file_name": self.file_name,
-            }
+        # Users only read imports and RMAs: the import is written as the system, for an account
+        # the user may see.
+        self.seller_account_id.check_access("read")
+        log = (
+            self.env["amazon.rma.import"]
+            .sudo()
+            .create(
+                {
+                    "source": "manual",
+                    "seller_account_id": self.seller_account_id.id,
+                    "file_name": self.file_name,
+                }
+            )
         )
         attachment = (
             self.env["ir.attachment"]
