@@ -209,10 +209,32 @@ class AmazonRmaImport(models.Model):
             commit_unless_testing(self.env)
 
         importer = ReturnsImporter(self, on_chunk=progress)
-        with self._open_file() as stream:
-            importer.run(iter_returns(stream))
-        self._done(importer)
+        try:
+            with self._open_file() as stream:
+                importer.run(iter_returns(stream))
+        except Exception as error:
+            # The chunks committed so far stay imported and counted; the log must not show
+            # "Importing" forever.
+            _logger.exception("Amazon returns import %s stopped", self.name)
+            self._stopped(error)
+        else:
+            self._done(importer)
         self._notify_done()
+
+    def _stopped(self, error):
+        self.env.invalidate_all(flush=False)
+        self.write(
+            {
+                "state": "failed",
+                "done_at": fields.Datetime.now(),
+                "message": self.env._(
+                    "The import stopped at an unexpected error, %(count)s RMAs of the file read; "
+                    "what they made stays imported. Import the file again to finish it: %(error)s",
+                    count=self.read_count,
+                    error=error,
+                ),
+            }
+        )
 
     def _notify_done(self):
         if self.state == "done":

@@ -68,6 +68,9 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         notes = rma.message_ids.filtered(lambda m: "1Z999RETDRMA0001" in m.body)
         self.assertEqual(len(notes), 1, "S13: the tracking number is a note on the RMA")
         self.assertIn("UPS", notes.body)
+        self.assertEqual(notes.author_id, self.user_a.partner_id)
+        self.assertEqual(notes.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertEqual(rma.message_follower_ids.partner_id, self.env["res.partner"])
         # X12: delivered on Monday 14 July 2025, refund due Wednesday.
         self.assertEqual(str(rma.refund_due_date), "2025-07-16")
         self.assertEqual(self.order_1.amazon_rma_count, 1)
@@ -476,3 +479,47 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         self.assertEqual(log.state, "failed")
         self.assertIn("line 3", log.message)
         self.assertFalse(self._rmas())
+
+    def test_unexpected_error_midway_fails_the_log_and_keeps_what_was_imported(self):
+        content = returns_flat_file(
+            {"Order ID": ORDER_1, "Amazon RMA ID": "DSTOP01"},
+            {"Order ID": ORDER_2, "Amazon RMA ID": "DSTOP02"},
+        )
+        with patch.object(amazon_rma_import, "IMMEDIATE_MAX_BYTES", 0):
+            log = self._import(content, user=self.user_a)
+        create = returns_importer.ReturnsImporter._create
+        calls = []
+
+        def create_then_fail(importer, to_create):
+            create(importer, to_create)
+            calls.append(to_create)
+            if len(calls) == 2:
+                raise RuntimeError("disk full")
+
+        self.env["bus.bus"].search([]).unlink()
+        with (
+            patch.object(returns_importer, "CHUNK_SIZE", 1),
+            patch.object(returns_importer.ReturnsImporter, "_create", create_then_fail),
+            self.assertLogs(amazon_rma_import.__name__, "ERROR"),
+        ):
+            self.env["amazon.rma.import"]._cron_import_files()
+        self.assertEqual(log.state, "failed")
+        self.assertIn("disk full", log.message)
+        self.assertIn("1 RMAs of the file read", log.message)
+        self.assertEqual((log.created_count, log.read_count), (1, 1))
+        self.assertEqual(self._rmas().amazon_rma_id, "DSTOP01", "the first chunk stays imported")
+        self.assertEqual(log.line_ids.amazon_rma_id, "DSTOP01")
+        self.env.cr.precommit.run()
+        notifications = self.env["bus.bus"].search([("message", "like", "simple_notification")])
+        self.assertEqual(len(notifications), 1)
+        self.assertIn("disk full", notifications.message)
+        self.assertIn('"danger"', notifications.message)
+
+    def test_notes_show_amazons_text_as_text(self):
+        content = returns_flat_file(
+            {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0090", "Tracking ID": "<b>1Z&9</b>"}
+        )
+        self._import(content)
+        note = self._rmas().message_ids.filtered(lambda m: "1Z" in m.body)
+        self.assertIn("&lt;b&gt;1Z&amp;9&lt;/b&gt;", note.body)
+        self.assertNotIn("<b>", note.body)
