@@ -13,3 +13,4 @@ from . import amazon_rma_line
 from . import amazon_rma_import
 from . import amazon_rma_import_line
 from . import stock_picking
+from . import amazon_demo_data

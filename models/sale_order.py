@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..tools import check_system_fields
@@ -353,47 +353,6 @@ class SaleOrder(models.Model):
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {"default_order_id": self.id}
         return action
-
-    @api.model
-    def _amazon_create_demo_kit_order(self, account_id, partner_id, component_ids, tax_id):
-        """Demo data: a confirmed Amazon order of a kit, when manufacturing is installed."""
-        if "mrp.bom" not in self.env:
-            return
-        kit = self.env["product.product"].create(
-            {"name": "Desk Set: Mug and Notebook", "default_code": "EMU-KIT-01", "list_price": 19.5}
-        )
-        self.env["mrp.bom"].create(
-            {
-                "product_tmpl_id": kit.product_tmpl_id.id,
-                "type": "phantom",
-                "bom_line_ids": [
-                    Command.create({"product_id": component_id, "product_qty": 1})
-                    for component_id in component_ids
-                ],
-            }
-        )
-        account = self.env["amazon.seller.account"].browse(account_id)
-        order = self.create(
-            {
-                "partner_id": partner_id,
-                "user_id": self.env.ref("base.user_admin").id,
-                "amazon_seller_account_id": account.id,
-                "amazon_order_number": "111-4000057-1451383",
-                "amazon_seller_marketplace_id": account.marketplace_ids[:1].id,
-                "amazon_fulfillment": "merchant",
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": kit.id,
-                            "product_uom_qty": 1,
-                            "tax_id": [Command.set([tax_id])],
-                            "amazon_order_item_code": "31000006074282",
-                        }
-                    )
-                ],
-            }
-        )
-        order.action_confirm()
 
     amazon_rma_ids = fields.One2many("amazon.rma", "order_id", string="Amazon RMAs")
     amazon_rma_count = fields.Integer(compute="_compute_amazon_rma_count")
