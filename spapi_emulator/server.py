@@ -171,6 +171,7 @@ class Emulator(Operations):
         self.report_compression = None  # "GZIP" to gzip report documents
         self.report_encoding = "utf-8"  # e.g. "iso-8859-1", announced in Content-Type
         self.order_report_cancel_column = "is-buyer-requested-cancellation"
+        self.transactions_page_size = 100
 
         self._faults = {}
         self._buckets = {}
@@ -421,15 +422,22 @@ class Emulator(Operations):
             self.returns[rma.rma_id] = rma
             return rma
 
-    def amazon_refund(self, amazon_order_id, order_item_id, amounts, reason="Other", when=None):
-        """A refund Amazon made itself (A-to-z claim, returnless refund): no feed, no reference."""
+    def amazon_refund(
+        self, amazon_order_id, order_item_id, amounts, reason="Other", when=None, kind="amazon"
+    ):
+        """A refund Amazon made itself, or the seller in Seller Central: no feed, no reference.
+        `kind`: "amazon" (Amazon or Seller Central), "atoz" (A-to-z guarantee), "chargeback"."""
+        if kind not in amazon.REFUND_KINDS or kind == "feed":
+            raise ValueError(f"Unknown refund kind {kind!r}")
         with self._lock:
             order = self.orders[amazon_order_id]
             item = order.items[order_item_id]
             amounts = {key: Decimal(str(value)) for key, value in amounts.items()}
             for component, amount in amounts.items():
                 item.refunded[component] = item.refunded.get(component, ZERO) + amount
-            return self._record_refund(order, item, amounts, reason=reason, when=_as_time(when))
+            return self._record_refund(
+                order, item, amounts, reason=reason, when=_as_time(when), kind=kind
+            )
 
     def amazon_cancel(self, amazon_order_id, order_item_id=None, reason="BuyerCanceled"):
         """Amazon cancels open lines itself (buyer request granted, payment failed...)."""

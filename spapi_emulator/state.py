@@ -134,6 +134,7 @@ class Refund:
     feed_id: str | None = None
     quantity_cancelled: int = 0
     settlement_id: str | None = None
+    kind: str = "feed"  # amazon.REFUND_KINDS
 
 
 @dataclass
