@@ -13,3 +13,8 @@ from . import amazon_rma_line
 from . import amazon_rma_import
 from . import amazon_rma_import_line
 from . import stock_picking
+from . import amazon_settlement_line
+from . import amazon_settlement
+from . import amazon_order_request_settlement
+from . import amazon_seller_account_settlement
+from . import sale_order_settlement

@@ -211,7 +211,7 @@ class AmazonFeedBatch(models.Model):
             self._commit()
 
     def _upload_document(self, client):
-        messages = self._messages_to_send()
+        messages = self._messages_to_send(client)
         if not messages:
             self.write({"state": "failed", "last_error": self.env._("No request left to send.")})
             return
@@ -243,11 +243,13 @@ class AmazonFeedBatch(models.Model):
         )
         self._commit()
 
-    def _messages_to_send(self):
-        """Each request's message, checked once more; a request that no longer passes stays
-        out of the document, in error, for someone to correct and retry."""
+    def _messages_to_send(self, client):
+        """Each request's message, checked once more; a request that no longer passes, or that
+        Amazon already refunded itself, stays out of the document, in error."""
         messages = []
-        for request in self.request_ids.filtered(lambda r: r.state == "sending"):
+        sending = self.request_ids.filtered(lambda r: r.state == "sending")
+        sending -= sending._amazon_check_amazon_refunds(client)
+        for request in sending:
             try:
                 request._check_before_sending()
                 messages.append(request._amazon_message(request.message_number))

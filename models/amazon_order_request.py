@@ -13,12 +13,13 @@ REQUEST_STATES = [
     ("sending", "Sending"),
     ("sent", "Sent"),
     ("done", "Done"),
+    ("settled", "Settled"),
     ("error", "Error"),
     ("rejected", "Rejected"),
     ("withdrawn", "Withdrawn"),
 ]
 # Requests Amazon has applied, those it may still apply, and those still the seller's business.
-REFUNDED_STATES = ("done",)
+REFUNDED_STATES = ("done", "settled")
 PENDING_STATES = ("draft", "queued", "sending", "sent")
 OPEN_STATES = (*PENDING_STATES, "error")
 # The states each state is reached from: `_set_state` refuses every other move.
@@ -30,6 +31,7 @@ TRANSITIONS = {
     "error": ("queued", "sending", "sent"),
     "rejected": ("draft", "queued", "error"),
     "withdrawn": ("draft", "queued"),
+    "settled": ("done",),
 }
 # Reasons of both feed types, by Amazon's code; dialogs offer the ones their type accepts.
 REQUEST_REASONS = sorted(

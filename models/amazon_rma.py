@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .amazon_order_request import OPEN_STATES
+from .amazon_order_request import OPEN_STATES, REFUNDED_STATES
 
 RMA_STATES = [
     ("open", "Open"),
@@ -146,7 +146,7 @@ class AmazonRma(models.Model):
         for rma in self:
             if rma.closing_state:
                 rma.state = rma.closing_state
-            elif "done" in rma.refund_request_ids.mapped("state"):
+            elif set(REFUNDED_STATES) & set(rma.refund_request_ids.mapped("state")):
                 rma.state = "refunded"
             elif "done" in rma.picking_ids.mapped("state"):
                 rma.state = "received"

@@ -11,3 +11,4 @@ from . import test_rma_import
 from . import test_rma
 from . import test_rma_scheduled_import
 from . import test_hostile_rpc
+from . import test_settlement
