@@ -1,6 +1,7 @@
 """Benchmark of the settlement import, run inside Odoo on a database with the addon installed:
 
-    python3 -m odoo shell -d DATABASE --addons-path=... --no-http < benchmarks/bench_settlement_import.py
+    python3 -m odoo shell -d DATABASE --addons-path=... --no-http \
+        < benchmarks/bench_settlement_import.py
 
 It imports a generated V2 settlement flat file of 200,000 rows for one seller account: the
 refunds of 10,000 refund requests of the addon (four rows each: item price, tax, the commission
@@ -82,7 +83,9 @@ def _setup(env):
     )
     env.flush_all()
     # Amazon accepted them all: no credit notes needed to measure the settlement.
-    env.cr.execute("UPDATE amazon_order_request SET state = 'done' WHERE id IN %s", [tuple(requests.ids)])
+    env.cr.execute(
+        "UPDATE amazon_order_request SET state = 'done' WHERE id IN %s", [tuple(requests.ids)]
+    )
     env.invalidate_all()
     return account, orders, requests
 
@@ -112,7 +115,14 @@ def _file(orders, requests):
             ("ItemFees", "RefundCommission", "-0.60"),
         ):
             rows.append(
-                line(base | {"amount-type": amount_type, "amount-description": description, "amount": amount})
+                line(
+                    base
+                    | {
+                        "amount-type": amount_type,
+                        "amount-description": description,
+                        "amount": amount,
+                    }
+                )
             )
     sale = 0
     while len(rows) < ROWS:

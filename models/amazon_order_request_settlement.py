@@ -85,7 +85,8 @@ class AmazonOrderRequest(models.Model):
                 request._set_state(
                     "done",
                     result_message=self.env._(
-                        "Confirmed by Amazon's settlement %(id)s.", id=lines.settlement_id[:1].settlement_id
+                        "Confirmed by Amazon's settlement %(id)s.",
+                        id=lines.settlement_id[:1].settlement_id,
                     ),
                 )
                 request._amazon_on_accepted()
@@ -149,8 +150,8 @@ class AmazonOrderRequest(models.Model):
         if existing:
             return existing
         components = {name: amount for name, amount in refund["components"].items() if amount}
-        components["amount_principal"] = (
-            components.get("amount_principal", 0.0) + refund.get("other", 0.0)
+        components["amount_principal"] = components.get("amount_principal", 0.0) + refund.get(
+            "other", 0.0
         )
         line_values = {
             "order_line_id": order_line.id,
@@ -220,8 +221,10 @@ class AmazonOrderRequest(models.Model):
         """A credit note against nothing would leave the customer a credit: without a posted
         invoice it stays draft, for accounting to decide."""
         unbilled = self.sudo().filtered(
-            lambda r: r.credit_note_id.state == "draft"
-            and r.credit_note_id.reversed_entry_id.state != "posted"
+            lambda r: (
+                r.credit_note_id.state == "draft"
+                and r.credit_note_id.reversed_entry_id.state != "posted"
+            )
         )
         for request in unbilled:
             request.credit_note_id.activity_schedule(
@@ -257,8 +260,10 @@ class AmazonOrderRequest(models.Model):
             for request in requests:
                 order_lines = request.line_ids.order_line_id
                 news = found.filtered(
-                    lambda r, lines=order_lines, asked=request: r.line_ids.order_line_id & lines
-                    and r.amazon_recorded_at >= asked.requested_at
+                    lambda r, lines=order_lines, asked=request: (
+                        r.line_ids.order_line_id & lines
+                        and r.amazon_recorded_at >= asked.requested_at
+                    )
                 )
                 if not news:
                     continue
@@ -284,14 +289,17 @@ class AmazonOrderRequest(models.Model):
         """Record the refunds Amazon made on `order` that its transactions show; returns the
         refunds recorded now or before, of origin Amazon."""
         if transactions is None:
-            transactions = client.refund_transactions(posted_after, order_id=order.amazon_order_number)
+            transactions = client.refund_transactions(
+                posted_after, order_id=order.amazon_order_number
+            )
         recorded = self.browse()
         for transaction in transactions:
             if transaction.order_id != order.amazon_order_number:
                 continue
             order_line = order.order_line.filtered(
-                lambda line, sku=transaction.sku: line.product_id.default_code == sku
-                and line.amazon_order_item_code
+                lambda line, sku=transaction.sku: (
+                    line.product_id.default_code == sku and line.amazon_order_item_code
+                )
             )[:1]
             if not order_line:
                 continue

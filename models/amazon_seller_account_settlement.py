@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..amazon_api.errors import AmazonError
-from ..tools import commit_unless_testing
+from ..tools import check_system_fields, commit_unless_testing
 
 # The first reading of Amazon's transactions looks this far back.
 FIRST_TRANSACTIONS_WINDOW = timedelta(days=14)
@@ -23,11 +23,14 @@ class AmazonSellerAccount(models.Model):
         copy=False,
         help="The scheduled import lists the settlement reports Amazon made since then.",
     )
-    settlement_last_error = fields.Char(readonly=True, copy=False)
-    transactions_read_until = fields.Datetime(string="Transactions Read Until", copy=False)
-    cancelled_orders_read_until = fields.Datetime(
-        string="Cancelled Orders Read Until", copy=False
+    amazon_sync_error = fields.Char(
+        string="Last Reading Error",
+        readonly=True,
+        copy=False,
+        help="Why the last reading of settlements, refunds or cancelled orders stopped.",
     )
+    transactions_read_until = fields.Datetime(string="Transactions Read Until", copy=False)
+    cancelled_orders_read_until = fields.Datetime(string="Cancelled Orders Read Until", copy=False)
     refund_booking = fields.Selection(
         [
             ("credit_note", "Credit notes against the order's invoice"),
@@ -59,6 +62,16 @@ class AmazonSellerAccount(models.Model):
         help="Debited with the refund administration fees Amazon keeps.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_system_fields(self, vals, ["amazon_sync_error"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_system_fields(self, vals, ["amazon_sync_error"])
+        return super().write(vals)
+
     # -- Amazon's own refunds, from its transactions ---------------------------------------------
 
     @api.model
@@ -81,11 +94,14 @@ class AmazonSellerAccount(models.Model):
         try:
             transactions = self._amazon_client().refund_transactions(since)
         except (AmazonError, UserError) as error:
-            self.sudo().settlement_last_error = str(error)
+            self.sudo().amazon_sync_error = str(error)
             return
         numbers = {transaction.order_id for transaction in transactions}
         orders = self.env["sale.order"].search(
-            [("amazon_seller_account_id", "=", self.id), ("amazon_order_number", "in", list(numbers))]
+            [
+                ("amazon_seller_account_id", "=", self.id),
+                ("amazon_order_number", "in", list(numbers)),
+            ]
         )
         Request = self.env["amazon.order.request"]
         for order in orders:
@@ -111,7 +127,7 @@ class AmazonSellerAccount(models.Model):
         try:
             numbers = self._amazon_client().cancelled_orders(since)
         except (AmazonError, UserError) as error:
-            self.sudo().settlement_last_error = str(error)
+            self.sudo().amazon_sync_error = str(error)
             return
         orders = self.env["sale.order"].search(
             [

@@ -191,7 +191,12 @@ class AmazonSettlement(models.Model):
         lines = []
         if returned:
             lines += [
-                (clearing, returned, 0.0, self.env._("%(label)s: commission returned", label=label)),
+                (
+                    clearing,
+                    returned,
+                    0.0,
+                    self.env._("%(label)s: commission returned", label=label),
+                ),
                 (account.settlement_commission_account_id, 0.0, returned, label),
             ]
         if kept:
@@ -257,7 +262,7 @@ class AmazonSettlement(models.Model):
             reports = client.settlement_reports(created_since=since)
         except (AmazonError, UserError) as error:
             _logger.info("Amazon settlements of account %s: %s", account.id, error)
-            account.sudo().settlement_last_error = str(error)
+            account.sudo().amazon_sync_error = str(error)
             return
         known = set(
             self.search(
@@ -278,12 +283,12 @@ class AmazonSettlement(models.Model):
                     content = handle.read()
             except AmazonError as error:
                 # Come back for this one and the ones after it on the next run.
-                account.sudo().settlement_last_error = str(error)
+                account.sudo().amazon_sync_error = str(error)
                 break
             self._import_settlement(account, content, "scheduled", report_id=report.report_id)
             if report.created_time and (not newest or report.created_time > newest):
                 newest = report.created_time
-            account.sudo().write({"settlement_seen_until": newest, "settlement_last_error": False})
+            account.sudo().write({"settlement_seen_until": newest, "amazon_sync_error": False})
             commit_unless_testing(self.env)
 
 
@@ -340,8 +345,10 @@ class _SettlementReader:
 
     def _check_currency(self):
         code = self.summary.currency
-        currency = self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", code or "")], limit=1
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", code or "")], limit=1)
         )
         allowed = self.account.marketplace_ids.currency_id
         if not currency or currency not in allowed:

@@ -21,9 +21,7 @@ class SettlementMatcher:
         self.reader = reader
         self.env = settlement.env
         self.account = settlement.seller_account_id
-        self.counts = dict.fromkeys(
-            ("matched", "difference", "amazon", "skipped", "failed"), 0
-        )
+        self.counts = dict.fromkeys(("matched", "difference", "amazon", "skipped", "failed"), 0)
         self.used_request_lines = set()
         self.touched_requests = self.env["amazon.order.request"]
 
@@ -56,7 +54,11 @@ class SettlementMatcher:
                 (
                     "merchant_adjustment_item_id",
                     "in",
-                    [i["merchant_adjustment_item_id"] for i in items if i["merchant_adjustment_item_id"]],
+                    [
+                        i["merchant_adjustment_item_id"]
+                        for i in items
+                        if i["merchant_adjustment_item_id"]
+                    ],
                 ),
                 ("request_id.seller_account_id", "=", self.account.id),
             ],
@@ -75,7 +77,9 @@ class SettlementMatcher:
             [("order_id", "in", orders.ids), ("amazon_order_item_code", "!=", False)],
             ["order_id", "amazon_order_item_code"],
         )
-        line_by_code = {(line.order_id.id, line.amazon_order_item_code): line for line in order_lines}
+        line_by_code = {
+            (line.order_id.id, line.amazon_order_item_code): line for line in order_lines
+        }
         candidates = env["amazon.order.request.line"].search_fetch(
             [
                 ("order_line_id", "in", order_lines.ids),
@@ -167,9 +171,7 @@ class SettlementMatcher:
                         },
                         "other": values.get("amount_other", 0.0)
                         - values.get("amount_promotion", 0.0),
-                        "source": env._(
-                            "settlement %(id)s", id=self.settlement.settlement_id
-                        ),
+                        "source": env._("settlement %(id)s", id=self.settlement.settlement_id),
                     },
                 )
                 recorded_by_key[(order.id, _refund_key(item))] = request

@@ -76,7 +76,9 @@ def refund_transaction(refund, order):
                         "contextType": "ProductContext",
                         "sku": item.sku,
                         "quantityShipped": item.quantity_shipped,
-                        "fulfillmentNetwork": "AFN" if order.fulfillment_channel == "AFN" else "MFN",
+                        "fulfillmentNetwork": "AFN"
+                        if order.fulfillment_channel == "AFN"
+                        else "MFN",
                     }
                 ],
             }

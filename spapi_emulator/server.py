@@ -22,7 +22,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import amazon, report_content
 from .operations import Operations
-from .protocol import ApiError, Reply, compile_template, parse_time, unauthorized
+from .protocol import (
+    ApiError,
+    Reply,
+    compile_template,
+    invalid,
+    json_body,
+    parse_time,
+    unauthorized,
+)
 from .state import (
     ZERO,
     Order,
@@ -45,10 +53,19 @@ ROUTES = (
     ("POST", "/auth/o2/token", "lwaToken"),
     ("PUT", "/_emulator/upload/{token}", "uploadDocument"),
     ("GET", "/_emulator/download/{token}", "downloadDocument"),
+    # Control endpoints, for a demo or a test driving a running emulator: Amazon acts on its own.
+    ("POST", "/_emulator/control/amazon-refunds", "controlAmazonRefund"),
+    ("POST", "/_emulator/control/settlements", "controlCloseSettlement"),
     *amazon.SPAPI_OPERATIONS,
 )
 # Operations that are not SP-API calls: no access token, no usage plan.
-UNSIGNED_OPERATIONS = ("lwaToken", "uploadDocument", "downloadDocument")
+UNSIGNED_OPERATIONS = (
+    "lwaToken",
+    "uploadDocument",
+    "downloadDocument",
+    "controlAmazonRefund",
+    "controlCloseSettlement",
+)
 COMPILED_ROUTES = tuple(
     (method, compile_template(path), operation) for method, path, operation in ROUTES
 )
@@ -500,6 +517,29 @@ class Emulator(Operations):
         self.refunds.append(refund)
         order.last_updated = max(order.last_updated, refund.posted)
         return refund
+
+    def _op_controlAmazonRefund(self, body, **_):
+        """POST {"amazonOrderId", "orderItemId", "amounts": {component: amount}, "kind"}: a
+        refund made by Amazon; answers its adjustment id."""
+        payload = json_body(body)
+        try:
+            refund = self.amazon_refund(
+                payload["amazonOrderId"],
+                payload["orderItemId"],
+                payload["amounts"],
+                kind=payload.get("kind", "amazon"),
+            )
+        except (KeyError, ValueError, TypeError, ArithmeticError) as error:
+            raise invalid(f"Cannot make this refund: {error!r}") from error
+        return Reply.json(201, {"adjustmentId": refund.adjustment_id})
+
+    def _op_controlCloseSettlement(self, body, **_):
+        """POST {"sellerId"}: Amazon closes the seller's settlement period now; answers the new
+        settlement report ids."""
+        payload = json_body(body)
+        if payload.get("sellerId") not in self.sellers:
+            raise invalid("Unknown sellerId.")
+        return Reply.json(201, {"reportIds": self.close_settlement(payload["sellerId"])})
 
     # Fault injection -------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import AmazonEmulatorCase
 
@@ -58,7 +58,9 @@ class TestSettlement(AmazonEmulatorCase):
         self.assertAlmostEqual(request.commission_returned, 1.5)
         self.assertAlmostEqual(request.commission_kept, 0.3)
         line = request.settlement_line_ids
-        self.assertEqual(line.merchant_adjustment_item_id, request.line_ids.merchant_adjustment_item_id)
+        self.assertEqual(
+            line.merchant_adjustment_item_id, request.line_ids.merchant_adjustment_item_id
+        )
         self.assertTrue(line.adjustment_id.startswith("amzn1.adj."))
         self.assertEqual(order.amazon_payment_status, "partial")
         self.assertAlmostEqual(order.amazon_refunded_commission, 1.2)
@@ -71,7 +73,9 @@ class TestSettlement(AmazonEmulatorCase):
         settlement = self._import_settlements()
         self.env["amazon.settlement"]._import_account_settlements(self.account_a)
         self.assertEqual(
-            self.env["amazon.settlement"].search_count([("seller_account_id", "=", self.account_a.id)]),
+            self.env["amazon.settlement"].search_count(
+                [("seller_account_id", "=", self.account_a.id)]
+            ),
             1,
         )
         with self.assertRaisesRegex(UserError, "not imported twice"):
@@ -105,7 +109,9 @@ class TestSettlement(AmazonEmulatorCase):
         self.assertAlmostEqual(request.settled_principal, 8.0)
         self.assertEqual(request.settlement_line_ids.result, "difference")
         activity = order.activity_ids.filtered(lambda a: "differently" in (a.summary or ""))
-        self.assertRegex(str(activity.note), r"Item price: asked \$(&nbsp;| )10\.00, settled \$(&nbsp;| )8\.00")
+        self.assertRegex(
+            str(activity.note), r"Item price: asked \$(&nbsp;| )10\.00, settled \$(&nbsp;| )8\.00"
+        )
 
     def test_partial_settlement_keeps_the_request_done(self):
         order = self._shipped_order("141-0000005-0000001")
@@ -117,8 +123,12 @@ class TestSettlement(AmazonEmulatorCase):
                 "seller_account_id": self.account_a.id,
                 "reason": "CustomerReturn",
                 "line_ids": [
-                    Command.create({"order_line_id": mug.id, "quantity": 1, "amount_principal": 20}),
-                    Command.create({"order_line_id": tee.id, "quantity": 1, "amount_principal": 15}),
+                    Command.create(
+                        {"order_line_id": mug.id, "quantity": 1, "amount_principal": 20}
+                    ),
+                    Command.create(
+                        {"order_line_id": tee.id, "quantity": 1, "amount_principal": 15}
+                    ),
                 ],
             }
         )
@@ -127,7 +137,9 @@ class TestSettlement(AmazonEmulatorCase):
         self.emulator.process_feeds()
         request.batch_id._follow()
         self.assertEqual(request.state, "done")
-        tee_refund = next(r for r in self.emulator.refunds if r.order_item_id == tee.amazon_order_item_code)
+        tee_refund = next(
+            r for r in self.emulator.refunds if r.order_item_id == tee.amazon_order_item_code
+        )
         tee_refund.settlement_id = "in a later settlement"
         self._import_settlements()
         self.assertEqual(request.state, "done", "one line of two settled so far")
@@ -140,7 +152,11 @@ class TestSettlement(AmazonEmulatorCase):
         self.assertEqual(len(request.settlement_line_ids.settlement_id), 2)
 
     def test_refunds_amazon_made_are_recorded_and_block_a_refund_in_odoo(self):
-        kinds = {"atoz": "141-0000006-0000001", "chargeback": "141-0000007-0000001", "amazon": "141-0000008-0000001"}
+        kinds = {
+            "atoz": "141-0000006-0000001",
+            "chargeback": "141-0000007-0000001",
+            "amazon": "141-0000008-0000001",
+        }
         orders = {kind: self._shipped_order(number) for kind, number in kinds.items()}
         rma = self.env["amazon.rma"].create(
             {
@@ -185,7 +201,10 @@ class TestSettlement(AmazonEmulatorCase):
         order = self._shipped_order("141-0000009-0000001")
         mug = order.order_line[0]
         self.emulator.amazon_refund(
-            order.amazon_order_number, mug.amazon_order_item_code, {"Principal": "20.00"}, kind="atoz"
+            order.amazon_order_number,
+            mug.amazon_order_item_code,
+            {"Principal": "20.00"},
+            kind="atoz",
         )
         self.account_a._amazon_read_refunds()
         (request,) = order.amazon_request_ids
@@ -203,7 +222,10 @@ class TestSettlement(AmazonEmulatorCase):
         mug = order.order_line[0]
         request = self._refund_request(order, principal=20.0)
         self.emulator.amazon_refund(
-            order.amazon_order_number, mug.amazon_order_item_code, {"Principal": "19.99"}, kind="amazon"
+            order.amazon_order_number,
+            mug.amazon_order_item_code,
+            {"Principal": "19.99"},
+            kind="amazon",
         )
         self.env["amazon.feed.batch"]._cron_send_requests()
         self.assertEqual(request.state, "error")
@@ -234,7 +256,9 @@ class TestSettlement(AmazonEmulatorCase):
         lines = good.splitlines(keepends=True)
         header = lines[0].split("\t")
         amount = header.index("amount")
-        no_amount = "".join("\t".join(c for i, c in enumerate(l.split("\t")) if i != amount) for l in lines)
+        no_amount = "".join(
+            "\t".join(c for i, c in enumerate(row.split("\t")) if i != amount) for row in lines
+        )
         cases = {
             "missing column": (no_amount, "lacks the column"),
             "truncated": ("".join(lines[:-1]), "truncated"),
@@ -258,7 +282,10 @@ class TestSettlement(AmazonEmulatorCase):
         action = self._import_by_hand("".join(unknown).encode())
         settlement = Settlement.browse(action["res_id"])
         self.assertEqual((settlement.state, settlement.failed_count), ("done", 1))
-        self.assertIn("Unknown transaction type Mystery", settlement.line_ids.filtered(lambda l: l.result == "failed").reason)
+        self.assertIn(
+            "Unknown transaction type Mystery",
+            settlement.line_ids.filtered(lambda line: line.result == "failed").reason,
+        )
         self.assertEqual(order.amazon_request_ids.state, "settled")
 
     def test_decimal_comma_reads_as_amazon_wrote_it(self):
@@ -268,7 +295,10 @@ class TestSettlement(AmazonEmulatorCase):
         text = self._settlement_file().decode()
         rows = text.splitlines(keepends=True)
         commas = [rows[0]] + [
-            "\t".join(c.replace(".", ",") if c.replace("-", "").replace(".", "").isdigit() else c for c in row.split("\t"))
+            "\t".join(
+                c.replace(".", ",") if c.replace("-", "").replace(".", "").isdigit() else c
+                for c in row.split("\t")
+            )
             for row in rows[1:]
         ]
         self._import_by_hand("".join(commas).encode())
@@ -280,7 +310,8 @@ class TestSettlement(AmazonEmulatorCase):
             [("company_id", "=", self.company_a.id), ("type", "=", "bank")], limit=1
         )
         income = self.env["account.account"].search(
-            [("company_ids", "in", self.company_a.ids), ("account_type", "=", "income_other")], limit=1
+            [("company_ids", "in", self.company_a.ids), ("account_type", "=", "income_other")],
+            limit=1,
         )
         expense = self.env["account.account"].search(
             [("company_ids", "in", self.company_a.ids), ("account_type", "=", "expense")], limit=1
@@ -300,8 +331,12 @@ class TestSettlement(AmazonEmulatorCase):
         self.assertEqual(move.journal_id, journal)
         by_account = {line.account_id: line.balance for line in move.line_ids}
         self.assertAlmostEqual(sum(move.line_ids.mapped("balance")), 0.0)
-        self.assertAlmostEqual(sum(l.balance for l in move.line_ids if l.account_id == income), -1.5)
-        self.assertAlmostEqual(sum(l.balance for l in move.line_ids if l.account_id == expense), 0.3)
+        self.assertAlmostEqual(
+            sum(row.balance for row in move.line_ids if row.account_id == income), -1.5
+        )
+        self.assertAlmostEqual(
+            sum(row.balance for row in move.line_ids if row.account_id == expense), 0.3
+        )
         self.assertIn(journal.default_account_id, by_account)
 
     def test_multi_company(self):
@@ -318,24 +353,93 @@ class TestSettlement(AmazonEmulatorCase):
         with self.assertRaises(AccessError):
             settlement_b.with_user(self.manager_a).read(["total_amount"])
 
+    def test_refunds_booked_without_credit_notes(self):
+        self.account_a.refund_booking = "none"
+        order = self._shipped_order("141-0000018-0000001")
+        mug = order.order_line[0]
+        self.emulator.amazon_refund(
+            order.amazon_order_number, mug.amazon_order_item_code, {"Principal": "20.00"}
+        )
+        self._import_settlements()
+        (request,) = order.amazon_request_ids
+        self.assertEqual(request.state, "settled")
+        self.assertFalse(request.credit_note_id, "the settlement books Amazon's money")
+        self.assertEqual(order.invoice_ids.move_type, "out_invoice")
+
+    def test_amazon_refund_of_an_order_not_invoiced_keeps_its_credit_note_draft(self):
+        order = self._shipped_order("141-0000019-0000001", invoice=False)
+        mug = order.order_line[0]
+        self.emulator.amazon_refund(
+            order.amazon_order_number,
+            mug.amazon_order_item_code,
+            {"Principal": "20.00"},
+            kind="atoz",
+        )
+        self._import_settlements()
+        credit_note = order.amazon_request_ids.credit_note_id
+        self.assertEqual(credit_note.state, "draft")
+        self.assertIn("no posted invoice", credit_note.activity_ids.note)
+
     def test_rpc_cannot_forge_settlements(self):
         order = self._emulated_order("141-0000017-0000001")
         request = self._done_refund(order)
         settlement = self._import_settlements()
         line = settlement.line_ids
-        for user in (self.user_a, self.manager_a):
-            with self.subTest(user=user.login):
-                self.assertEqual(settlement.with_user(user).total_amount, settlement.total_amount)
-                with self.assertRaises(AccessError):
-                    settlement.with_user(user).write({"total_amount": 1})
-                with self.assertRaises(AccessError):
-                    line.with_user(user).write({"commission_returned": 99})
-                with self.assertRaises(AccessError):
-                    self.env["amazon.settlement"].with_user(user).create(
-                        {"source": "manual", "seller_account_id": self.account_a.id}
-                    )
-                with self.assertRaises(AccessError):
-                    line.with_user(user).unlink()
-                with self.assertRaises(AccessError):
-                    request.with_user(user).write({"state": "done", "origin": "amazon"})
+        company = {
+            "company_id": self.company_a.id,
+            "company_ids": [Command.set(self.company_a.ids)],
+        }
+        groups = {
+            "internal user": new_test_user(self.env, "settle_internal", **company),
+            "Sales user": new_test_user(
+                self.env, "settle_salesman", groups="sales_team.group_sale_salesman", **company
+            ),
+            "Amazon User A": self.user_a,
+            "Amazon Manager A": self.manager_a,
+            "Amazon User B": self._create_user(
+                "settle_user_b", self.company_b, "group_amazon_user"
+            ),
+            "system admin": new_test_user(
+                self.env,
+                "settle_admin",
+                groups="base.group_system,amazon_refund_cancel.group_amazon_manager",
+                **company,
+            ),
+        }
+        attempts = {
+            "change a settlement's total": lambda env: settlement.with_env(env).write(
+                {"total_amount": 1}
+            ),
+            "create a settlement": lambda env: env["amazon.settlement"].create(
+                {"source": "manual", "seller_account_id": self.account_a.id, "settlement_id": "1"}
+            ),
+            "delete a settlement": lambda env: settlement.with_env(env).unlink(),
+            "change the commission of a refund": lambda env: line.with_env(env).write(
+                {"commission_returned": 99}
+            ),
+            "create a settled refund": lambda env: env["amazon.settlement.line"].create(
+                {"settlement_id": settlement.id, "request_id": request.id, "amount_total": 5}
+            ),
+            "settle a request by write": lambda env: request.with_env(env).write(
+                {"state": "done", "origin": "amazon"}
+            ),
+            "record a reading error": lambda env: self.account_a.with_env(env).write(
+                {"amazon_sync_error": "forged"}
+            ),
+        }
+        for who, user in groups.items():
+            for what, attempt in attempts.items():
+                with self.subTest(who=who, what=what), self.assertRaises(AccessError):
+                    attempt(self.env(user=user))
         self.assertEqual(request.state, "settled")
+        self.assertEqual(settlement.line_ids, line)
+        self.assertAlmostEqual(line.commission_returned, 1.5)
+        # Users of the company read settlements; others do not see them.
+        self.assertEqual(settlement.with_user(self.user_a).total_amount, settlement.total_amount)
+        with self.assertRaises(AccessError):
+            settlement.with_user(groups["Amazon User B"]).read(["total_amount"])
+        with self.assertRaises(AccessError):
+            settlement.with_user(groups["Sales user"]).read(["total_amount"])
+        for who in ("internal user", "Sales user", "Amazon User A"):
+            with self.subTest(wizard=who), self.assertRaises(AccessError):
+                self._import_by_hand(self._settlement_file(), user=groups[who])

@@ -5,15 +5,15 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
+from test_client import ORDER_ID, _connection, _operations, clock, emulator  # noqa: F401
 
 from amazon_api import const
 from amazon_api.client import AmazonClient
 from amazon_api.ratelimit import RateLimiter
 from amazon_api.reports import iter_settlement
 from spapi_emulator.server import DEMO_SELLER_ID
-
-from test_client import ORDER_ID, _connection, _operations, clock, emulator  # noqa: F401
 
 ITEM = "11111111111111"
 
@@ -89,3 +89,30 @@ def test_orders_amazon_cancelled(client, emulator):  # noqa: F811
     emulator.amazon_cancel(ORDER_ID)
     emulator.advance(600)
     assert client.cancelled_orders(since) == [ORDER_ID]
+
+
+def test_control_endpoints_make_amazon_refunds_and_settlements(emulator):  # noqa: F811
+    answer = httpx.post(
+        f"{emulator.url}/_emulator/control/amazon-refunds",
+        json={
+            "amazonOrderId": ORDER_ID,
+            "orderItemId": ITEM,
+            "amounts": {"Principal": "5.00"},
+            "kind": "chargeback",
+        },
+    )
+    assert answer.status_code == 201
+    assert answer.json()["adjustmentId"] == emulator.refunds[0].adjustment_id
+    assert emulator.refunds[0].kind == "chargeback"
+    bad = httpx.post(
+        f"{emulator.url}/_emulator/control/amazon-refunds",
+        json={"amazonOrderId": ORDER_ID, "orderItemId": ITEM, "amounts": {}, "kind": "gift"},
+    )
+    assert bad.status_code == 400
+    closed = httpx.post(
+        f"{emulator.url}/_emulator/control/settlements", json={"sellerId": DEMO_SELLER_ID}
+    )
+    assert closed.status_code == 201
+    (report_id,) = closed.json()["reportIds"]
+    assert emulator.reports[report_id].status == "DONE"
+    assert emulator.refunds[0].settlement_id
