@@ -3,7 +3,7 @@ import tempfile
 from datetime import timedelta
 from decimal import Decimal
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..amazon_api import const
@@ -212,16 +212,14 @@ class AmazonSettlement(models.Model):
                 amount, company_currency, self.company_id, self.deposit_date or fields.Date.today()
             )
             move_lines.append(
-                (
-                    0,
-                    0,
+                Command.create(
                     {
                         "account_id": ledger.id,
                         "name": name,
                         "currency_id": self.currency_id.id,
                         "amount_currency": amount,
                         "balance": balance,
-                    },
+                    }
                 )
             )
         move = (

@@ -34,6 +34,12 @@ class SettlementMatcher:
         for start in range(0, len(items), CHUNK_SIZE):
             self._apply_chunk(items[start : start + CHUNK_SIZE])
         self.touched_requests._amazon_settle()
+        # Differences show once a request's lines are all compared.
+        differences = self.env["amazon.settlement.line"].search_count(
+            [("settlement_id", "=", self.settlement.id), ("result", "=", "difference")]
+        )
+        self.counts["difference"] = differences
+        self.counts["matched"] -= differences
         return self.counts
 
     def _failure(self, row, reason):

@@ -108,6 +108,8 @@ class TestSettlement(AmazonEmulatorCase):
         self.assertEqual(request.state, "settled")
         self.assertAlmostEqual(request.settled_principal, 8.0)
         self.assertEqual(request.settlement_line_ids.result, "difference")
+        settlement = request.settlement_id
+        self.assertEqual((settlement.matched_count, settlement.difference_count), (0, 1))
         activity = order.activity_ids.filtered(lambda a: "differently" in (a.summary or ""))
         self.assertRegex(
             str(activity.note), r"Item price: asked \$(&nbsp;| )10\.00, settled \$(&nbsp;| )8\.00"
