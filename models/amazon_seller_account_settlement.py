@@ -3,13 +3,14 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..amazon_api import const
 from ..amazon_api.errors import AmazonError
 from ..tools import check_system_fields, commit_unless_testing
 
 # The first reading of Amazon's transactions looks this far back.
 FIRST_TRANSACTIONS_WINDOW = timedelta(days=14)
-# Amazon may show a transaction up to 48 hours after it was posted: read that much again.
-TRANSACTIONS_OVERLAP = timedelta(hours=48)
+# Amazon may show a transaction some time after it was posted: read that much again.
+TRANSACTIONS_OVERLAP = timedelta(hours=const.TRANSACTIONS_LAG_HOURS)
 FIRST_CANCELLED_WINDOW = timedelta(days=7)
 
 

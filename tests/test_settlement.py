@@ -71,7 +71,7 @@ class TestSettlement(AmazonEmulatorCase):
         order = self._emulated_order("141-0000002-0000001")
         self._done_refund(order)
         settlement = self._import_settlements()
-        self.env["amazon.settlement"]._import_account_settlements(self.account_a)
+        self.env["amazon.settlement"]._cron_import_settlements()
         self.assertEqual(
             self.env["amazon.settlement"].search_count(
                 [("seller_account_id", "=", self.account_a.id)]
@@ -208,7 +208,7 @@ class TestSettlement(AmazonEmulatorCase):
             {"Principal": "20.00"},
             kind="atoz",
         )
-        self.account_a._amazon_read_refunds()
+        self.env["amazon.seller.account"]._cron_read_amazon_refunds()
         (request,) = order.amazon_request_ids
         self.assertEqual((request.origin, request.state), ("amazon", "done"))
         self.assertEqual(request.credit_note_id.state, "posted")
@@ -244,7 +244,7 @@ class TestSettlement(AmazonEmulatorCase):
         for item in self.emulator.orders[shipped.amazon_order_number].items.values():
             item.quantity_cancelled = item.quantity
         self.emulator.advance(600)
-        self.account_a._amazon_read_cancelled_orders()
+        self.env["amazon.seller.account"]._cron_read_cancelled_orders()
         self.assertEqual(unshipped.state, "cancel")
         self.assertIn("Amazon cancelled", unshipped.message_ids[0].body)
         self.assertEqual(shipped.state, "sale")
