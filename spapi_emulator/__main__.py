@@ -1,6 +1,7 @@
 """Run the emulator on loopback: python3 -m spapi_emulator --port 8765 --seed demo"""
 
 import argparse
+import contextlib
 import sys
 import threading
 
@@ -49,9 +50,8 @@ def main(argv=None):
         if seller_id in emulator.sellers:
             say(f"seller {seller_id}: refresh token {refresh_token}")
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
     finally:
         emulator.stop()
 
