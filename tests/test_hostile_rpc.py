@@ -70,20 +70,24 @@ class TestHostileRpc(AmazonEmulatorCase):
             "change an amount": lambda env: self.failed.line_ids.with_env(env).write(
                 {"amount_principal": 999}
             ),
-            "add a line of another order": lambda env: self.env["amazon.order.request.line"]
-            .with_env(env)
-            .create(
-                {
-                    "request_id": self.queued.id,
-                    "order_line_id": self.other_line.id,
-                    "amount_principal": 1,
-                }
+            "add a line of another order": lambda env: (
+                self.env["amazon.order.request.line"]
+                .with_env(env)
+                .create(
+                    {
+                        "request_id": self.queued.id,
+                        "order_line_id": self.other_line.id,
+                        "amount_principal": 1,
+                    }
+                )
             ),
             "delete a request line": lambda env: self.queued.line_ids.with_env(env).unlink(),
             "delete a request": lambda env: self.failed.with_env(env).unlink(),
-            "create a batch": lambda env: self.env["amazon.feed.batch"]
-            .with_env(env)
-            .create({"seller_account_id": self.account_a.id, "feed_type": self.batch.feed_type}),
+            "create a batch": lambda env: (
+                self.env["amazon.feed.batch"]
+                .with_env(env)
+                .create({"seller_account_id": self.account_a.id, "feed_type": self.batch.feed_type})
+            ),
             "set a batch's feed": lambda env: self.batch.with_env(env).write(
                 {"feed_id": "50001", "state": "done"}
             ),
@@ -94,9 +98,9 @@ class TestHostileRpc(AmazonEmulatorCase):
             "cancel units of a line": lambda env: self.order.order_line.with_env(env).write(
                 {"amazon_quantity_cancelled": 1}
             ),
-            "record Amazon's report on an account": lambda env: self.account_a.with_env(
-                env
-            ).write({"buyer_cancel_report_id": "12345"}),
+            "record Amazon's report on an account": lambda env: self.account_a.with_env(env).write(
+                {"buyer_cancel_report_id": "12345"}
+            ),
             "change a marketplace ID": lambda env: self.marketplace_us.with_env(env).write(
                 {"code": "A1FORGED"}
             ),
@@ -160,7 +164,9 @@ class TestHostileRpc(AmazonEmulatorCase):
         )
         self.assertEqual(self.account_a.lwa_client_secret, "new-secret")
         # The same address again, or another SP-API address, keeps the stored secrets.
-        account.write({"custom_api_url": "http://127.0.0.1:9", "custom_lwa_url": account.custom_lwa_url})
+        account.write(
+            {"custom_api_url": "http://127.0.0.1:9", "custom_lwa_url": account.custom_lwa_url}
+        )
         self.assertEqual(self.account_a.custom_api_url, "http://127.0.0.1:9")
 
     def test_test_connection_for_managers_of_the_account_only(self):
