@@ -33,6 +33,10 @@ FEED_LISTING_GRACE = timedelta(minutes=5)
 # Feeds created this long before our createFeed call still count: Amazon's clock is not ours.
 FEED_CLOCK_SKEW = timedelta(minutes=1)
 FEED_POLL_INTERVAL = timedelta(minutes=2)
+# Another worker is calling createFeed for the account: its call ends within CALL_DURATION
+# (the client's timeout is 30 s), usually within a second.
+BUSY_SLOT_RETRY = timedelta(seconds=5)
+CALL_DURATION = timedelta(minutes=1)
 MAX_RETRY_DELAY = 3600
 MAX_REPORT_ATTEMPTS = 5
 # Batches handled per scheduled run; the run asks to be called again when more remain.
@@ -265,10 +269,14 @@ class AmazonFeedBatch(models.Model):
                 self._wait(FEED_LISTING_GRACE.total_seconds(), error=None)
                 return
         if not feed_id:
+            # The token first: a wait for the account's quota must not hold its createFeed slot.
+            client.reserve("createFeed")
             if not self._claim_create_feed():
+                client.unreserve("createFeed")
                 return
             self._commit()
             if not self._lock(("uploaded",)):
+                client.unreserve("createFeed")
                 return
             try:
                 feed_id = client.create_feed(self.feed_type, self.amazon_document_id)
@@ -329,7 +337,7 @@ class AmazonFeedBatch(models.Model):
                     log_exceptions=False,
                 )
         except psycopg2.errors.UniqueViolation:
-            self._wait(FEED_POLL_INTERVAL.total_seconds(), error=None)
+            self._wait(self._busy_slot_delay(), error=None)
             self.last_error = self.env._(
                 "Waiting until Amazon confirms the feed of an earlier batch of this account."
             )
@@ -337,6 +345,24 @@ class AmazonFeedBatch(models.Model):
         finally:
             self.invalidate_recordset(["create_feed_attempted_at"])
         return True
+
+    def _busy_slot_delay(self):
+        """Seconds until the account's createFeed slot is likely free: a call in progress ends
+        within seconds; a call whose outcome is unknown waits for Amazon's feed list."""
+        holder = self.search(
+            [
+                ("seller_account_id", "=", self.seller_account_id.id),
+                ("feed_type", "=", self.feed_type),
+                ("state", "=", "uploaded"),
+                ("create_feed_attempted_at", "!=", False),
+                ("id", "!=", self.id),
+            ],
+            limit=1,
+        )
+        # A holder this transaction cannot see yet claimed the slot a moment ago.
+        if not holder or fields.Datetime.now() < holder.create_feed_attempted_at + CALL_DURATION:
+            return BUSY_SLOT_RETRY.total_seconds()
+        return FEED_POLL_INTERVAL.total_seconds()
 
     def _find_lost_feed(self, client):
         """The feed createFeed made before a crash kept us from recording it, if Amazon has it.

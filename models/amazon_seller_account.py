@@ -254,7 +254,9 @@ class AmazonSellerAccount(models.Model):
                 client_secret=secrets.lwa_client_secret or "",
                 refresh_token=secrets.lwa_refresh_token or "",
                 aws_region=const.REGIONS[self.region]["aws_region"],
-            )
+            ),
+            # Every worker and server of the database spends the seller's one quota.
+            limiter=self.env["amazon.rate.bucket"]._limiter(),
         )
 
     # -- buyer cancellation requests (S40, X11) ----------------------------------------------------

@@ -147,8 +147,14 @@ class AmazonEmulatorCase(AmazonCase):
         super().setUp()
         self.emulator = Emulator(feed_delay=60, report_delay=60).start()
         self.addCleanup(self.emulator.stop)
+        # Our buckets are committed by connections of their own; a later emulator may get the port.
+        self.addCleanup(self._remove_quotas, self.emulator.url)
         for account in self.account_a | self.account_b:
             self._emulate_account(account)
+
+    def _remove_quotas(self, endpoint):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM amazon_rate_bucket WHERE endpoint = %s", [endpoint])
 
     def _emulate_account(self, account):
         """Make `account` a seller of the emulator and point it there."""
