@@ -117,19 +117,24 @@ class AmazonFeedBatch(models.Model):
         """Make a step of a send survive a crash (tests replace it to simulate crashes)."""
         commit_unless_testing(self.env)
 
-    def _lock(self, states):
-        """Lock this batch if no other transaction holds it and it is still in `states`."""
+    def _lock(self, states, due_only=False):
+        """Lock this batch if no other transaction holds it and it is still in `states` (and
+        due, with `due_only`: the list of due batches a sender works through gets old)."""
         self.ensure_one()
         self.flush_recordset()
+        due = SQL("AND (next_attempt_at IS NULL OR next_attempt_at <= %s)", fields.Datetime.now())
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM amazon_feed_batch WHERE id = %s AND state IN %s "
+                        "SELECT id FROM amazon_feed_batch WHERE id = %s AND state IN %s %s "
                         "FOR UPDATE SKIP LOCKED",
                         self.id,
                         tuple(states),
-                    )
+                        due if due_only else SQL(),
+                    ),
+                    # Another sender's batch is an expected answer, not an error worth a log line.
+                    log_exceptions=False,
                 )
                 locked = bool(self.env.cr.fetchone())
         except psycopg2.errors.SerializationFailure:
@@ -161,13 +166,14 @@ class AmazonFeedBatch(models.Model):
         """Claim the queued requests among `requests` and put them in batches.
 
         Requests that another transaction holds are skipped: each request ends up in exactly
-        one batch. A batch holds one account's requests of one feed type, at most 15.
+        one batch. A batch holds one account's requests of one feed type, at most the account's
+        batch size (15 unless a manager raised it).
         """
         claimed = requests._claim_queued()
-        size = 1 if one_per_batch else const.MAX_MESSAGES_PER_FEED
         batches = self.browse()
         groups = claimed.grouped(lambda request: (request.seller_account_id, request.feed_type))
         for (account, feed_type), group in groups.items():
+            size = 1 if one_per_batch else account.feed_batch_size
             for chunk in split_every(size, group.ids, self.env["amazon.order.request"].browse):
                 batch = self.sudo().create(
                     {
@@ -197,15 +203,18 @@ class AmazonFeedBatch(models.Model):
 
     # -- sending -------------------------------------------------------------------------------
 
-    def _send(self):
+    def _send(self, due_only=False):
         """Send each batch, committing after every step: a crash neither loses nor repeats one."""
         for batch in self:
-            if not batch._lock(SENDABLE_STATES):
+            if not batch._lock(SENDABLE_STATES, due_only):
                 continue
             try:
                 client = batch.seller_account_id._amazon_client()
                 if batch.state == "draft":
                     batch._upload_document(client)
+                    # Its commit ended the lock: another sender may have taken the batch since.
+                    if not batch._lock(("uploaded",), due_only):
+                        continue
                 if batch.state == "uploaded":
                     batch._create_feed(client)
             except RetryableError as error:
@@ -213,6 +222,9 @@ class AmazonFeedBatch(models.Model):
             except (PermanentError, UserError) as error:
                 batch._fail(str(error.args[0] if isinstance(error, UserError) else error))
             self._commit()
+
+    def _send_due(self):
+        self._send(due_only=True)
 
     def _upload_document(self, client):
         messages = self._messages_to_send()
@@ -329,9 +341,13 @@ class AmazonFeedBatch(models.Model):
             with self.env.cr.savepoint(flush=False):
                 # Raw SQL: a busy slot is an expected answer, not an error worth a log line.
                 self.env.cr.execute(
+                    # Not due while the call may be on its way: senders with an older list of
+                    # due batches leave it alone.
                     SQL(
-                        "UPDATE amazon_feed_batch SET create_feed_attempted_at = %s WHERE id = %s",
+                        "UPDATE amazon_feed_batch SET create_feed_attempted_at = %s, "
+                        "next_attempt_at = %s WHERE id = %s",
                         fields.Datetime.now(),
+                        fields.Datetime.now() + CALL_DURATION,
                         self.id,
                     ),
                     log_exceptions=False,
@@ -343,7 +359,7 @@ class AmazonFeedBatch(models.Model):
             )
             return False
         finally:
-            self.invalidate_recordset(["create_feed_attempted_at"])
+            self.invalidate_recordset(["create_feed_attempted_at", "next_attempt_at"])
         return True
 
     def _busy_slot_delay(self):
@@ -576,21 +592,32 @@ class AmazonFeedBatch(models.Model):
             self._batch_requests(requests, one_per_batch=True)
             self._commit()
         batches = self.search(self._due_domain(SENDABLE_STATES), order="id")
-        self._run_by_company(batches, "_send")
+        self._run_by_company(batches, "_send_due")
 
     @api.model
     def _cron_auto_submit(self):
-        """S7: queued requests of the companies that auto-submit go out in batches of 15."""
-        requests = self.env["amazon.order.request"].search(
+        """S7: queued requests of the companies that auto-submit go out in batches of the
+        account's size. Each batch is committed at once, so that senders start on the first."""
+        Request = self.env["amazon.order.request"]
+        requests = Request.search(
             [
                 ("state", "=", "queued"),
                 ("batch_id", "=", False),
                 ("company_id.amazon_queue_requests", "=", True),
                 ("company_id.amazon_queue_auto_submit", "=", True),
-            ]
+            ],
+            order="id",
         )
-        if requests and self._batch_requests(requests):
-            self._commit()
+        made = 0
+        groups = requests.grouped(lambda request: (request.seller_account_id, request.feed_type))
+        for (account, _feed_type), group in groups.items():
+            for chunk in split_every(account.feed_batch_size, group.ids, Request.browse):
+                if self._batch_requests(chunk):
+                    self._commit()
+                    made += 1
+                    if made == 1:
+                        self._trigger_sender()
+        if made > 1:
             self._trigger_sender()
 
     @api.model

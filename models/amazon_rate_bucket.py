@@ -167,6 +167,20 @@ class SharedRateLimiter(Limiter):
             raise self.refused(operation, wait)
         return wait
 
+    def seconds_for(self, account_key, operation, calls):
+        """Seconds until `calls` more calls fit in the bucket, at its rate."""
+        rows = self._execute(
+            SQL(
+                "SELECT %s, rate * %s FROM amazon_rate_bucket WHERE %s",
+                self._refilled(),
+                self.rate_scale,
+                self._where(account_key, operation),
+            )
+        )
+        rate, burst = self.limit(operation)
+        tokens, rate = rows[0] if rows else (burst, rate)
+        return max(calls - tokens, 0) / rate
+
     def release(self, account_key, operation):
         self._update(account_key, operation, SQL("tokens = LEAST(burst, %s + 1)", self._refilled()))
 

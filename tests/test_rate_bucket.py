@@ -4,11 +4,13 @@ import uuid
 from datetime import timedelta
 from unittest.mock import patch
 
+from psycopg2 import IntegrityError
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from ..amazon_api import const
 from ..amazon_api.errors import ThrottledError
@@ -237,3 +239,58 @@ class TestRateBucketRpc(AmazonEmulatorCase):
         self.assertEqual(bucket.with_user(self.manager_a).read(["tokens"])[0]["tokens"], 1)
         with self.assertRaises(AccessError):
             bucket.with_user(self.user_a).read(["tokens"])
+
+
+@tagged("post_install", "-at_install")
+class TestBatchSize(AmazonEmulatorCase):
+    def _queue(self, count):
+        self.company_a.write({"amazon_queue_requests": True, "amazon_queue_auto_submit": True})
+        return self.env["amazon.order.request"].browse(
+            [
+                self._refund_request(self._emulated_order(f"142-{index:07d}-0000001")).id
+                for index in range(count)
+            ]
+        )
+
+    def test_a_manager_raises_the_batch_size_and_sees_the_queue_shorten(self):
+        requests = self._queue(40)
+        self.assertEqual(self.account_a.feed_batch_size, 15)
+        # 3 feeds fit in the burst of 15 createFeed calls.
+        self.assertEqual(
+            self.account_a.queue_forecast,
+            "40 request(s) in 3 feed(s): all sent at once at Amazon's createFeed quota.",
+        )
+        key = (self.emulator.url, self.account_a.seller_id)
+        limiter = self.account_a._amazon_client().limiter
+        for _index in range(14):
+            limiter.take(key, "createFeed", 0)
+        self.account_a.invalidate_recordset(["queue_forecast"])
+        # One token left: two more feeds wait about two minutes each.
+        self.assertEqual(
+            self.account_a.queue_forecast,
+            "40 request(s) in 3 feed(s): about 4 minutes at Amazon's createFeed quota.",
+        )
+        self.account_a.with_user(self.manager_a).feed_batch_size = 40
+        self.assertEqual(
+            self.account_a.queue_forecast,
+            "40 request(s) in 1 feed(s): all sent at once at Amazon's createFeed quota.",
+        )
+        self.env["amazon.feed.batch"]._cron_auto_submit()
+        self.assertEqual(requests.batch_id.mapped("request_count"), [40])
+        self.env["amazon.feed.batch"]._cron_send_requests()
+        self.assertEqual(set(requests.mapped("state")), {"sent"})
+        self.assertEqual(len(self.emulator.feeds), 1)
+        self.emulator.process_feeds()
+        self.assertEqual(len(next(iter(self.emulator.feeds.values())).messages), 40)
+
+    def test_batch_size_has_amazons_bounds_and_users_cannot_change_it(self):
+        with self.assertRaises(AccessError):
+            self.account_a.with_user(self.user_a).feed_batch_size = 100
+        for size in (0, 1001):
+            with (
+                self.subTest(size=size),
+                self.assertRaises(IntegrityError),
+                mute_logger("odoo.sql_db"),
+            ):
+                self.account_a.with_user(self.manager_a).feed_batch_size = size
+                self.account_a.flush_recordset()
