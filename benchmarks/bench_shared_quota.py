@@ -133,6 +133,11 @@ def _left(cr, account_id):
 def worker(args):
     """One Odoo process running the scheduled actions that batch and send, as a cron worker."""
     registry = _registry(args)
+    if args.buckets_per_process:
+        from odoo.addons.amazon_refund_cancel.amazon_api.ratelimit import RateLimiter
+
+        limiter = RateLimiter(rate_scale=args.rate_scale)
+        registry["amazon.rate.bucket"]._limiter = lambda _self: limiter
     print("ready", flush=True)
     sys.stdin.readline()
     runs = 0
@@ -163,6 +168,8 @@ def main(args):
         account_id, request_ids = account.id, requests.ids
     command = [sys.executable, __file__, "-d", args.database, "--addons-path", args.addons_path]
     command += ["--rate-scale", str(args.rate_scale), "--account", str(account_id), "worker"]
+    if args.buckets_per_process:
+        command.append("--buckets-per-process")
     workers = [
         subprocess.Popen(
             command + (["--batcher"] if index == 0 else []),
@@ -236,6 +243,11 @@ if __name__ == "__main__":
     parser.add_argument("--rate-scale", type=float, default=60)
     parser.add_argument("--account", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--batcher", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--buckets-per-process",
+        action="store_true",
+        help="each process keeps its own buckets, as before they were shared: Amazon throttles",
+    )
     parser.add_argument("role", nargs="?", default="main", choices=("main", "worker"))
     arguments = parser.parse_args()
     os.environ.setdefault("TZ", "UTC")
