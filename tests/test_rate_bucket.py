@@ -204,6 +204,25 @@ class TestSharedQuotaWithAmazon(AmazonEmulatorCase):
         self.assertIn("/feeds/2021-06-30/documents", calls)
         self.assertNotIn("/feeds/2021-06-30/feeds", calls)
 
+    def test_a_busy_create_feed_slot_is_tried_again_in_seconds_while_the_call_may_run(self):
+        self.company_a.amazon_queue_requests = True
+        requests = self.env["amazon.order.request"].browse(
+            [
+                self._refund_request(self._emulated_order(f"143-000000{index}-0000001")).id
+                for index in range(2)
+            ]
+        )
+        first, second = self.env["amazon.feed.batch"]._batch_requests(requests, one_per_batch=True)
+        (first | second).write({"state": "uploaded", "amazon_document_id": "doc"})
+        self.assertTrue(first._claim_create_feed())
+        now = fields.Datetime.now()
+        self.assertFalse(second._claim_create_feed())
+        self.assertLessEqual(second.next_attempt_at, now + timedelta(seconds=6))
+        # Long after the call began, its outcome waits for Amazon's feed list: minutes.
+        first.create_feed_attempted_at = now - timedelta(minutes=10)
+        self.assertFalse(second._claim_create_feed())
+        self.assertGreaterEqual(second.next_attempt_at, now + timedelta(minutes=2))
+
 
 @tagged("post_install", "-at_install")
 class TestRateBucketRpc(AmazonEmulatorCase):
