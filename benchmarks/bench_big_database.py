@@ -12,6 +12,7 @@ Amazon tab, the RMA list with its default filter, and one run of each idle sched
 """
 
 import argparse
+import re
 import sys
 import time
 
@@ -28,13 +29,6 @@ QUEUED_EVERY = 200
 OPEN_EVERY = 50
 PAGE = 80
 LIMIT_SECONDS = 1.0
-CRONS = (
-    ("amazon.feed.batch", "_cron_send_requests"),
-    ("amazon.feed.batch", "_cron_auto_submit"),
-    ("amazon.feed.batch", "_cron_follow_batches"),
-    ("amazon.seller.account", "_cron_sync_buyer_cancellations"),
-    ("amazon.rma.import", "_cron_import_returns"),
-)
 
 
 def _columns(cr, table):
@@ -266,6 +260,19 @@ def _measure(registry, uid, function):
     return queries, seconds
 
 
+def _crons(registry):
+    """(model, method) of each of the addon's scheduled actions."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        crons = env["ir.model.data"].search(
+            [("module", "=", "amazon_refund_cancel"), ("model", "=", "ir.cron")]
+        )
+        return [
+            (cron.model_id.model, re.fullmatch(r"model\.(\w+)\(\)", cron.code.strip())[1])
+            for cron in env["ir.cron"].browse(crons.mapped("res_id"))
+        ]
+
+
 def _screens(registry, uid, order_id):
     def listing(model, domain, view_ref=None):
         def load(env):
@@ -293,7 +300,7 @@ def _screens(registry, uid, order_id):
     for name, function in screens.items():
         _measure(registry, uid, function)  # warm the caches, as a running server has them
         results[name] = _measure(registry, uid, function)
-    for model, method in CRONS:
+    for model, method in _crons(registry):
         name = f"idle {model} {method}"
         results[name] = _measure(
             registry, SUPERUSER_ID, lambda env, m=model, c=method: getattr(env[m], c)()
