@@ -15,7 +15,7 @@ from ..amazon_api.errors import (
     ThrottledError,
 )
 from ..amazon_api.processing_report import parse_processing_report
-from ..tools import commit_unless_testing
+from ..utils import commit_unless_testing
 from .amazon_order_request import FEED_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -555,7 +555,7 @@ class AmazonFeedBatch(models.Model):
         )[:1]
 
     def _watch_stuck(self):
-        """X4: a feed Amazon keeps waiting gets the attention of whoever sent it, once."""
+        """A feed Amazon keeps waiting gets the attention of whoever sent it, once."""
         limit = timedelta(minutes=self.company_id.amazon_stuck_feed_minutes or 120)
         if self.stuck_alerted or fields.Datetime.now() < self.submitted_at + limit:
             return
@@ -598,7 +598,7 @@ class AmazonFeedBatch(models.Model):
 
     @api.model
     def _cron_auto_submit(self):
-        """S7: queued requests of the companies that auto-submit go out in batches of the
+        """Queued requests of the companies that auto-submit go out in batches of the
         account's size. Each batch is committed at once, so that senders start on the first."""
         Request = self.env["amazon.order.request"]
         requests = Request.search(

@@ -106,6 +106,14 @@ class AmazonOrderRequest(models.Model):
     credit_note_id = fields.Many2one(
         "account.move", string="Credit Note", readonly=True, copy=False, check_company=True
     )
+    amazon_rma_id = fields.Many2one(
+        "amazon.rma",
+        string="RMA",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+        help="The refund of this returned item marks the RMA refunded once Amazon accepts it.",
+    )
     result_code = fields.Char(readonly=True, copy=False)
     result_message = fields.Text(readonly=True, copy=False)
 
@@ -253,10 +261,10 @@ class AmazonOrderRequest(models.Model):
         return message
 
     def _check_refundable(self):
-        """X3: never refund more than was charged, counting what is refunded or on its way.
+        """Never refund more than was charged, counting what is refunded or on its way.
 
         Checked per order line and price component when the request is queued and again just
-        before it is sent. The company may allow over-refunds (S2); Amazon may still refuse them.
+        before it is sent. The company may allow over-refunds; Amazon may still refuse them.
         """
         for request in self:
             order = request.order_id
@@ -413,7 +421,7 @@ class AmazonOrderRequest(models.Model):
                 order._action_cancel()
 
     def _amazon_apply_locally(self):
-        """Do not send to Amazon (S34): the cancellation applies in Odoo at once."""
+        """Do not send to Amazon: the cancellation applies in Odoo at once."""
         self._set_state(
             "done", result_message=self.env._("Cancelled in Odoo only; Amazon was not told.")
         )
@@ -591,12 +599,3 @@ class AmazonOrderRequest(models.Model):
         self._check_transition("done", sources=("error",))
         self._set_state("done")
         self._amazon_on_accepted()
-
-    amazon_rma_id = fields.Many2one(
-        "amazon.rma",
-        string="RMA",
-        readonly=True,
-        index="btree_not_null",
-        check_company=True,
-        help="The refund of this returned item marks the RMA refunded once Amazon accepts it.",
-    )

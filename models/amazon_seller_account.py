@@ -11,7 +11,7 @@ from ..amazon_api import const
 from ..amazon_api.client import AmazonClient, Connection
 from ..amazon_api.errors import AmazonError
 from ..amazon_api.reports import OrderReport
-from ..tools import check_system_fields, commit_unless_testing
+from ..utils import check_system_fields, commit_unless_testing
 from .amazon_seller_marketplace import REGION_SELECTION
 
 _logger = logging.getLogger(__name__)
@@ -111,6 +111,12 @@ class AmazonSellerAccount(models.Model):
     buyer_cancel_column_warned = fields.Boolean(readonly=True, copy=False)
     buyer_cancel_last_run = fields.Text(string="Last Reading", readonly=True, copy=False)
 
+    rma_imported_until = fields.Datetime(
+        string="Returns Imported Until",
+        copy=False,
+        help="The scheduled import of RMAs asks Amazon for the returns since then (the last 30 "
+        "days the first time). Set it back to import an earlier period again.",
+    )
     feed_batch_size = fields.Integer(
         string="Requests per Batch",
         default=const.MAX_MESSAGES_PER_FEED,
@@ -320,7 +326,7 @@ class AmazonSellerAccount(models.Model):
             limiter=self.env["amazon.rate.bucket"]._limiter(),
         )
 
-    # -- buyer cancellation requests (S40, X11) ----------------------------------------------------
+    # -- buyer cancellation requests -------------------------------------------------------------
 
     @api.model
     def _cron_sync_buyer_cancellations(self):
@@ -337,7 +343,7 @@ class AmazonSellerAccount(models.Model):
             self.env["ir.cron"]._notify_progress(done=len(company_accounts), remaining=0)
 
     def _amazon_sync_buyer_cancellations(self):
-        """S40 and X11: the order report, once Amazon has it ready, and the Orders API."""
+        """The order report, once Amazon has it ready, and the Orders API."""
         self.ensure_one()
         client = self._amazon_client()
         now = fields.Datetime.now()
@@ -469,10 +475,3 @@ class AmazonSellerAccount(models.Model):
                 "sticky": False,
             },
         }
-
-    rma_imported_until = fields.Datetime(
-        string="Returns Imported Until",
-        copy=False,
-        help="The scheduled import of RMAs asks Amazon for the returns since then (the last 30 "
-        "days the first time). Set it back to import an earlier period again.",
-    )

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from ..amazon_api import const
 from ..amazon_api.errors import AmazonError
-from ..tools import check_system_fields, commit_unless_testing
+from ..utils import check_system_fields, commit_unless_testing
 
 # The first reading of Amazon's transactions looks this far back.
 FIRST_TRANSACTIONS_WINDOW = timedelta(days=14)

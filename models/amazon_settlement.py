@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from ..amazon_api import const
 from ..amazon_api.errors import AmazonError, ReportParseError
 from ..amazon_api.reports import iter_settlement
-from ..tools import commit_unless_testing
+from ..utils import commit_unless_testing
 from .amazon_settlement_line import SETTLED_COMPONENT_FIELDS
 from .amazon_settlement_matcher import SettlementMatcher
 

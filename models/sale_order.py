@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import check_system_fields
+from ..utils import check_system_fields
 from .amazon_order_request import PENDING_STATES, REFUNDED_STATES
 
 BUYER_CANCEL_DAYS = 2
@@ -48,6 +48,8 @@ class SaleOrder(models.Model):
         related="amazon_seller_account_id.marketplace_ids"
     )
 
+    amazon_rma_ids = fields.One2many("amazon.rma", "order_id", string="Amazon RMAs")
+    amazon_rma_count = fields.Integer(compute="_compute_amazon_rma_count")
     amazon_request_ids = fields.One2many(
         "amazon.order.request", "order_id", string="Amazon Requests"
     )
@@ -134,7 +136,7 @@ class SaleOrder(models.Model):
 
     @api.depends("amazon_request_ids.state", "amazon_on_hold")
     def _compute_amazon_shipping_block(self):
-        """S35, S41: nothing ships while Amazon may cancel it or the buyer asked to cancel."""
+        """Nothing ships while Amazon may cancel it or the buyer asked to cancel."""
         for order in self:
             pending = order._amazon_pending_cancellations()
             reason = False
@@ -160,11 +162,11 @@ class SaleOrder(models.Model):
                 order.amazon_buyer_cancel_date + timedelta(days=BUYER_CANCEL_DAYS)
             )
 
-    # -- buyer cancellation requests (S40-S43) --------------------------------------------------
+    # -- buyer cancellation requests -------------------------------------------------------------
 
     def _amazon_register_buyer_cancellation(self, reason, requested_at=None):
-        """A buyer asked Amazon to cancel: hold the order if it qualifies (S41), ask the person
-        responsible to answer before the deadline (S42). Seeing the same request again changes
+        """A buyer asked Amazon to cancel: hold the order if it qualifies, ask the person
+        responsible to answer before the deadline. Seeing the same request again changes
         nothing. Returns whether the order is new to the request."""
         self.ensure_one()
         if self.amazon_buyer_cancel_state:
@@ -204,7 +206,7 @@ class SaleOrder(models.Model):
         return True
 
     def _amazon_hold_refusal(self):
-        """Why S41 does not put this order on hold, or False when it does."""
+        """Why a buyer's cancellation request does not hold this order, or False if it does."""
         self.ensure_one()
         if self.state != "sale":
             return self.env._("the order is not in process (%(state)s)", state=self.state)
@@ -232,12 +234,12 @@ class SaleOrder(models.Model):
         )
 
     def action_amazon_accept_buyer_cancel(self):
-        """S43: accepting opens Cancel Order with the buyer's reason."""
+        """Accepting opens Cancel Order with the buyer's reason."""
         self.ensure_one()
         return self.action_amazon_cancel(reason="BuyerCanceled")
 
     def action_amazon_decline_buyer_cancel(self):
-        """S43: the order ships after all."""
+        """The order ships after all."""
         if not self.env.user.has_group("amazon_refund_cancel.group_amazon_user"):
             raise AccessError(self.env._("Only Amazon users answer buyers' cancellation requests."))
         self.check_access("write")
@@ -299,7 +301,7 @@ class SaleOrder(models.Model):
         }
 
     def action_cancel(self):
-        # S36: an Amazon order is cancelled on Amazon first; Odoo's button opens that dialog.
+        # An Amazon order is cancelled on Amazon first; Odoo's button opens that dialog.
         amazon_orders = self.filtered(
             lambda order: order.amazon_seller_account_id and order.state == "sale"
         )
@@ -314,7 +316,7 @@ class SaleOrder(models.Model):
         return super().action_cancel()
 
     def _amazon_zero_out_inventory(self, products, all_bins=False):
-        """S33: an applied inventory adjustment to 0 of these products in the warehouse's stock
+        """An applied inventory adjustment to 0 of these products in the warehouse's stock
         location, or in it and all its sub-locations."""
         self.ensure_one()
         location = self.warehouse_id.lot_stock_id
@@ -394,9 +396,6 @@ class SaleOrder(models.Model):
             }
         )
         order.action_confirm()
-
-    amazon_rma_ids = fields.One2many("amazon.rma", "order_id", string="Amazon RMAs")
-    amazon_rma_count = fields.Integer(compute="_compute_amazon_rma_count")
 
     @api.depends("amazon_rma_ids")
     def _compute_amazon_rma_count(self):
