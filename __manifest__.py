@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "views/amazon_menus.xml",
+        "views/amazon_sku_mapping_views.xml",
         "views/amazon_seller_account_views.xml",
         "views/amazon_seller_marketplace_views.xml",
         "views/amazon_order_request_views.xml",

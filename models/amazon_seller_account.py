@@ -340,3 +340,54 @@ class AmazonSellerAccount(models.Model):
         help="The scheduled import of RMAs asks Amazon for the returns since then (the last 30 "
         "days the first time). Set it back to import an earlier period again.",
     )
+
+    # -- order sources ------------------------------------------------------------------------
+
+    order_link_source = fields.Selection(
+        [
+            ("none", "Nothing"),
+            ("own", "This addon's fields"),
+            ("sale_amazon", "Odoo Amazon Connector (sale_amazon)"),
+            ("amazon_ept", "Emipro Amazon Connector (amazon_ept)"),
+            ("connector_amazon", "OCA Amazon Connector (connector_amazon)"),
+            ("field", "An order field"),
+        ],
+        string="Link Orders From",
+        default="own",
+        required=True,
+        help="Where the Amazon order ID of orders entered by another connector or by hand is "
+        "read. The rest (marketplace, fulfilment channel, order item IDs) comes from that "
+        "connector where it has it, else from Amazon.",
+    )
+    order_link_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Order Field",
+        domain="[('model', '=', 'sale.order'), ('ttype', '=', 'char'), ('store', '=', True)]",
+        ondelete="set null",
+        help="The sales order field holding the Amazon order ID, such as Customer Reference "
+        "or Source Document.",
+    )
+    sku_mapping_ids = fields.One2many(
+        "amazon.sku.mapping", "account_id", string="SKU Mappings", copy=False
+    )
+
+    @api.constrains("order_link_source", "order_link_field_id")
+    def _check_order_link_source(self):
+        linker = self.env["amazon.order.linker"]
+        for account in self:
+            if account.order_link_source == "field" and not account.order_link_field_id:
+                raise ValidationError(
+                    self.env._("Account %(account)s: choose the order field.", account=account.name)
+                )
+            if account.order_link_source in ("none", "own", "field"):
+                continue
+            missing = linker._missing_fields(account.order_link_source)
+            if missing:
+                raise ValidationError(
+                    self.env._(
+                        "Account %(account)s cannot link orders from that connector: this "
+                        "database has no %(fields)s.",
+                        account=account.name,
+                        fields=", ".join(missing),
+                    )
+                )

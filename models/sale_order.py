@@ -3,11 +3,13 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .sale_order_line import PENDING_STATES, REFUNDED_STATES
 
 BUYER_CANCEL_DAYS = 2
+# Written by the addon's own steps only, never by a user's write.
+AMAZON_SYSTEM_FIELDS = frozenset({"amazon_link_state", "amazon_link_note", "amazon_link_requested"})
 
 
 class SaleOrder(models.Model):
@@ -389,3 +391,74 @@ class SaleOrder(models.Model):
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    # -- linking to Amazon ---------------------------------------------------------------------
+
+    amazon_link_state = fields.Selection(
+        [
+            ("linked", "Linked"),
+            ("partial", "Linked, lines unmatched"),
+            ("failed", "Not linked"),
+        ],
+        string="Amazon Link",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+    )
+    amazon_link_note = fields.Text(string="Linking Notes", copy=False, readonly=True)
+    amazon_link_requested = fields.Boolean(copy=False, readonly=True, index="btree_not_null")
+
+    def write(self, vals):
+        if AMAZON_SYSTEM_FIELDS.intersection(vals) and not self.env.su:
+            raise AccessError(
+                self.env._("Amazon link and import states are set by the addon only.")
+            )
+        return super().write(vals)
+
+    def action_amazon_link(self):
+        """Link Amazon Order: checked here, linked in the background (Amazon is asked there)."""
+        if not self.env.user.has_group("amazon_refund_cancel.group_amazon_user"):
+            raise AccessError(self.env._("Only Amazon users link orders to Amazon."))
+        linker = self.env["amazon.order.linker"]
+        for order in self:
+            accounts = (
+                self.env["amazon.seller.account"]
+                .with_company(order.company_id)
+                .search(
+                    [
+                        ("company_id", "=", order.company_id.id),
+                        ("order_link_source", "!=", "none"),
+                    ]
+                )
+            )
+            candidates = linker._accounts_for(order, accounts)
+            if not candidates:
+                raise UserError(
+                    self.env._(
+                        "%(order)s: no seller account of %(company)s links orders from a field "
+                        "this order fills (see Link Orders From on the seller accounts).",
+                        order=order.name,
+                        company=order.company_id.name,
+                    )
+                )
+            refusals = [linker._refusal(order, account, number) for account, number in candidates]
+            if all(refusals):
+                raise UserError("\n".join(refusals))
+        self.sudo().write(
+            {"amazon_link_requested": True, "amazon_link_state": False, "amazon_link_note": False}
+        )
+        self.env.ref("amazon_refund_cancel.ir_cron_amazon_link_orders")._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": self.env._("Linking to Amazon"),
+                "message": self.env._(
+                    "%(count)s order(s) will be linked in a moment; their Amazon tab tells the "
+                    "result.",
+                    count=len(self),
+                ),
+                "sticky": False,
+            },
+        }

@@ -10,3 +10,4 @@ from . import test_buyer_cancel
 from . import test_rma_import
 from . import test_rma
 from . import test_rma_scheduled_import
+from . import test_order_link
