@@ -23,6 +23,7 @@
         "views/amazon_rma_views.xml",
         "views/amazon_rma_import_views.xml",
         "wizards/amazon_rma_import_wizard_views.xml",
+        "wizards/amazon_order_import_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
         "views/res_config_settings_views.xml",

@@ -510,7 +510,13 @@ class AmazonClient:
         return parse_order(_require(response.payload, "order", "getOrder"))
 
     def search_orders(
-        self, updated_after, updated_before, included, restricted=False, pagination_token=None
+        self,
+        updated_after,
+        updated_before,
+        included,
+        restricted=False,
+        pagination_token=None,
+        marketplace_ids=None,
     ):
         """One page of the orders updated in [updated_after, updated_before] (searchOrders):
         (orders as OrderInfo, the token of the next page or None). A token continues the search
@@ -524,7 +530,7 @@ class AmazonClient:
             params.update(
                 lastUpdatedAfter=_iso(updated_after),
                 lastUpdatedBefore=_iso(updated_before),
-                marketplaceIds=[self.connection.marketplace_id],
+                marketplaceIds=list(marketplace_ids or [self.connection.marketplace_id]),
             )
         token = self._orders_token("/orders/2026-01-01/orders") if restricted else None
         response = self._call(

@@ -89,7 +89,9 @@ class AmazonOrderLinker(models.AbstractModel):
         """Order item ids the source holds, per order line."""
         lines = order.order_line.sudo()
         if "line_field" in source:
-            return {line: line[source["line_field"]] for line in lines if line[source["line_field"]]}
+            return {
+                line: line[source["line_field"]] for line in lines if line[source["line_field"]]
+            }
         if "line_model" in source:
             bindings = (
                 self.env[source["line_model"]]
@@ -162,7 +164,9 @@ class AmazonOrderLinker(models.AbstractModel):
                 except RetryableError as error:
                     # Amazon is busy or unreachable: the next run takes it up again.
                     # Nothing of this order is written before Amazon answers.
-                    _logger.info("Linking Amazon orders of company %s paused: %s", company.id, error)
+                    _logger.info(
+                        "Linking Amazon orders of company %s paused: %s", company.id, error
+                    )
                     self.env.ref("amazon_refund_cancel.ir_cron_amazon_link_orders")._trigger(
                         fields.Datetime.now() + timedelta(seconds=max(error.retry_after, 60))
                     )
@@ -236,7 +240,10 @@ class AmazonOrderLinker(models.AbstractModel):
             return self._record(
                 order,
                 "failed",
-                self.env._("No seller account of %(company)s links this order.", company=order.company_id.name),
+                self.env._(
+                    "No seller account of %(company)s links this order.",
+                    company=order.company_id.name,
+                ),
             )
         reasons = []
         for account, number in candidates:
@@ -308,10 +315,12 @@ class AmazonOrderLinker(models.AbstractModel):
     def _item_lines(self, order):
         """Lines that stand for items Amazon sold: not sections, notes or shipping."""
         return order.order_line.filtered(
-            lambda line: not line.display_type
-            and line.product_id
-            and not line.is_downpayment
-            and not line._amazon_is_shipping()
+            lambda line: (
+                not line.display_type
+                and line.product_id
+                and not line.is_downpayment
+                and not line._amazon_is_shipping()
+            )
         )
 
     @api.model
@@ -325,6 +334,42 @@ class AmazonOrderLinker(models.AbstractModel):
             .search(
                 [("default_code", "=", sku), ("company_id", "in", [False, company.id])], limit=3
             )
+        )
+
+    @api.model
+    def _match_item(self, order, account, item, lines):
+        """The one line among `lines` of the item's product and quantity, or why there is none."""
+        products = self._products_of_sku(account, item.sku, order.company_id)
+        if len(products) > 1:
+            return None, self.env._(
+                "SKU %(sku)s matches several products (%(products)s).",
+                sku=item.sku,
+                products=", ".join(products.mapped("display_name")),
+            )
+        if not products:
+            return None, self.env._(
+                "no product has the internal reference or SKU mapping %(sku)s.", sku=item.sku
+            )
+        same_product = lines.filtered(lambda line: line.product_id == products)
+        matching = same_product.filtered(lambda line: line.product_uom_qty == item.quantity)
+        if len(matching) == 1:
+            return matching, None
+        if matching:
+            return None, self.env._(
+                "%(count)s lines of %(product)s have quantity %(quantity)s.",
+                count=len(matching),
+                product=products.display_name,
+                quantity=item.quantity,
+            )
+        if same_product:
+            return None, self.env._(
+                "Amazon sold %(quantity)s, the order's lines of %(product)s have %(lines)s.",
+                quantity=item.quantity,
+                product=products.display_name,
+                lines=", ".join(f"{q:g}" for q in same_product.mapped("product_uom_qty")),
+            )
+        return None, self.env._(
+            "no line of the order has product %(product)s.", product=products.display_name
         )
 
     @api.model
@@ -363,49 +408,13 @@ class AmazonOrderLinker(models.AbstractModel):
         for item in info.items:
             if item.order_item_id in used:
                 continue
-            products = self._products_of_sku(account, item.sku, order.company_id)
-            reason = None
-            if len(products) > 1:
-                reason = self.env._(
-                    "SKU %(sku)s matches several products (%(products)s).",
-                    sku=item.sku,
-                    products=", ".join(products.mapped("display_name")),
-                )
-            elif not products:
-                reason = self.env._(
-                    "no product has the internal reference or SKU mapping %(sku)s.", sku=item.sku
-                )
-            if reason:
-                item_reasons.append((item, reason))
-                continue
-            same_product = lines.filtered(lambda line, p=products: line.product_id == p)
-            matching = same_product.filtered(
-                lambda line, q=item.quantity: line.product_uom_qty == q
-            )
-            if len(matching) == 1:
-                codes[matching] = item.order_item_id
+            line, reason = self._match_item(order, account, item, lines)
+            if line:
+                codes[line] = item.order_item_id
                 used.add(item.order_item_id)
-                lines -= matching
-                continue
-            if matching:
-                reason = self.env._(
-                    "%(count)s lines of %(product)s have quantity %(quantity)s.",
-                    count=len(matching),
-                    product=products.display_name,
-                    quantity=item.quantity,
-                )
-            elif same_product:
-                reason = self.env._(
-                    "Amazon sold %(quantity)s, the order's lines of %(product)s have %(lines)s.",
-                    quantity=item.quantity,
-                    product=products.display_name,
-                    lines=", ".join(f"{q:g}" for q in same_product.mapped("product_uom_qty")),
-                )
+                lines -= line
             else:
-                reason = self.env._(
-                    "no line of the order has product %(product)s.", product=products.display_name
-                )
-            item_reasons.append((item, reason))
+                item_reasons.append((item, reason))
         for item, reason in item_reasons:
             notes.append(
                 self.env._(
@@ -428,4 +437,3 @@ class AmazonOrderLinker(models.AbstractModel):
                 )
             )
         return codes, notes
-

@@ -5,7 +5,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..amazon_api import const
 from ..amazon_api.client import AmazonClient, Connection
@@ -19,6 +19,15 @@ _logger = logging.getLogger(__name__)
 CREDENTIAL_FIELDS = ("lwa_client_id", "lwa_client_secret", "lwa_refresh_token")
 # Buyers ask to cancel orders that have not shipped: the last weeks of orders are enough.
 BUYER_CANCEL_LOOKBACK_DAYS = 14
+# Progress of the order import, written by the addon only.
+ORDER_IMPORT_STATE_FIELDS = frozenset(
+    {
+        "order_import_requested",
+        "order_import_page_token",
+        "order_import_window_end",
+        "order_import_last_run",
+    }
+)
 # searchOrders covers updates up to two minutes before the call, with some margin for clocks.
 ORDERS_API_LAG = timedelta(minutes=3)
 
@@ -391,3 +400,55 @@ class AmazonSellerAccount(models.Model):
                         fields=", ".join(missing),
                     )
                 )
+
+    order_import = fields.Boolean(
+        string="Import Orders",
+        help="Read new and updated orders from Amazon and create or update sales orders: for "
+        "businesses where no other connector brings Amazon orders into Odoo.",
+    )
+    order_import_unmatched = fields.Selection(
+        [("note", "Create the order with a note"), ("skip", "Skip the order")],
+        string="Items Without Product",
+        default="note",
+        required=True,
+        help="What to do with an order whose SKU matches no product (or several).",
+    )
+    order_import_fiscal_position_id = fields.Many2one(
+        "account.fiscal.position",
+        string="Fiscal Position",
+        check_company=True,
+        help="Maps the products' taxes on imported orders; empty: Odoo's automatic fiscal "
+        "position of the customer. Tax Amazon collects as marketplace facilitator is never "
+        "put on the order: it is not your revenue.",
+    )
+    order_import_shipped_history = fields.Boolean(
+        string="Shipped Orders Without Stock Moves",
+        help="Orders Amazon reports as shipped when first imported are marked delivered "
+        "without moving stock: for importing past orders.",
+    )
+    order_import_buyer_data = fields.Boolean(
+        string="Buyer Names and Addresses",
+        help="The application has Amazon's restricted role for buyer data: customers are "
+        "created with the buyer's name and shipping address. Otherwise every order goes to "
+        "one Amazon customer per marketplace.",
+    )
+    order_import_synced_until = fields.Datetime(
+        string="Orders Imported Until",
+        copy=False,
+        help="The next import asks Amazon for orders updated since then (the last 7 days the "
+        "first time). Set it back to import an earlier period again.",
+    )
+    order_import_page_token = fields.Char(readonly=True, copy=False)
+    order_import_window_end = fields.Datetime(readonly=True, copy=False)
+    order_import_requested = fields.Char(
+        string="Orders to Import",
+        readonly=True,
+        copy=False,
+        help="Amazon order IDs asked for by hand, imported in the background.",
+    )
+    order_import_last_run = fields.Text(string="Last Order Import", readonly=True, copy=False)
+
+    def write(self, vals):
+        if ORDER_IMPORT_STATE_FIELDS.intersection(vals) and not self.env.su:
+            raise AccessError(self.env._("The order import's progress is set by the addon only."))
+        return super().write(vals)

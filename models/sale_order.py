@@ -9,7 +9,9 @@ from .sale_order_line import PENDING_STATES, REFUNDED_STATES
 
 BUYER_CANCEL_DAYS = 2
 # Written by the addon's own steps only, never by a user's write.
-AMAZON_SYSTEM_FIELDS = frozenset({"amazon_link_state", "amazon_link_note", "amazon_link_requested"})
+AMAZON_SYSTEM_FIELDS = frozenset(
+    {"amazon_link_state", "amazon_link_note", "amazon_link_requested", "amazon_order_status"}
+)
 
 
 class SaleOrder(models.Model):
@@ -267,6 +269,13 @@ class SaleOrder(models.Model):
     def action_amazon_cancel(self, reason=None):
         """Cancel Order: the cancellation dialog with every unshipped unit selected."""
         self._amazon_check_open_order()
+        if self.amazon_fulfillment == "amazon":
+            raise UserError(
+                self.env._(
+                    "%(order)s is fulfilled by Amazon: only Amazon cancels it, not the seller.",
+                    order=self.name,
+                )
+            )
         context = {"default_order_id": self.id}
         if reason:
             context["default_reason"] = reason
@@ -407,6 +416,24 @@ class SaleOrder(models.Model):
     )
     amazon_link_note = fields.Text(string="Linking Notes", copy=False, readonly=True)
     amazon_link_requested = fields.Boolean(copy=False, readonly=True, index="btree_not_null")
+    amazon_order_status = fields.Selection(
+        [
+            ("PENDING_AVAILABILITY", "Pending availability"),
+            ("PENDING", "Pending"),
+            ("UNSHIPPED", "Unshipped"),
+            ("PARTIALLY_SHIPPED", "Partially shipped"),
+            ("SHIPPED", "Shipped"),
+            ("CANCELLED", "Cancelled"),
+            ("UNFULFILLABLE", "Unfulfillable"),
+        ],
+        string="Amazon Status",
+        copy=False,
+        readonly=True,
+        help="The order's status at Amazon when it was last imported.",
+    )
+    amazon_ship_by = fields.Datetime(
+        string="Ship By", copy=False, help="Amazon's latest ship date for this order."
+    )
 
     def write(self, vals):
         if AMAZON_SYSTEM_FIELDS.intersection(vals) and not self.env.su:

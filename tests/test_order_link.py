@@ -1,7 +1,8 @@
+from odoo_test_helper import FakeModelLoader
+
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
-from odoo_test_helper import FakeModelLoader
 
 from .common import AmazonEmulatorCase
 
