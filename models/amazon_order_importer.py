@@ -146,25 +146,54 @@ class AmazonOrderImporter(models.AbstractModel):
 
     @api.model
     def _import_page(self, account, orders, stats):
+        """Create or update the orders of one page; new ones are confirmed together, which
+        lets Odoo plan their deliveries in one go."""
         existing = account._amazon_orders([info.order_id for info in orders])
+        cache = {"products": self._products_by_sku(account, orders), "customers": {}}
+        created = []
         for info in orders:
-            try:
-                with self.env.cr.savepoint():
-                    outcome = self._import_order(account, info, existing.get(info.order_id))
-            except Exception as error:  # noqa: BLE001 - one bad order must not stop the others
-                _logger.warning("Amazon order %s not imported: %s", info.order_id, error)
-                account._message_log(
-                    body=self.env._(
-                        "Amazon order %(number)s not imported: %(error)s",
-                        number=info.order_id,
-                        error=error,
-                    )
-                )
-                outcome = "failed"
+            outcome = self._guarded(
+                account, info, self._import_order, account, info, existing.get(info.order_id), cache
+            )
+            if isinstance(outcome, tuple):
+                created.append(outcome)
+                outcome = "created"
             stats[outcome] += 1
+        if not created:
+            return
+        new_orders = self.env["sale.order"].union(*(order for order, _info in created))
+        try:
+            with self.env.cr.savepoint():
+                new_orders.action_confirm()
+                confirmed = created
+        except Exception:  # noqa: BLE001 - confirm one by one to find the one that fails
+            confirmed = [
+                (order, info)
+                for order, info in created
+                if self._guarded(account, info, order.action_confirm) != "failed"
+            ]
+        for order, info in confirmed:
+            self._guarded(account, info, self._after_confirm, account, order, info)
 
     @api.model
-    def _import_order(self, account, info, order):
+    def _guarded(self, account, info, method, *args):
+        """Run one order's step in a savepoint: a bad order must not stop the others."""
+        try:
+            with self.env.cr.savepoint():
+                return method(*args)
+        except Exception as error:  # noqa: BLE001
+            _logger.warning("Amazon order %s not imported: %s", info.order_id, error)
+            account._message_log(
+                body=self.env._(
+                    "Amazon order %(number)s not imported: %(error)s",
+                    number=info.order_id,
+                    error=error,
+                )
+            )
+            return "failed"
+
+    @api.model
+    def _import_order(self, account, info, order, cache):
         if order:
             return self._update_order(order, info)
         if info.fulfillment_status in WAITING_STATUSES:
@@ -172,7 +201,16 @@ class AmazonOrderImporter(models.AbstractModel):
         if info.fulfillment_status == "CANCELLED":
             # Cancelled before Odoo ever saw it: nothing to do in Odoo.
             return "skipped"
-        return self._create_order(account, info)
+        return self._create_order(account, info, cache)
+
+    @api.model
+    def _after_confirm(self, account, order, info):
+        # Confirming dates the order today: it was placed when Amazon says.
+        order.date_order = info.created or order.date_order
+        if info.is_fba or (
+            account.order_import_shipped_history and info.fulfillment_status == "SHIPPED"
+        ):
+            self._mark_shipped_elsewhere(order, info)
 
     @api.model
     def _update_order(self, order, info):
@@ -187,7 +225,9 @@ class AmazonOrderImporter(models.AbstractModel):
                     )
                 )
                 return "updated"
-            order.with_context(amazon_cancel_done=True, disable_cancel_warning=True)._action_cancel()
+            order.with_context(
+                amazon_cancel_done=True, disable_cancel_warning=True
+            )._action_cancel()
             order._message_log(
                 body=self.env._(
                     "Amazon cancelled this order before it shipped; it is cancelled here too."
@@ -197,11 +237,12 @@ class AmazonOrderImporter(models.AbstractModel):
         return "updated"
 
     @api.model
-    def _create_order(self, account, info):
+    def _create_order(self, account, info, cache):
+        """(the new order, not confirmed yet, `info`), or why no order is created."""
         marketplace = account.marketplace_ids.filtered(lambda m: m.code == info.marketplace_id)
         if not marketplace:
             return "skipped"
-        lines, notes = self._order_lines(account, info)
+        lines, notes = self._order_lines(info, cache["products"])
         if notes and account.order_import_unmatched == "skip":
             account._message_log(
                 body=Markup("%s<ul>%s</ul>")
@@ -211,8 +252,14 @@ class AmazonOrderImporter(models.AbstractModel):
                 )
             )
             return "skipped"
-        partner = self._customer(account, marketplace, info)
-        fba = info.is_fba
+        partner = self._customer(account, marketplace, info, cache["customers"])
+        fiscal_position = self._fiscal_position(account, partner)
+        order_lines = [
+            Command.create(values) for values in self._line_values(account, fiscal_position, lines)
+        ]
+        order_lines += [
+            Command.create({"display_type": "line_note", "name": note}) for note in notes
+        ]
         order = (
             self.env["sale.order"]
             .sudo()
@@ -222,30 +269,20 @@ class AmazonOrderImporter(models.AbstractModel):
                     "company_id": account.company_id.id,
                     "client_order_ref": info.order_id,
                     "date_order": info.created or fields.Datetime.now(),
-                    "fiscal_position_id": self._fiscal_position(account, partner).id,
+                    "fiscal_position_id": fiscal_position.id,
                     "amazon_seller_account_id": account.id,
                     "amazon_order_number": info.order_id,
                     "amazon_seller_marketplace_id": marketplace.id,
-                    "amazon_fulfillment": "amazon" if fba else "merchant",
+                    "amazon_fulfillment": "amazon" if info.is_fba else "merchant",
                     "amazon_order_status": info.fulfillment_status,
                     "amazon_ship_by": info.ship_by,
-                    "order_line": [],
+                    "order_line": order_lines,
                 }
             )
         )
-        order.order_line = [Command.create(values) for values in self._line_values(order, lines)]
-        for note in notes:
-            order.order_line = [Command.create({"display_type": "line_note", "name": note})]
         if notes:
             order._message_log(body=Markup("<br/>").join(notes))
-        order.action_confirm()
-        # Confirming dates the order today: it was placed when Amazon says.
-        order.date_order = info.created or order.date_order
-        if fba or (
-            account.order_import_shipped_history and info.fulfillment_status == "SHIPPED"
-        ):
-            self._mark_shipped_elsewhere(order, info)
-        return "created"
+        return order, info
 
     @api.model
     def _mark_shipped_elsewhere(self, order, info):
@@ -265,12 +302,28 @@ class AmazonOrderImporter(models.AbstractModel):
     # -- lines ---------------------------------------------------------------------------------
 
     @api.model
-    def _order_lines(self, account, info):
+    def _products_by_sku(self, account, orders):
+        """Products per SKU of a page's items: the account's mapping, else internal references."""
+        skus = {item.sku for info in orders for item in info.items}
+        found = {}
+        for mapping in account.sku_mapping_ids.filtered(lambda m: m.seller_sku in skus):
+            found[mapping.seller_sku] = mapping.product_id
+        products = self.env["product.product"].search(
+            [
+                ("default_code", "in", list(skus - set(found))),
+                ("company_id", "in", [False, account.company_id.id]),
+            ]
+        )
+        for sku, same_code in products.grouped("default_code").items():
+            found[sku] = same_code
+        return found
+
+    @api.model
+    def _order_lines(self, info, products_by_sku):
         """(item, product) for items whose SKU names one product; a note for each other one."""
-        linker = self.env["amazon.order.linker"]
         lines, notes = [], []
         for item in info.items:
-            products = linker._products_of_sku(account, item.sku, account.company_id)
+            products = products_by_sku.get(item.sku, self.env["product.product"])
             if len(products) == 1:
                 lines.append((item, products))
                 continue
@@ -293,9 +346,8 @@ class AmazonOrderImporter(models.AbstractModel):
         return lines, notes
 
     @api.model
-    def _line_values(self, order, lines):
-        account = order.amazon_seller_account_id
-        fiscal_position = order.fiscal_position_id
+    def _line_values(self, account, fiscal_position, lines):
+        company = account.company_id
         values, shipping, shipping_taxed = [], 0.0, False
         for item, product in lines:
             quantity = item.quantity or 1
@@ -303,7 +355,7 @@ class AmazonOrderImporter(models.AbstractModel):
             if item_total is None:
                 item_total = (item.unit_price or 0.0) * quantity
             discount = -item.proceeds.get("DISCOUNT", 0.0)
-            taxes = self._taxes(product, order, fiscal_position, item)
+            taxes = self._taxes(product, company, fiscal_position, item)
             shipping += item.proceeds.get("SHIPPING", 0.0)
             shipping_taxed = shipping_taxed or bool(item.taxes.get("SHIPPING"))
             name = product.get_product_multiline_description_sale()
@@ -330,9 +382,7 @@ class AmazonOrderImporter(models.AbstractModel):
             product = account.shipping_product_id
             taxes = self.env["account.tax"]
             if shipping_taxed:
-                taxes = fiscal_position.map_tax(
-                    product.taxes_id._filter_taxes_by_company(order.company_id)
-                )
+                taxes = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
             values.append(
                 {
                     "product_id": product.id,
@@ -344,11 +394,11 @@ class AmazonOrderImporter(models.AbstractModel):
         return values
 
     @api.model
-    def _taxes(self, product, order, fiscal_position, item):
+    def _taxes(self, product, company, fiscal_position, item):
         # Tax Amazon collects as marketplace facilitator is not the seller's revenue.
         if item.facilitator_tax:
             return self.env["account.tax"]
-        return fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(order.company_id))
+        return fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
 
     @api.model
     def _fiscal_position(self, account, partner):
@@ -363,7 +413,7 @@ class AmazonOrderImporter(models.AbstractModel):
     # -- customers -----------------------------------------------------------------------------
 
     @api.model
-    def _customer(self, account, marketplace, info):
+    def _customer(self, account, marketplace, info, cache):
         partners = self.env["res.partner"].sudo().with_context(active_test=False)
         address = info.address or {}
         if account.order_import_buyer_data and (address.get("name") or info.buyer_name):
@@ -398,6 +448,13 @@ class AmazonOrderImporter(models.AbstractModel):
                     "phone": address.get("phone"),
                 }
             )
+        if marketplace not in cache:
+            cache[marketplace] = self._marketplace_customer(account, marketplace)
+        return cache[marketplace]
+
+    @api.model
+    def _marketplace_customer(self, account, marketplace):
+        partners = self.env["res.partner"].sudo().with_context(active_test=False)
         ref = f"AMAZON-{marketplace.code}"
         customer = partners.search(
             [("ref", "=", ref), ("company_id", "=", account.company_id.id)], limit=1

@@ -75,7 +75,9 @@ class TestOrderImport(OrderImportCase):
         self.assertEqual(order.amazon_order_status, "UNSHIPPED")
         self.assertEqual(order.amazon_fulfillment, "merchant")
         self.assertEqual(order.amazon_seller_marketplace_id, self.marketplace_us)
-        self.assertEqual(order.date_order, emulated.purchase_date.replace(tzinfo=None, microsecond=0))
+        self.assertEqual(
+            order.date_order, emulated.purchase_date.replace(tzinfo=None, microsecond=0)
+        )
         self.assertEqual(order.partner_id.name, "Amazon customer (Amazon.com)")
         items = order.order_line.filtered("amazon_order_item_code")
         self.assertEqual(items.mapped("product_id"), self.product | self.tee)
@@ -182,7 +184,9 @@ class TestOrderImport(OrderImportCase):
             )
         )
         self._import()
-        searches = [q for _m, p, q, _s in self.emulator.requests if p == "/orders/2026-01-01/orders"]
+        searches = [
+            q for _m, p, q, _s in self.emulator.requests if p == "/orders/2026-01-01/orders"
+        ]
         self.assertEqual(len(searches), 3, "the throttled call never reached Amazon")
         self.assertFalse(searches[0].get("paginationToken"))
         self.assertEqual(searches[1].get("paginationToken"), [token])
