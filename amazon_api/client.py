@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import httpx
-from sp_api.api import FeedsV20210630, OrdersV0, OrdersV20260101, Reports, Tokens
+from sp_api.api import FeedsV20210630, OrdersV20260101, Reports, Tokens
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import ApiResponse, fill_query_params, sp_endpoint
@@ -88,10 +88,6 @@ class FeedInfo:
     status: str
     created_time: datetime | None
     result_document_id: str | None = None
-
-    @property
-    def is_final(self):
-        return self.status in const.FEED_FINAL_STATUSES
 
 
 @dataclass(frozen=True)
@@ -349,11 +345,6 @@ class AmazonClient:
         )
         return _require(response.payload, "feedId", "createFeed")
 
-    def submit_feed(self, feed_type, content):
-        """Both steps at once: (document id, feed id)."""
-        document_id = self.create_feed_document(content)
-        return document_id, self.create_feed(feed_type, document_id)
-
     def get_feed(self, feed_id):
         response = self._call("getFeed", _Feeds, "get_feed", feed_id)
         return self._feed_info(response.payload)
@@ -464,33 +455,6 @@ class AmazonClient:
                 break
             params["paginationToken"] = response.next_token
         return found
-
-    def order_cancellation(self, order_id):
-        """The buyer's cancellation request of one order, or None."""
-        try:
-            response = self._call(
-                "getOrder", OrdersV20260101, "get_order", order_id, includedData=["CANCELLATION"]
-            )
-            return self._order_cancellation(_require(response.payload, "order", "getOrder"))
-        except PermanentError as error:
-            if error.status != 404:
-                raise
-        # Orders the new API does not serve yet are still readable through v0 until its removal.
-        response = self._call("getOrderItems", OrdersV0, "get_order_items", order_id)
-        items = [
-            item
-            for item in response.payload.get("OrderItems", [])
-            if str(item.get("BuyerRequestedCancel", {}).get("IsBuyerRequestedCancel")).lower()
-            == "true"
-        ]
-        if not items:
-            return None
-        return BuyerCancellation(
-            order_id=order_id,
-            order_item_ids=tuple(item["OrderItemId"] for item in items),
-            reason=items[0]["BuyerRequestedCancel"].get("BuyerCancelReason") or "",
-            last_updated=None,
-        )
 
     def get_order(self, order_id, included=LINK_DATASETS, restricted=False):
         """One order with its items (getOrder), as OrderInfo. With `restricted`, the buyer and

@@ -5,10 +5,6 @@ Everything here comes from Amazon's published schemas and SP-API documentation; 
 
 FEED_ADJUSTMENT = "POST_PAYMENT_ADJUSTMENT_DATA"
 FEED_ACKNOWLEDGEMENT = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
-FEED_MESSAGE_TYPES = {
-    FEED_ADJUSTMENT: "OrderAdjustment",
-    FEED_ACKNOWLEDGEMENT: "OrderAcknowledgement",
-}
 FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
 # Amazon's queue advice and the seed agree: at most 15 requests a document.
 MAX_MESSAGES_PER_FEED = 15
@@ -17,14 +13,10 @@ FEED_DONE = "DONE"
 FEED_FATAL = "FATAL"
 FEED_CANCELLED = "CANCELLED"
 FEED_IN_QUEUE = "IN_QUEUE"
-FEED_IN_PROGRESS = "IN_PROGRESS"
-FEED_FINAL_STATUSES = (FEED_DONE, FEED_FATAL, FEED_CANCELLED)
 
 REPORT_RETURNS_FLAT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
-REPORT_RETURNS_XML = "GET_XML_RETURNS_DATA_BY_RETURN_DATE"
 REPORT_ORDERS_SHIPPING = "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"
 REPORT_ORDERS_UNSHIPPED = "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING"
-REPORT_SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 # Reports that carry buyer data and need a restricted data token to download.
 RESTRICTED_REPORTS = (REPORT_ORDERS_UNSHIPPED,)
 RETURNS_REPORT_MAX_DAYS = 60
@@ -111,8 +103,6 @@ RATE_LIMITS = {
     "getReportDocument": (0.0167, 15),
     "createRestrictedDataToken": (1.0, 10),
     "searchOrders": (0.0056, 20),
-    "getOrder": (0.5, 30),
-    "getOrderItems": (0.5, 30),
 }
 
 REGIONS = {
@@ -136,29 +126,3 @@ REGIONS = {
     },
 }
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
-
-# (marketplace id, country code, currency, region, name)
-MARKETPLACES = (
-    ("A2EUQ1WTGCTBG2", "CA", "CAD", "na", "Amazon.ca"),
-    ("ATVPDKIKX0DER", "US", "USD", "na", "Amazon.com"),
-    ("A1AM78C64UM0Y8", "MX", "MXN", "na", "Amazon.com.mx"),
-    ("A2Q3Y263D00KWC", "BR", "BRL", "na", "Amazon.com.br"),
-    ("A28R8C7NBKEWEA", "IE", "EUR", "eu", "Amazon.ie"),
-    ("A1RKKUPIHCS9HS", "ES", "EUR", "eu", "Amazon.es"),
-    ("A1F83G8C2ARO7P", "GB", "GBP", "eu", "Amazon.co.uk"),
-    ("A13V1IB3VIYZZH", "FR", "EUR", "eu", "Amazon.fr"),
-    ("AMEN7PMS3EDWL", "BE", "EUR", "eu", "Amazon.com.be"),
-    ("A1805IZSGTT6HS", "NL", "EUR", "eu", "Amazon.nl"),
-    ("A1PA6795UKMFR9", "DE", "EUR", "eu", "Amazon.de"),
-    ("APJ6JRA9NG5V4", "IT", "EUR", "eu", "Amazon.it"),
-    ("A2NODRKZP88ZB9", "SE", "SEK", "eu", "Amazon.se"),
-    ("A1C3SOZRARQ6R3", "PL", "PLN", "eu", "Amazon.pl"),
-    ("ARBP9OOSHTCHU", "EG", "EGP", "eu", "Amazon.eg"),
-    ("A33AVAJ2PDY3EV", "TR", "TRY", "eu", "Amazon.com.tr"),
-    ("A17E79C6D8DWNP", "SA", "SAR", "eu", "Amazon.sa"),
-    ("A2VIGQ35RCS4UG", "AE", "AED", "eu", "Amazon.ae"),
-    ("A21TJRUUN4KGV", "IN", "INR", "eu", "Amazon.in"),
-    ("A19VAU5U5O7RUS", "SG", "SGD", "fe", "Amazon.sg"),
-    ("A39IBJ37TRP1C6", "AU", "AUD", "fe", "Amazon.com.au"),
-    ("A1VC38T7YXB528", "JP", "JPY", "fe", "Amazon.co.jp"),
-)

@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .documents import XSI
 from .errors import ReportParseError
 from .xml_safety import parse_xml
 
 ERROR = "Error"
 WARNING = "Warning"
-STATUS_COMPLETE = "Complete"
 # A report on a 15-message feed is a few kilobytes; refusing more than this bounds the parse.
 MAX_REPORT_BYTES = 16 * 1024 * 1024
 
@@ -143,52 +141,3 @@ def parse_processing_report(data, max_bytes=MAX_REPORT_BYTES):
         else:
             parsed.document_errors.append(result)
     return parsed
-
-
-def build_processing_report(
-    document_transaction_id, processed, results, merchant_id="", status_code=STATUS_COMPLETE
-):
-    """A processing report as Amazon writes it (UTF-8 bytes), for the emulator and tests.
-
-    `results` are MessageResult objects; the summary counts follow from them and `processed`.
-    """
-    results = list(results)
-    failed = {result.message_id for result in results if result.result_code == ERROR}
-    warned = {result.message_id for result in results if result.result_code == WARNING} - failed
-    failed.discard(0)
-    warned.discard(0)
-
-    root = etree.Element("AmazonEnvelope", nsmap={"xsi": XSI})
-    root.set(f"{{{XSI}}}noNamespaceSchemaLocation", "amzn-envelope.xsd")
-    sub = etree.SubElement
-    header = sub(root, "Header")
-    sub(header, "DocumentVersion").text = "1.02"
-    sub(header, "MerchantIdentifier").text = merchant_id
-    sub(root, "MessageType").text = "ProcessingReport"
-    message = sub(root, "Message")
-    sub(message, "MessageID").text = "1"
-    report = sub(message, "ProcessingReport")
-    sub(report, "DocumentTransactionID").text = str(document_transaction_id)
-    sub(report, "StatusCode").text = status_code
-    summary = sub(report, "ProcessingSummary")
-    sub(summary, "MessagesProcessed").text = str(processed)
-    sub(summary, "MessagesSuccessful").text = str(max(processed - len(failed), 0))
-    sub(summary, "MessagesWithError").text = str(len(failed))
-    sub(summary, "MessagesWithWarning").text = str(len(warned))
-    for result in results:
-        element = sub(report, "Result")
-        sub(element, "MessageID").text = str(result.message_id)
-        sub(element, "ResultCode").text = result.result_code
-        sub(element, "ResultMessageCode").text = str(result.message_code)
-        sub(element, "ResultDescription").text = result.description
-        extra = [
-            ("SKU", result.sku),
-            ("AmazonOrderID", result.amazon_order_id),
-            ("AmazonOrderItemCode", result.amazon_order_item_code),
-        ]
-        if any(value for _name, value in extra):
-            info = sub(element, "AdditionalInfo")
-            for name, value in extra:
-                if value:
-                    sub(info, name).text = value
-    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)

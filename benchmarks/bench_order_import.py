@@ -13,8 +13,8 @@ from unittest.mock import patch
 
 from odoo import Command, fields
 
-from odoo.addons.amazon_refund_cancel.amazon_api.emulator import Emulator
-from odoo.addons.amazon_refund_cancel.amazon_api.emulator.server import (
+from odoo.addons.amazon_refund_cancel.spapi_emulator import Emulator
+from odoo.addons.amazon_refund_cancel.spapi_emulator.server import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
     DEMO_REFRESH_TOKEN,

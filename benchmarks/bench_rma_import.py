@@ -12,7 +12,7 @@ import time
 
 from odoo import Command
 
-from odoo.addons.amazon_refund_cancel.amazon_api.emulator.report_content import (
+from odoo.addons.amazon_refund_cancel.spapi_emulator.report_content import (
     RETURNS_FLAT_COLUMNS,
 )
 

@@ -89,6 +89,15 @@ class AmazonFeedBatch(models.Model):
         ),
     ]
 
+    def init(self):
+        # One batch at a time per account and feed type may have a createFeed call whose outcome
+        # is unknown: a feed found later in Amazon's list then belongs to that batch alone.
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS amazon_feed_batch_create_feed_unknown "
+            "ON amazon_feed_batch (seller_account_id, feed_type) "
+            "WHERE state = 'uploaded' AND create_feed_attempted_at IS NOT NULL"
+        )
+
     def _compute_request_count(self):
         counts = dict(
             self.env["amazon.order.request"]._read_group(
@@ -163,7 +172,7 @@ class AmazonFeedBatch(models.Model):
                         "processed_by_id": processed_by and processed_by.id,
                     }
                 )
-                chunk.sudo().write({"batch_id": batch.id, "state": "sending"})
+                chunk._set_sending(batch)
                 self._number_messages(chunk)
                 batches |= batch
         return batches
@@ -243,8 +252,7 @@ class AmazonFeedBatch(models.Model):
                 request._check_before_sending()
                 messages.append(request._amazon_message(request.message_number))
             except UserError as error:
-                request._amazon_error(False, error.args[0])
-                request._amazon_on_refused()
+                request._set_refused(False, error.args[0])
         return messages
 
     def _create_feed(self, client):
@@ -257,7 +265,8 @@ class AmazonFeedBatch(models.Model):
                 self._wait(FEED_LISTING_GRACE.total_seconds(), error=None)
                 return
         if not feed_id:
-            self.create_feed_attempted_at = fields.Datetime.now()
+            if not self._claim_create_feed():
+                return
             self._commit()
             if not self._lock(("uploaded",)):
                 return
@@ -281,7 +290,7 @@ class AmazonFeedBatch(models.Model):
         )
         sender = self.processed_by_id or self.request_ids[:1].requested_by_id
         sent = self.request_ids.filtered(lambda r: r.state == "sending")
-        sent.write({"state": "sent", "sent_at": now, "sent_by_id": sender.id})
+        sent._set_sent(sender)
         sent._message_log_batch(
             bodies={
                 request.id: self.env._(
@@ -303,6 +312,31 @@ class AmazonFeedBatch(models.Model):
                 count=len(sent),
             ),
         )
+
+    def _claim_create_feed(self):
+        """Record that this batch calls createFeed, unless another batch of the account and feed
+        type has such a call whose outcome is unknown: then wait for that one to be settled."""
+        self.flush_model()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                # Raw SQL: a busy slot is an expected answer, not an error worth a log line.
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE amazon_feed_batch SET create_feed_attempted_at = %s WHERE id = %s",
+                        fields.Datetime.now(),
+                        self.id,
+                    ),
+                    log_exceptions=False,
+                )
+        except psycopg2.errors.UniqueViolation:
+            self._wait(FEED_POLL_INTERVAL.total_seconds(), error=None)
+            self.last_error = self.env._(
+                "Waiting until Amazon confirms the feed of an earlier batch of this account."
+            )
+            return False
+        finally:
+            self.invalidate_recordset(["create_feed_attempted_at"])
+        return True
 
     def _find_lost_feed(self, client):
         """The feed createFeed made before a crash kept us from recording it, if Amazon has it.
@@ -354,9 +388,7 @@ class AmazonFeedBatch(models.Model):
     def _fail(self, message):
         """Amazon refused the batch before creating a feed: nothing of it was applied."""
         self.write({"state": "failed", "last_error": message})
-        for request in self.request_ids.filtered(lambda r: r.state == "sending"):
-            request._amazon_error(False, message)
-            request._amazon_on_refused()
+        self.request_ids.filtered(lambda r: r.state == "sending")._set_refused(False, message)
 
     # -- following -----------------------------------------------------------------------------
 
@@ -376,14 +408,18 @@ class AmazonFeedBatch(models.Model):
                 else:
                     batch._watch_stuck()
                     batch._wait(FEED_POLL_INTERVAL.total_seconds(), error=None)
-            except ReportParseError as error:
+            except (ReportParseError, PermanentError) as error:
+                # Amazon may answer better on a later try, but not forever.
                 if batch.attempt_count + 1 >= MAX_REPORT_ATTEMPTS:
-                    batch._abort(None, detail=str(error))
+                    batch._abort(
+                        self.env._("processing report unreadable")
+                        if isinstance(error, ReportParseError)
+                        else self.env._("Amazon refuses to report on the feed"),
+                        detail=str(error),
+                    )
                 else:
                     batch._postpone(RetryableError(str(error)))
             except RetryableError as error:
-                batch._postpone(error)
-            except PermanentError as error:
                 batch._postpone(error)
             self._commit()
 
@@ -398,21 +434,21 @@ class AmazonFeedBatch(models.Model):
                 "res_id": self.id,
             }
         )
+        self.report_attachment_id = attachment
+        sent = self.request_ids.filtered(lambda r: r.state == "sent")
+        mismatch = self._report_mismatch(report, sent)
+        if mismatch:
+            self._abort(self.env._("processing report does not match the feed"), mismatch)
+            return
         counts = {"ok": 0, "warning": 0, "error": 0}
-        for request in self.request_ids.filtered(lambda r: r.state == "sent"):
+        for request in sent:
             kind, code, text = report.outcome(request.message_number)
             counts[kind] += 1
-            if kind == "error":
-                request._amazon_error(code, text)
-                request._amazon_on_refused()
-            else:
-                request.write({"state": "done", "result_code": code, "result_message": text})
-                request._amazon_on_accepted()
+            request._set_outcome(kind, code, text)
         self.write(
             {
                 "state": "done",
                 "done_at": fields.Datetime.now(),
-                "report_attachment_id": attachment.id,
                 "ok_count": counts["ok"],
                 "warning_count": counts["warning"],
                 "error_count": counts["error"],
@@ -422,6 +458,28 @@ class AmazonFeedBatch(models.Model):
         )
         self.activity_unlink(["mail.mail_activity_data_todo"])
 
+    def _report_mismatch(self, report, sent):
+        """Why the report cannot be the answer to the messages this batch sent, or None.
+
+        A report that does not count exactly our messages, or that names others, belongs to
+        another feed or is wrong: trusting it could mark done what Amazon never applied.
+        """
+        sent_ids = set(sent.mapped("message_number"))
+        unknown = sorted(set(report.results) - sent_ids)
+        whole_document_refused = report.document_errors and not report.processed
+        if unknown:
+            return self.env._(
+                "It names MessageIDs %(unknown)s, which this batch did not send.",
+                unknown=", ".join(map(str, unknown)),
+            )
+        if report.processed != len(sent_ids) and not whole_document_refused:
+            return self.env._(
+                "Amazon processed %(processed)s message(s), but this batch sent %(sent)s.",
+                processed=report.processed if report.processed is not None else "?",
+                sent=len(sent_ids),
+            )
+        return None
+
     def _abort(self, status, detail=None):
         """Amazon stopped the feed midway: some requests may be applied, so none is resent."""
         message = self.env._(
@@ -429,13 +487,28 @@ class AmazonFeedBatch(models.Model):
             "have been applied: check the order in Seller Central, then retry, reject or mark "
             "the request done.",
             batch=self.name,
-            status=status or self.env._("processing report unreadable"),
+            status=status,
         )
         if detail:
             message = f"{message}\n{detail}"
         self.write({"state": "failed", "last_error": message, "next_attempt_at": False})
-        for request in self.request_ids.filtered(lambda r: r.state == "sent"):
-            request._amazon_error(status or False, message)
+        amazon_status = status if status in (const.FEED_FATAL, const.FEED_CANCELLED) else False
+        self.request_ids.filtered(lambda r: r.state == "sent")._set_in_doubt(amazon_status, message)
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=self._manager_to_alert().id or self.env.uid,
+            summary=self.env._("Check this batch in Seller Central"),
+            note=message,
+        )
+
+    def _manager_to_alert(self):
+        """Whoever processed the batch, or else an Amazon manager of its company."""
+        if self.processed_by_id:
+            return self.processed_by_id
+        managers = self.env.ref("amazon_refund_cancel.group_amazon_manager").sudo().users
+        return managers.filtered(
+            lambda user: user.active and not user.share and self.company_id in user.company_ids
+        )[:1]
 
     def _watch_stuck(self):
         """X4: a feed Amazon keeps waiting gets the attention of whoever sent it, once."""

@@ -6,7 +6,6 @@ from odoo.tools import SQL
 
 from ..amazon_api import const, documents
 from ..amazon_api.errors import DocumentError
-from .sale_order_line import PENDING_STATES, REFUNDED_STATES
 
 REQUEST_STATES = [
     ("draft", "Draft"),
@@ -18,6 +17,20 @@ REQUEST_STATES = [
     ("rejected", "Rejected"),
     ("withdrawn", "Withdrawn"),
 ]
+# Requests Amazon has applied, those it may still apply, and those still the seller's business.
+REFUNDED_STATES = ("done",)
+PENDING_STATES = ("draft", "queued", "sending", "sent")
+OPEN_STATES = (*PENDING_STATES, "error")
+# The states each state is reached from: `_set_state` refuses every other move.
+TRANSITIONS = {
+    "queued": ("draft", "error"),
+    "sending": ("queued",),
+    "sent": ("sending",),
+    "done": ("draft", "sent", "error"),
+    "error": ("queued", "sending", "sent"),
+    "rejected": ("draft", "queued", "error"),
+    "withdrawn": ("draft", "queued"),
+}
 # Reasons of both feed types, by Amazon's code; dialogs offer the ones their type accepts.
 REQUEST_REASONS = sorted(
     {**const.ADJUSTMENT_REASONS, **const.CANCEL_REASONS}.items(), key=lambda item: item[1]
@@ -42,7 +55,7 @@ class AmazonOrderRequest(models.Model):
         readonly=True,
     )
     state = fields.Selection(
-        REQUEST_STATES, default="draft", required=True, readonly=True, index=True
+        REQUEST_STATES, default="draft", required=True, readonly=True, index=True, tracking=True
     )
     order_id = fields.Many2one(
         "sale.order",
@@ -62,7 +75,7 @@ class AmazonOrderRequest(models.Model):
         check_company=True,
     )
     amazon_order_number = fields.Char(related="order_id.amazon_order_number")
-    reason = fields.Selection(REQUEST_REASONS, required=True, tracking=True)
+    reason = fields.Selection(REQUEST_REASONS, required=True, readonly=True, tracking=True)
     currency_id = fields.Many2one(related="order_id.currency_id")
     line_ids = fields.One2many("amazon.order.request.line", "request_id", string="Lines")
     amount_total = fields.Monetary(
@@ -128,26 +141,75 @@ class AmazonOrderRequest(models.Model):
 
     # -- life of a request ----------------------------------------------------------------------
 
+    def _check_transition(self, state, sources=None):
+        """Refuse to move requests to `state` from a state that does not lead there (or, for an
+        action that allows fewer, from a state not among `sources`)."""
+        sources = sources or TRANSITIONS[state]
+        wrong = self.filtered(lambda r: r.state not in sources)
+        if wrong:
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "A request that is %(current)s cannot become %(state)s: %(requests)s.",
+                    current=", ".join(sorted({labels[r.state].lower() for r in wrong})),
+                    state=labels[state].lower(),
+                    requests=", ".join(wrong.mapped("name")),
+                )
+            )
+
+    def _set_state(self, state, **values):
+        """The one way a request changes state: checked here, written as the system, because
+        users only read requests."""
+        self._check_transition(state)
+        self.sudo().write({"state": state, **values})
+
+    def _set_sending(self, batch):
+        self._set_state("sending", batch_id=batch.id)
+
+    def _set_sent(self, sent_by):
+        self._set_state("sent", sent_at=fields.Datetime.now(), sent_by_id=sent_by.id)
+
+    def _set_outcome(self, kind, code, text):
+        """Amazon's answer to this request in its batch's processing report."""
+        if kind == "error":
+            self._set_refused(code, text)
+        else:
+            self._set_state("done", result_code=code, result_message=text)
+            self._amazon_on_accepted()
+
+    def _set_refused(self, code, message):
+        """Amazon refused the request, or it cannot be sent: nothing of it applies."""
+        self._set_error(code, message)
+        self._amazon_on_refused()
+
+    def _set_in_doubt(self, code, message):
+        """Amazon stopped midway: the request may be applied, so Odoo undoes nothing until a
+        manager has checked Seller Central."""
+        self._set_error(code, message)
+
+    def _set_error(self, code, message):
+        self._set_state("error", result_code=code, result_message=message)
+        for request in self:
+            request._amazon_alert(
+                self.env._("Amazon %(type)s failed", type=request._type_label()),
+                self.env._("%(request)s: %(message)s", request=request.name, message=message),
+            )
+
     def _queue(self):
         """Move draft or corrected requests to the queue; the sender picks them up from there."""
-        for request in self:
-            if request.state not in ("draft", "error"):
-                raise UserError(
-                    self.env._("%(request)s cannot be queued again.", request=request.name)
-                )
-            if not request.line_ids:
-                raise UserError(self.env._("%(request)s has no line.", request=request.name))
+        self._check_transition("queued")
+        empty = self.filtered(lambda r: not r.line_ids)
+        if empty:
+            raise UserError(
+                self.env._("%(requests)s has no line.", requests=", ".join(empty.mapped("name")))
+            )
         self._check_before_sending()
-        for request in self:
-            request.write(
-                {
-                    "state": "queued",
-                    "batch_id": False,
-                    "message_number": 0,
-                    "result_code": False,
-                    "result_message": False,
-                    "send_immediately": not request.company_id.amazon_queue_requests,
-                }
+        values = {"batch_id": False, "message_number": 0, "result_code": False}
+        for immediately, requests in self.grouped(
+            lambda r: not r.company_id.amazon_queue_requests
+        ).items():
+            requests._set_state(
+                "queued", result_message=False, send_immediately=immediately, **values
             )
         self._amazon_on_queued()
         if any(self.mapped("send_immediately")):
@@ -204,7 +266,7 @@ class AmazonOrderRequest(models.Model):
                     )
                 )
             order_lines = request.line_ids.order_line_id
-            charged = order_lines._amazon_charged()
+            charged = order_lines._amazon_charged_for_shipped()
             taken = order_lines._amazon_refund_totals(
                 REFUNDED_STATES + PENDING_STATES, exclude_requests=request
             )
@@ -266,15 +328,6 @@ class AmazonOrderRequest(models.Model):
             return self.browse()
         return self.browse(ids)
 
-    def _amazon_error(self, code, message):
-        """The request failed: say why, and ask the person responsible for the order to act."""
-        for request in self:
-            request.write({"state": "error", "result_code": code, "result_message": message})
-            request._amazon_alert(
-                self.env._("Amazon %(type)s failed", type=request._type_label()),
-                self.env._("%(request)s: %(message)s", request=request.name, message=message),
-            )
-
     def _amazon_alert(self, summary, note):
         """An activity on the order for the person responsible for it."""
         self.ensure_one()
@@ -318,7 +371,7 @@ class AmazonOrderRequest(models.Model):
         # A buyer's request accepted through this cancellation is open again: accept or decline.
         self.filtered(lambda r: r.request_type == "cancellation").order_id.filtered(
             lambda order: order.amazon_buyer_cancel_state == "accepted"
-        ).amazon_buyer_cancel_state = "pending"
+        ).sudo().amazon_buyer_cancel_state = "pending"
         for request in self:
             request.order_id._message_log(
                 body=self.env._(
@@ -338,7 +391,7 @@ class AmazonOrderRequest(models.Model):
             for line in request.line_ids:
                 order_line = line.order_line_id
                 quantity = min(line.quantity_cancelled, order_line.product_uom_qty)
-                order_line.write(
+                order_line.sudo().write(
                     {
                         "amazon_quantity_cancelled": order_line.amazon_quantity_cancelled
                         + quantity,
@@ -357,11 +410,8 @@ class AmazonOrderRequest(models.Model):
 
     def _amazon_apply_locally(self):
         """Do not send to Amazon (S34): the cancellation applies in Odoo at once."""
-        self.write(
-            {
-                "state": "done",
-                "result_message": self.env._("Cancelled in Odoo only; Amazon was not told."),
-            }
+        self._set_state(
+            "done", result_message=self.env._("Cancelled in Odoo only; Amazon was not told.")
         )
         self._amazon_apply_cancellation()
         for request in self:
@@ -427,8 +477,19 @@ class AmazonOrderRequest(models.Model):
     # -- actions -------------------------------------------------------------------------------
 
     def _check_manager(self):
-        if not self.env.user.has_group("amazon_refund_cancel.group_amazon_manager"):
+        """Queue actions write as the system: the caller must be a manager who sees them."""
+        if not self.env.su and not self.env.user.has_group(
+            "amazon_refund_cancel.group_amazon_manager"
+        ):
             raise AccessError(self.env._("Only Amazon managers process the request queue."))
+        self.check_access("read")
+
+    def _check_requester(self):
+        if not self.env.su and not self.env.user.has_group(
+            "amazon_refund_cancel.group_amazon_user"
+        ):
+            raise AccessError(self.env._("Only Amazon users change Amazon requests."))
+        self.check_access("read")
 
     def _action_process(self, request_type):
         """Process Refund / Process Cancellation: the selected requests go out in batches."""
@@ -473,15 +534,7 @@ class AmazonOrderRequest(models.Model):
 
     def action_reject(self):
         self._check_manager()
-        wrong = self.filtered(lambda r: r.state not in ("draft", "queued", "error"))
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "Requests on their way to Amazon or answered cannot be rejected: %(requests)s.",
-                    requests=", ".join(wrong.mapped("name")),
-                )
-            )
-        self.write({"state": "rejected"})
+        self._set_state("rejected")
         self._amazon_on_refused()
         for request in self:
             request._amazon_alert(
@@ -493,33 +546,42 @@ class AmazonOrderRequest(models.Model):
             )
 
     def action_withdraw(self):
-        wrong = self.filtered(lambda r: r.state not in ("draft", "queued"))
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "Only requests still waiting in the queue can be withdrawn: %(requests)s.",
-                    requests=", ".join(wrong.mapped("name")),
-                )
-            )
-        self.write({"state": "withdrawn"})
+        self._check_requester()
+        self._set_state("withdrawn")
         self._amazon_on_refused()
 
     def action_retry(self):
         self._check_manager()
         self._queue()
 
+    def action_correct(self):
+        """Correct a refund in error: the refund dialog with its lines, checked like a new one."""
+        self.ensure_one()
+        self._check_manager()
+        self._check_transition("queued", sources=("error",))
+        if self.request_type != "refund":
+            raise UserError(
+                self.env._(
+                    "Only refunds are corrected: retry the cancellation as it is, or reject it "
+                    "and cancel the order again."
+                )
+            )
+        action = self.order_id.action_amazon_refund()
+        action["name"] = self.env._("Correct Refund %(request)s", request=self.name)
+        action["context"].update(
+            {
+                "default_request_id": self.id,
+                "default_reason": self.reason,
+                "default_rma_id": self.amazon_rma_id.id,
+            }
+        )
+        return action
+
     def action_mark_done(self):
         """After a stopped batch: the seller saw in Seller Central that Amazon applied it."""
         self._check_manager()
-        wrong = self.filtered(lambda r: r.state != "error")
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "Only requests in error can be marked done: %(requests)s.",
-                    requests=", ".join(wrong.mapped("name")),
-                )
-            )
-        self.write({"state": "done"})
+        self._check_transition("done", sources=("error",))
+        self._set_state("done")
         self._amazon_on_accepted()
 
     amazon_rma_id = fields.Many2one(

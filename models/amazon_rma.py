@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .amazon_order_request import OPEN_STATES
+
 RMA_STATES = [
     ("open", "Open"),
     ("received", "Received"),
@@ -13,7 +15,6 @@ RMA_STATES = [
 ]
 # Amazon expects the refund within this many business days of receiving the return (X12).
 REFUND_DUE_BUSINESS_DAYS = 2
-PENDING_REQUEST_STATES = ("draft", "queued", "sending", "sent", "error")
 
 
 def add_business_days(day, count):
@@ -361,7 +362,7 @@ class AmazonRma(models.Model):
         refunded = self.filtered(
             lambda rma: (
                 rma.state in ("refunded", "closed", "cancelled")
-                or set(rma.refund_request_ids.mapped("state")) & set(PENDING_REQUEST_STATES)
+                or set(rma.refund_request_ids.mapped("state")) & set(OPEN_STATES)
             )
         )
         if refunded:

@@ -11,23 +11,27 @@ from ..amazon_api import const
 from ..amazon_api.client import AmazonClient, Connection
 from ..amazon_api.errors import AmazonError
 from ..amazon_api.reports import OrderReport
-from ..tools import commit_unless_testing
+from ..tools import check_system_fields, commit_unless_testing
 from .amazon_seller_marketplace import REGION_SELECTION
 
 _logger = logging.getLogger(__name__)
 
 CREDENTIAL_FIELDS = ("lwa_client_id", "lwa_client_secret", "lwa_refresh_token")
+# Where the credentials and access tokens go: only those who may read the credentials choose it.
+ENDPOINT_FIELDS = ("endpoint", "custom_api_url", "custom_lwa_url")
+# Amazon's answers and the addon's bookkeeping, written by scheduled actions only.
+SYSTEM_FIELDS = (
+    "buyer_cancel_synced_until",
+    "buyer_cancel_report_id",
+    "buyer_cancel_column_warned",
+    "buyer_cancel_last_run",
+    "order_import_requested",
+    "order_import_page_token",
+    "order_import_window_end",
+    "order_import_last_run",
+)
 # Buyers ask to cancel orders that have not shipped: the last weeks of orders are enough.
 BUYER_CANCEL_LOOKBACK_DAYS = 14
-# Progress of the order import, written by the addon only.
-ORDER_IMPORT_STATE_FIELDS = frozenset(
-    {
-        "order_import_requested",
-        "order_import_page_token",
-        "order_import_window_end",
-        "order_import_last_run",
-    }
-)
 # searchOrders covers updates up to two minutes before the call, with some margin for clocks.
 ORDERS_API_LAG = timedelta(minutes=3)
 
@@ -119,6 +123,59 @@ class AmazonSellerAccount(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_system_fields(self, vals, SYSTEM_FIELDS)
+            if vals.get("endpoint", "production") != "production" or any(
+                vals.get(name) for name in ENDPOINT_FIELDS[1:]
+            ):
+                self._check_endpoint_admin()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_system_fields(self, vals, SYSTEM_FIELDS)
+        changed = [
+            name
+            for name in ENDPOINT_FIELDS
+            if name in vals and any((vals[name] or False) != account[name] for account in self)
+        ]
+        if changed and not self.env.su:
+            self._check_endpoint_admin()
+            self._check_new_lwa_url_gets_new_secrets(vals)
+        return super().write(vals)
+
+    def _check_endpoint_admin(self):
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._(
+                    "Only system administrators choose where a seller account connects: its "
+                    "credentials go there."
+                )
+            )
+
+    def _check_new_lwa_url_gets_new_secrets(self, vals):
+        """A new token address never receives the secrets entered for the old one."""
+        for account in self.sudo():
+            new = account._amazon_lwa_url(
+                vals.get("endpoint", account.endpoint),
+                vals.get("custom_lwa_url", account.custom_lwa_url),
+            )
+            stored = account.lwa_client_secret or account.lwa_refresh_token
+            if (
+                stored
+                and new != account._amazon_endpoints()[1]
+                and not (vals.get("lwa_client_secret") and vals.get("lwa_refresh_token"))
+            ):
+                raise UserError(
+                    self.env._(
+                        "Account %(account)s gets its access tokens from a new address: enter "
+                        "its LWA client secret and refresh token again, so that the stored ones "
+                        "are never sent there.",
+                        account=account.name,
+                    )
+                )
+
     @api.constrains("marketplace_ids", "region")
     def _check_marketplace_region(self):
         for account in self:
@@ -170,11 +227,16 @@ class AmazonSellerAccount(models.Model):
     def _amazon_endpoints(self):
         """(SP-API base URL, LWA token URL) of the account."""
         self.ensure_one()
+        lwa_url = self._amazon_lwa_url(self.endpoint, self.custom_lwa_url)
         if self.endpoint == "custom":
-            return self.custom_api_url.rstrip("/"), self.custom_lwa_url
+            return self.custom_api_url.rstrip("/"), lwa_url
         region = const.REGIONS[self.region]
         api_url = region["sandbox"] if self.endpoint == "sandbox" else region["endpoint"]
-        return api_url, const.LWA_TOKEN_URL
+        return api_url, lwa_url
+
+    @api.model
+    def _amazon_lwa_url(self, endpoint, custom_lwa_url):
+        return custom_lwa_url if endpoint == "custom" else const.LWA_TOKEN_URL
 
     def _amazon_client(self, marketplace=None):
         """The seam's client for this account, in `marketplace` or its first marketplace."""
@@ -323,6 +385,12 @@ class AmazonSellerAccount(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
+        # The test logs in with the stored credentials: managers only, of this account's company.
+        if not self.env.su and not self.env.user.has_group(
+            "amazon_refund_cancel.group_amazon_manager"
+        ):
+            raise AccessError(self.env._("Only Amazon managers test seller accounts."))
+        self.check_access("write")
         try:
             self._amazon_client().check_connection()
         except AmazonError as error:
@@ -447,8 +515,3 @@ class AmazonSellerAccount(models.Model):
         help="Amazon order IDs asked for by hand, imported in the background.",
     )
     order_import_last_run = fields.Text(string="Last Order Import", readonly=True, copy=False)
-
-    def write(self, vals):
-        if ORDER_IMPORT_STATE_FIELDS.intersection(vals) and not self.env.su:
-            raise AccessError(self.env._("The order import's progress is set by the addon only."))
-        return super().write(vals)

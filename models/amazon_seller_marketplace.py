@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from ..amazon_api.const import REGIONS
+from ..tools import check_system_fields
 
 REGION_SELECTION = [(code, region["name"]) for code, region in REGIONS.items()]
 
@@ -22,3 +23,8 @@ class AmazonSellerMarketplace(models.Model):
     _sql_constraints = [
         ("code_unique", "unique(code)", "An Amazon marketplace is listed only once."),
     ]
+
+    def write(self, vals):
+        # Amazon's own identifiers, shipped as data: every call to Amazon names them.
+        check_system_fields(self, vals, ["code", "region"])
+        return super().write(vals)

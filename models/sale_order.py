@@ -5,12 +5,23 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .sale_order_line import PENDING_STATES, REFUNDED_STATES
+from ..tools import check_system_fields
+from .amazon_order_request import PENDING_STATES, REFUNDED_STATES
 
 BUYER_CANCEL_DAYS = 2
-# Written by the addon's own steps only, never by a user's write.
-AMAZON_SYSTEM_FIELDS = frozenset(
-    {"amazon_link_state", "amazon_link_note", "amazon_link_requested", "amazon_order_status"}
+# The buyer's cancellation request as Amazon reported it, and the hold it puts on the order.
+BUYER_CANCEL_FIELDS = (
+    "amazon_buyer_cancel_state",
+    "amazon_buyer_cancel_reason",
+    "amazon_buyer_cancel_date",
+    "amazon_on_hold",
+)
+# How the order was linked to or imported from Amazon, written by the addon only.
+LINK_IMPORT_FIELDS = (
+    "amazon_link_state",
+    "amazon_link_note",
+    "amazon_link_requested",
+    "amazon_order_status",
 )
 
 
@@ -97,6 +108,16 @@ class SaleOrder(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_system_fields(self, vals, BUYER_CANCEL_FIELDS + LINK_IMPORT_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_system_fields(self, vals, BUYER_CANCEL_FIELDS + LINK_IMPORT_FIELDS)
+        return super().write(vals)
+
     @api.depends("amazon_request_ids")
     def _compute_amazon_request_count(self):
         for order in self:
@@ -155,7 +176,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         if self.amazon_buyer_cancel_state:
             return False
-        self.write(
+        self.sudo().write(
             {
                 "amazon_buyer_cancel_state": "pending",
                 "amazon_buyer_cancel_reason": reason,
@@ -172,7 +193,7 @@ class SaleOrder(models.Model):
                 why=why_not,
             )
         else:
-            self.amazon_on_hold = True
+            self.sudo().amazon_on_hold = True
             note = self.env._(
                 "The buyer asked Amazon to cancel this order (%(reason)s). The order is on hold "
                 "until you accept or decline the request.",
@@ -212,7 +233,7 @@ class SaleOrder(models.Model):
         return any(purchase.state in ("purchase", "done") for purchase in purchases)
 
     def _amazon_close_buyer_cancellation(self, state, note):
-        self.write({"amazon_buyer_cancel_state": state})
+        self.sudo().write({"amazon_buyer_cancel_state": state})
         self.sudo().activity_feedback(
             ["amazon_refund_cancel.mail_activity_buyer_cancel"], feedback=note
         )
@@ -224,9 +245,12 @@ class SaleOrder(models.Model):
 
     def action_amazon_decline_buyer_cancel(self):
         """S43: the order ships after all."""
+        if not self.env.user.has_group("amazon_refund_cancel.group_amazon_user"):
+            raise AccessError(self.env._("Only Amazon users answer buyers' cancellation requests."))
+        self.check_access("write")
         for order in self.filtered(lambda o: o.amazon_buyer_cancel_state == "pending"):
             note = self.env._("Buyer's cancellation request declined: the order ships.")
-            order.amazon_on_hold = False
+            order.sudo().amazon_on_hold = False
             order._amazon_close_buyer_cancellation("declined", note)
             order._message_log(body=note)
 
@@ -434,13 +458,6 @@ class SaleOrder(models.Model):
     amazon_ship_by = fields.Datetime(
         string="Ship By", copy=False, help="Amazon's latest ship date for this order."
     )
-
-    def write(self, vals):
-        if AMAZON_SYSTEM_FIELDS.intersection(vals) and not self.env.su:
-            raise AccessError(
-                self.env._("Amazon link and import states are set by the addon only.")
-            )
-        return super().write(vals)
 
     def action_amazon_link(self):
         """Link Amazon Order: checked here, linked in the background (Amazon is asked there)."""

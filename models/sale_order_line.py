@@ -1,10 +1,8 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
 
-# Requests whose refund Amazon has applied, and those that may still be applied.
-REFUNDED_STATES = ("done",)
-PENDING_STATES = ("draft", "queued", "sending", "sent")
+from ..tools import check_system_fields
 
 
 class SaleOrderLine(models.Model):
@@ -22,6 +20,16 @@ class SaleOrderLine(models.Model):
         readonly=True,
         help="Units Amazon cancelled; the line's quantity no longer counts them.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_system_fields(self, vals, ["amazon_quantity_cancelled"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_system_fields(self, vals, ["amazon_quantity_cancelled"])
+        return super().write(vals)
 
     def _amazon_is_shipping(self):
         """A line holding what the buyer paid for shipping, not an item Amazon knows."""
@@ -69,6 +77,22 @@ class SaleOrderLine(models.Model):
                     left[component] -= amount
                 charged[line] = {"Principal": line.price_subtotal, "Tax": line.price_tax, **share}
         return {line: amounts for line, amounts in charged.items() if line in self}
+
+    def _amazon_charged_for_shipped(self):
+        """What Amazon charged the buyer for each of these lines: the shipped units only.
+
+        Amazon charges an item when it ships, so the price, tax and shipping share of a line
+        count pro rata per shipped unit.
+        """
+        charged = self._amazon_charged()
+        for line, amounts in charged.items():
+            ordered = line.product_uom_qty
+            shipped = min(line._amazon_quantity_shipped(), ordered)
+            if ordered and shipped < ordered:
+                currency = line.order_id.currency_id
+                for component, amount in amounts.items():
+                    amounts[component] = currency.round(amount * shipped / ordered)
+        return charged
 
     def _amazon_refund_totals(self, states, exclude_requests=None):
         """Per line: units and amounts by component of refund requests in `states`."""

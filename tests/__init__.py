@@ -12,3 +12,4 @@ from . import test_rma
 from . import test_rma_scheduled_import
 from . import test_order_link
 from . import test_order_import
+from . import test_hostile_rpc

@@ -3,11 +3,9 @@ from datetime import date
 
 from odoo.tests import Form
 
-from ..amazon_api.emulator.report_content import RETURNS_FLAT_COLUMNS, flat_date
+from .common import report_content
 
 RETURN_DEFAULTS = {
-    "Return request date": flat_date(date(2025, 7, 10)),
-    "Order date": flat_date(date(2025, 7, 1)),
     "Return request status": "Approved",
     "Label type": "AmazonPrePaidLabel",
     "Label cost": "5.10",
@@ -29,10 +27,16 @@ RETURN_DEFAULTS = {
 def returns_flat_file(*rows):
     """A returns flat file as Amazon writes it; each row gives at least Order ID and Amazon RMA
     ID, the other columns default to an approved return of one MUG-1."""
-    lines = ["\t".join(RETURNS_FLAT_COLUMNS)]
+    columns = report_content.RETURNS_FLAT_COLUMNS
+    dates = {
+        "Return request date": report_content.flat_date(date(2025, 7, 10)),
+        "Order date": report_content.flat_date(date(2025, 7, 1)),
+    }
+    lines = ["\t".join(columns)]
     for row in rows:
-        values = RETURN_DEFAULTS | {"Tracking ID": f"1Z999RET{row['Amazon RMA ID']}"} | row
-        lines.append("\t".join(str(values.get(column, "")) for column in RETURNS_FLAT_COLUMNS))
+        tracking = {"Tracking ID": f"1Z999RET{row['Amazon RMA ID']}"}
+        values = RETURN_DEFAULTS | dates | tracking | row
+        lines.append("\t".join(str(values.get(column, "")) for column in columns))
     return ("\n".join(lines) + "\n").encode()
 
 

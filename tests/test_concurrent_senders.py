@@ -109,3 +109,30 @@ class TestConcurrentSenders(TransactionCase):
             self.assertEqual(sorted(requests.batch_id.mapped("request_count")), [5, 5, 15, 15])
 
         self._committed(check)
+
+    def test_one_create_feed_in_doubt_per_account_across_connections(self):
+        """A second worker, whose transaction began before the first one recorded its createFeed
+        call, still sees that the account's slot is taken."""
+        request_ids, records = self._committed(self._make_requests)
+        self.addCleanup(self._committed, lambda env: self._remove(env, request_ids, records))
+
+        def two_uploaded_batches(env):
+            requests = env["amazon.order.request"].browse(request_ids)
+            batches = env["amazon.feed.batch"]._batch_requests(requests[:2], one_per_batch=True)
+            batches.write({"state": "uploaded", "amazon_document_id": "doc"})
+            return batches.ids
+
+        first_id, second_id = self._committed(two_uploaded_batches)
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            first = api.Environment(cr1, SUPERUSER_ID, {})["amazon.feed.batch"].browse(first_id)
+            second = api.Environment(cr2, SUPERUSER_ID, {})["amazon.feed.batch"].browse(second_id)
+            self.assertEqual(second.state, "uploaded", "the second transaction has begun")
+            self.assertTrue(first._claim_create_feed())
+            cr1.commit()
+            self.assertFalse(second._claim_create_feed())
+            self.assertFalse(second.create_feed_attempted_at)
+            self.assertTrue(second.next_attempt_at)
+            cr2.rollback()
+        self._committed(
+            lambda env: env["amazon.feed.batch"].browse(first_id).write({"state": "failed"})
+        )

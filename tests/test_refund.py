@@ -259,3 +259,58 @@ class TestRefund(AmazonEmulatorCase):
         order_b = self._shipped_order("121-0000013-0000001", account=self.account_b, invoice=False)
         with self.assertRaises(AccessError):
             self._refund(order_b, user=self.user_a)
+
+    def test_partly_shipped_line_refunds_only_what_amazon_charged(self):
+        """Amazon charges an item when it ships: of 2 x 10.00 with 4.00 shipping, one shipped
+        unit leaves its price, tax and half the shipping to refund."""
+        order = self._shipped_order(
+            "121-0000020-0000001", lines=(("MUG", 2, 10.0),), shipping=4.0, ship=False
+        )
+        picking = order.picking_ids
+        picking.move_ids.quantity = 1
+        picking.move_ids.picked = True
+        picking._action_done()
+        self.assertEqual(order.order_line[0].qty_delivered, 1)
+        form = self._wizard(order)
+        line = form.line_ids.edit(0)
+        self.assertEqual(
+            (line.quantity, line.amount_principal, line.amount_tax),
+            (1, 10.0, 1.0),
+        )
+        self.assertEqual((line.amount_shipping, line.amount_shipping_tax), (2.0, 0.2))
+        line.__exit__(None, None, None)
+        with self.assertRefused(r"Item price \$\s20\.00 is more than the \$\s10\.00 left"):
+            self._refund(order, edit={"MUG": {"amount_principal": 20.0, "quantity": 1}})
+        with self.assertRefused(r"Shipping \$\s4\.00 is more than the \$\s2\.00 left"):
+            self._refund(order, edit={"MUG": {"amount_shipping": 4.0, "quantity": 1}})
+        request = self._refund(order, edit={"MUG": {"amount_principal": 10.0, "quantity": 1}})
+        self.assertEqual(request.amount_total, 10.0)
+
+    def test_a_refund_in_error_is_corrected_through_the_dialog(self):
+        order = self._shipped_order("121-0000021-0000001")
+        self.company_a.amazon_allow_over_refund = True
+        request = self._refund(order, edit={"MUG": {"amount_principal": 500.0, "quantity": 1}})
+        self._send_and_answer(request)
+        self.assertEqual(request.state, "error")
+        self.company_a.amazon_allow_over_refund = False
+        with self.assertRaises(AccessError):
+            request.with_user(self.user_a).action_correct()
+        action = request.with_user(self.manager_a).action_correct()
+        Wizard = self.env(user=self.manager_a)[action["res_model"]]
+        with Form(Wizard.with_context(**action["context"])) as form:
+            self.assertEqual(form.request_id, request)
+            self.assertEqual(form.reason, "CustomerReturn")
+            with form.line_ids.edit(0) as line:
+                self.assertEqual(line.amount_principal, 500.0)
+                line.amount_principal = 600.0
+            wizard = form.save()
+        with self.assertRefused("more than the"):
+            wizard.action_refund()
+        with Form(wizard) as form, form.line_ids.edit(0) as line:
+            line.amount_principal = 12.0
+        wizard.action_refund()
+        self.assertEqual(self._requests(order), request, "corrected, not a new request")
+        self.assertEqual((request.state, request.line_ids.amount_principal), ("queued", 12.0))
+        self._send_and_answer(request)
+        self.assertEqual(request.state, "done")
+        self.assertEqual(request.credit_note_id.amount_untaxed, 12.0)

@@ -1,12 +1,14 @@
+import re
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from ..amazon_api import const
 from ..amazon_api.client import AmazonClient
+from ..amazon_api.errors import RetryableError
 from ..amazon_api.ratelimit import default_limiter
 from .common import AmazonEmulatorCase
 
@@ -194,7 +196,7 @@ class TestRequestPipeline(AmazonEmulatorCase):
         batch._follow()
         self.assertEqual(len(batch.activity_ids), 1)
         self.assertEqual(batch.state, "submitted")
-        self.assertEqual(batch.feed_status, const.FEED_IN_PROGRESS)
+        self.assertEqual(batch.feed_status, "IN_PROGRESS")
 
     def test_withdraw_reject_retry(self):
         self._queue_mode()
@@ -332,3 +334,122 @@ class TestRequestPipeline(AmazonEmulatorCase):
         self.assertNotIn(request_b.batch_id, batches)
         with self.assertRaises(AccessError):
             request_b.with_user(self.manager_a).action_reject()
+
+    def _cancellation_request(self, order):
+        request = self.Request.create(
+            {
+                "request_type": "cancellation",
+                "order_id": order.id,
+                "seller_account_id": order.amazon_seller_account_id.id,
+                "reason": "NoInventory",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "order_line_id": order.order_line.id,
+                            "quantity_cancelled": int(order.order_line.product_uom_qty),
+                        }
+                    )
+                ],
+            }
+        )
+        request._queue()
+        return request
+
+    def test_a_feed_in_doubt_keeps_the_other_batches_of_its_account_waiting(self):
+        """B1's createFeed never reaches Amazon; B2's reaches it but its answer is lost. A feed
+        found in Amazon's list then belongs to one batch only: nothing lost, nothing sent twice."""
+        self._queue_mode()
+        orders = [
+            self._emulated_order(f"119-{index:07d}-0000001", shipped=False) for index in range(16)
+        ]
+        requests = self.Request.browse([self._cancellation_request(order).id for order in orders])
+        requests.with_user(self.manager_a).action_process_cancellations()
+        first, second = requests.batch_id.sorted("id")
+        self.assertEqual((first.request_count, second.request_count), (15, 1))
+        timeout = RetryableError("createFeed: Amazon did not answer in time")
+        with patch.object(AmazonClient, "create_feed", side_effect=timeout):
+            first._send()
+        self.assertEqual(first.state, "uploaded")
+        with _crash_after("create_feed"):
+            second._send()
+        self.assertEqual(second.state, "uploaded", "it waits for the first batch's feed")
+        self.assertFalse(second.create_feed_attempted_at)
+        self.assertFalse(self._created_feeds(), "the second batch did not call createFeed")
+        # Amazon never listed the first batch's feed: after the grace time it is sent again.
+        first.create_feed_attempted_at -= timedelta(minutes=10)
+        first._send()
+        second._send()
+        self.assertEqual((first.state, second.state), ("submitted", "submitted"))
+        self._finish_at_amazon(first | second)
+        self.assertEqual(set(requests.mapped("state")), {"done"})
+        self.assertEqual(
+            sorted(self._messages_at_amazon()),
+            sorted(order.amazon_order_number for order in orders),
+        )
+        self.assertEqual(len(self._created_feeds()), 2)
+
+    def _follow_with_report(self, batch, rewrite):
+        """Follow `batch` once, Amazon's processing report changed by `rewrite` on the way."""
+        original = AmazonClient.download_feed_result
+
+        def rewritten(client, document_id):
+            return rewrite(original(client, document_id))
+
+        self.emulator.process_feeds()
+        with patch.object(AmazonClient, "download_feed_result", rewritten):
+            batch._follow()
+
+    def _assert_held_for_a_manager(self, batch, requests):
+        self.assertEqual(batch.state, "failed")
+        self.assertEqual(set(requests.mapped("state")), {"error"})
+        self.assertFalse(requests.credit_note_id.filtered(lambda move: move.state == "posted"))
+        activity = batch.activity_ids
+        self.assertEqual(activity.user_id, self.manager_a)
+        self.assertIn("does not match", activity.note)
+
+    def test_a_report_counting_fewer_messages_marks_nothing_done(self):
+        self._queue_mode()
+        requests = self.Request.browse(
+            [self._refund_request(order).id for order in self._orders(3, prefix="120")]
+        )
+        requests.with_user(self.manager_a).action_process_refunds()
+        batch = requests.batch_id
+        self.Batch._cron_send_requests()
+
+        def fewer(report):
+            return re.sub(rb"<MessagesProcessed>3<", b"<MessagesProcessed>2<", report)
+
+        self._follow_with_report(batch, fewer)
+        self._assert_held_for_a_manager(batch, requests)
+        self.assertIn("processed 2 message(s), but this batch sent 3", batch.last_error)
+
+    def test_a_report_naming_messages_not_sent_marks_nothing_done(self):
+        self._queue_mode()
+        self.company_a.amazon_allow_over_refund = True
+        good, refused = self._orders(2, prefix="121")
+        requests = self._refund_request(good) | self._refund_request(refused, principal=500)
+        requests.with_user(self.manager_a).action_process_refunds()
+        batch = requests.batch_id
+        self.Batch._cron_send_requests()
+
+        def foreign(report):
+            self.assertIn(b"<MessageID>2</MessageID>", report)
+            return report.replace(b"<MessageID>2</MessageID>", b"<MessageID>7</MessageID>")
+
+        self._follow_with_report(batch, foreign)
+        self._assert_held_for_a_manager(batch, requests)
+        self.assertIn("MessageIDs 7", batch.last_error)
+
+    def test_amazon_refusing_to_report_ends_in_a_visible_failure(self):
+        request = self._refund_request(self._orders(1, prefix="122")[0])
+        self.Batch._cron_send_requests()
+        batch = request.batch_id
+        self.emulator.process_feeds()
+        self.emulator.inject("getFeed", status=403, times=10)
+        for _attempt in range(5):
+            self.assertEqual(batch.state, "submitted")
+            batch._follow()
+        self.assertEqual(batch.state, "failed")
+        self.assertEqual(request.state, "error")
+        self.assertIn("refuses to report", request.result_message)
+        self.assertTrue(batch.activity_ids)

@@ -5,7 +5,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..amazon_api import const
-from .common import AmazonEmulatorCase
+from .common import AmazonEmulatorCase, amazon
 from .common_rma import RmaImportMixin, returns_flat_file
 
 MAX_WINDOW = timedelta(days=const.RETURNS_REPORT_MAX_DAYS)
@@ -149,7 +149,7 @@ class TestRmaScheduledImport(RmaImportMixin, AmazonEmulatorCase):
     def test_xml_report_from_the_emulator_imports_by_hand(self):
         order = self._returned_order("116-0000030-0000001", tracking_id="1ZXMLEMU")
         client = self.account_a._amazon_client()
-        report_id = client.request_report(const.REPORT_RETURNS_XML)
+        report_id = client.request_report(amazon.REPORT_RETURNS_XML)
         self.emulator.process_reports()
         content = io.BytesIO()
         client.download_report(client.get_report(report_id).document_id, content)

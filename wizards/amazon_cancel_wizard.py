@@ -2,6 +2,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..amazon_api import const
+from ..models.amazon_order_request import PENDING_STATES
 
 CANCEL_REASONS = sorted(const.CANCEL_REASONS.items(), key=lambda item: item[1])
 # Amazon takes only these reasons for part of a line's quantity, under their adjustment names.
@@ -77,22 +78,29 @@ class AmazonCancelWizard(models.TransientModel):
                     )
                 )
             reason = QUANTITY_CANCEL_REASONS[reason]
-        request = self.env["amazon.order.request"].create(
-            {
-                "request_type": "cancellation",
-                "order_id": order.id,
-                "seller_account_id": order.amazon_seller_account_id.id,
-                "reason": reason,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "order_line_id": line.order_line_id.id,
-                            "quantity_cancelled": line.quantity,
-                        }
-                    )
-                    for line in lines
-                ],
-            }
+        # Users only read requests: the request is written as the system, after the checks.
+        order.check_access("write")
+        request = (
+            self.env["amazon.order.request"]
+            .sudo()
+            .create(
+                {
+                    "request_type": "cancellation",
+                    "order_id": order.id,
+                    "seller_account_id": order.amazon_seller_account_id.id,
+                    "reason": reason,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "order_line_id": line.order_line_id.id,
+                                "quantity_cancelled": line.quantity,
+                            }
+                        )
+                        for line in lines
+                    ],
+                }
+            )
+            .sudo(False)
         )
         if (
             self.zero_out_inventory
@@ -144,10 +152,7 @@ class AmazonCancelWizard(models.TransientModel):
         if not lines:
             raise UserError(self.env._("Choose the units to cancel."))
         pending = order.amazon_request_ids.filtered(
-            lambda r: (
-                r.request_type == "cancellation"
-                and r.state in ("draft", "queued", "sending", "sent")
-            )
+            lambda r: r.request_type == "cancellation" and r.state in PENDING_STATES
         )
         if pending:
             raise UserError(

@@ -5,8 +5,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..amazon_api import const
+from ..models.amazon_order_request import PENDING_STATES, REFUNDED_STATES
 from ..models.amazon_order_request_line import COMPONENT_FIELDS
-from ..models.sale_order_line import PENDING_STATES, REFUNDED_STATES
 
 REFUND_REASONS = sorted(const.ADJUSTMENT_REASONS.items(), key=lambda item: item[1])
 
@@ -17,6 +17,12 @@ class AmazonRefundWizard(models.TransientModel):
 
     order_id = fields.Many2one("sale.order", required=True, readonly=True)
     rma_id = fields.Many2one("amazon.rma", string="RMA", readonly=True)
+    request_id = fields.Many2one(
+        "amazon.order.request",
+        string="Correcting",
+        readonly=True,
+        help="A refund in error that this dialog corrects and queues again.",
+    )
     company_id = fields.Many2one(related="order_id.company_id")
     currency_id = fields.Many2one(related="order_id.currency_id")
     allow_over_refund = fields.Boolean(related="company_id.amazon_allow_over_refund")
@@ -43,7 +49,11 @@ class AmazonRefundWizard(models.TransientModel):
 
         With `amazon_refund_quantities` in the context ([order line id, units] pairs, as an RMA
         gives them), only those lines come, refunding the item price and tax of those units.
+        Correcting a refund in error, its lines come with its amounts.
         """
+        correcting = self.env["amazon.order.request"].browse(
+            self.env.context.get("default_request_id")
+        )
         pairs = self.env.context.get("amazon_refund_quantities")
         wanted = dict(pairs) if pairs is not None else None
         lines = order.order_line.filtered(
@@ -54,7 +64,7 @@ class AmazonRefundWizard(models.TransientModel):
                 and (wanted is None or line.id in wanted)
             )
         )
-        charged = lines._amazon_charged()
+        charged = lines._amazon_charged_for_shipped()
         taken = lines._amazon_refund_totals(REFUNDED_STATES + PENDING_STATES)
         values = []
         for line in lines:
@@ -71,15 +81,22 @@ class AmazonRefundWizard(models.TransientModel):
                     "Principal": min(left["Principal"], line.price_subtotal * ratio),
                     "Tax": min(left["Tax"], line.price_tax * ratio),
                 }
+            amounts = {
+                name: order.currency_id.round(left.get(component, 0.0))
+                for name, component in COMPONENT_FIELDS.items()
+            }
+            if correcting:
+                request_line = correcting.line_ids.filtered(
+                    lambda rl, line=line: rl.order_line_id == line
+                )
+                quantity = request_line.quantity
+                amounts = {name: request_line[name] for name in COMPONENT_FIELDS}
             values.append(
                 {
                     "order_line_id": line.id,
                     "quantity_left": left_quantity,
                     "quantity": quantity,
-                    **{
-                        name: order.currency_id.round(left.get(component, 0.0))
-                        for name, component in COMPONENT_FIELDS.items()
-                    },
+                    **amounts,
                 }
             )
         return values
@@ -109,16 +126,32 @@ class AmazonRefundWizard(models.TransientModel):
             raise UserError(self.env._("Enter an amount to refund."))
         lines._check_amounts()
         self._lock_order_lines(lines.order_line_id)
-        request = self.env["amazon.order.request"].create(
-            {
-                "request_type": "refund",
-                "order_id": order.id,
-                "seller_account_id": order.amazon_seller_account_id.id,
-                "amazon_rma_id": self.rma_id.id,
-                "reason": self.reason,
-                "line_ids": [Command.create(line._request_line_values()) for line in lines],
-            }
-        )
+        line_commands = [Command.create(line._request_line_values()) for line in lines]
+        if self.request_id:
+            request = self.request_id
+            request._check_manager()
+            request._check_transition("queued", sources=("error",))
+            request.line_ids.sudo().unlink()
+            request.sudo().write({"reason": self.reason, "line_ids": line_commands})
+        else:
+            # Users only read requests: the request is written as the system, after the checks
+            # above and those of `_queue`.
+            order.check_access("write")
+            request = (
+                self.env["amazon.order.request"]
+                .sudo()
+                .create(
+                    {
+                        "request_type": "refund",
+                        "order_id": order.id,
+                        "seller_account_id": order.amazon_seller_account_id.id,
+                        "amazon_rma_id": self.rma_id.id,
+                        "reason": self.reason,
+                        "line_ids": line_commands,
+                    }
+                )
+                .sudo(False)
+            )
         request._queue()
         order._message_log(
             body=self.env._(

@@ -1,7 +1,7 @@
 """Pure tier: the Amazon seam without Odoo.
 
-The repository root goes on sys.path so that `amazon_api` imports as a top-level package: the same
-code Odoo loads as `odoo.addons.amazon_refund_cancel.amazon_api`.
+The repository root goes on sys.path so that `amazon_api` imports as a top-level package (the same
+code Odoo loads as `odoo.addons.amazon_refund_cancel.amazon_api`), beside the `spapi_emulator`.
 """
 
 import os
@@ -13,7 +13,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 
-from amazon_api.testing import guard_network  # noqa: E402
+from spapi_emulator.testing import guard_network  # noqa: E402
 
 SHARED_DIR = Path(os.environ.get("AMAZON_SHARED_DIR", REPO_ROOT.parent / "shared"))
 

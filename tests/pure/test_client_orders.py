@@ -6,16 +6,16 @@ from decimal import Decimal
 import pytest
 
 from amazon_api.client import AmazonClient, Connection
-from amazon_api.emulator import Emulator
-from amazon_api.emulator.server import (
+from amazon_api.errors import PermanentError
+from amazon_api.orders import IMPORT_DATASETS, parse_order
+from amazon_api.ratelimit import RateLimiter
+from spapi_emulator import Emulator
+from spapi_emulator.server import (
     DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
     DEMO_REFRESH_TOKEN,
     DEMO_SELLER_ID,
 )
-from amazon_api.errors import PermanentError
-from amazon_api.orders import IMPORT_DATASETS, parse_order
-from amazon_api.ratelimit import RateLimiter
 
 US = "ATVPDKIKX0DER"
 ORDER_ID = "112-4000001-0000001"
@@ -134,9 +134,7 @@ def test_search_orders_reads_every_page_once(client, emulator):
     after, before = emulator.now() - timedelta(days=2), emulator.now() - timedelta(minutes=2)
     seen, token, calls = [], None, 0
     while True:
-        orders, token = client.search_orders(
-            after, before, IMPORT_DATASETS, pagination_token=token
-        )
+        orders, token = client.search_orders(after, before, IMPORT_DATASETS, pagination_token=token)
         calls += 1
         seen.extend(orders)
         if not token:

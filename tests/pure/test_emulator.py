@@ -19,8 +19,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from amazon_api import const
-from amazon_api.emulator import FEED_ERRORS, Emulator, seeded_emulator
+from spapi_emulator import FEED_ERRORS, Emulator, amazon, seeded_emulator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SELLER = "A1TESTSELLER01"
@@ -38,6 +37,7 @@ FEEDS_PATH = "/feeds/2021-06-30/feeds"
 DOCUMENTS_PATH = "/feeds/2021-06-30/documents"
 REPORTS_PATH = "/reports/2021-06-30/reports"
 ORDERS_PATH = "/orders/2026-01-01/orders"
+FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
 
 
 def _prices(principal, shipping="0.00", tax="0.00", shipping_tax="0.00"):
@@ -167,7 +167,7 @@ class Api:
         """A presigned document URL: no access token."""
         return self.http.get(url)
 
-    def upload(self, xml, content_type=const.FEED_CONTENT_TYPE):
+    def upload(self, xml, content_type=FEED_CONTENT_TYPE):
         """createFeedDocument, then the PUT to the returned URL; the document id."""
         created = self.post(DOCUMENTS_PATH, {"contentType": content_type})
         assert created.status_code == 201, created.text
@@ -388,7 +388,7 @@ def test_lwa_issues_a_bearer_token_that_opens_the_api(emulator):
     assert token["refresh_token"] == REFRESH_TOKEN
     feeds = httpx.get(
         emulator.url + FEEDS_PATH,
-        params={"feedTypes": const.FEED_ADJUSTMENT},
+        params={"feedTypes": amazon.FEED_ADJUSTMENT},
         headers={"x-amz-access-token": token["access_token"]},
     )
     assert feeds.status_code == 200
@@ -414,7 +414,7 @@ def test_lwa_refuses_bad_credentials_like_lwa(emulator, overrides, status, error
 def test_calls_without_a_valid_token_get_403(emulator, models, token):
     headers = {"x-amz-access-token": token} if token else {}
     answer = httpx.get(
-        emulator.url + FEEDS_PATH, params={"feedTypes": const.FEED_ADJUSTMENT}, headers=headers
+        emulator.url + FEEDS_PATH, params={"feedTypes": amazon.FEED_ADJUSTMENT}, headers=headers
     )
     assert answer.status_code == 403
     body = check_contract(models, "feeds_2021-06-30", FEEDS_PATH, answer)
@@ -424,7 +424,7 @@ def test_calls_without_a_valid_token_get_403(emulator, models, token):
 
 def test_expired_access_token_is_refused_and_a_new_one_works(emulator, api):
     emulator.expire_access_tokens()
-    answer = api.get(FEEDS_PATH, feedTypes=const.FEED_ADJUSTMENT)
+    answer = api.get(FEEDS_PATH, feedTypes=amazon.FEED_ADJUSTMENT)
     assert answer.status_code == 403
     assert "expired" in answer.json()["errors"][0]["details"]
     assert _lwa(emulator).json()["access_token"] == emulator.access_token_for(SELLER)
@@ -448,7 +448,7 @@ def test_restricted_data_token_shape(emulator, api, models):
 
 def test_feed_round_trip_matches_the_model(emulator, api, models):
     model = "feeds_2021-06-30"
-    created = api.post(DOCUMENTS_PATH, {"contentType": const.FEED_CONTENT_TYPE})
+    created = api.post(DOCUMENTS_PATH, {"contentType": FEED_CONTENT_TYPE})
     document = check_contract(models, model, DOCUMENTS_PATH, created)
     assert document["url"].startswith(emulator.url)
     xml = envelope("OrderAdjustment", refund(1, SHIPPED, "20000000000001", {"Principal": "10.00"}))
@@ -458,7 +458,7 @@ def test_feed_round_trip_matches_the_model(emulator, api, models):
     answer = api.post(
         FEEDS_PATH,
         {
-            "feedType": const.FEED_ADJUSTMENT,
+            "feedType": amazon.FEED_ADJUSTMENT,
             "marketplaceIds": [US],
             "inputFeedDocumentId": document["feedDocumentId"],
         },
@@ -468,7 +468,7 @@ def test_feed_round_trip_matches_the_model(emulator, api, models):
         models, model, FEEDS_PATH + "/{feedId}", api.get(f"{FEEDS_PATH}/{feed_id}")
     )
     assert feed["processingStatus"] == "DONE"
-    assert feed["feedType"] == const.FEED_ADJUSTMENT
+    assert feed["feedType"] == amazon.FEED_ADJUSTMENT
     assert feed["marketplaceIds"] == [US]
     for stamp in ("createdTime", "processingStartTime", "processingEndTime"):
         assert stamp in feed
@@ -495,7 +495,7 @@ def test_processing_report_is_valid_against_amazons_schema(api, xsd_dir):
         refund(1, SHIPPED, "20000000000001", {"Principal": "10.00"}),
         refund(2, "111-9999999-9999999", "20000000000001", {"Principal": "1.00"}),
     )
-    report = api.processing_report(api.submit(const.FEED_ADJUSTMENT, xml))
+    report = api.processing_report(api.submit(amazon.FEED_ADJUSTMENT, xml))
     schema = etree.XMLSchema(etree.parse(str(xsd_dir / "ProcessingReport.xsd")))
     processing_report = report.find(".//ProcessingReport")
     schema.assertValid(etree.ElementTree(copy.deepcopy(processing_report)))
@@ -504,16 +504,16 @@ def test_processing_report_is_valid_against_amazons_schema(api, xsd_dir):
 def test_get_feeds_filters_pages_and_follows_the_model(emulator, api, models):
     model = "feeds_2021-06-30"
     xml = envelope("OrderAcknowledgement", acknowledgement(1, UNSHIPPED, status="Success"))
-    created = [api.submit(const.FEED_ACKNOWLEDGEMENT, xml) for _ in range(3)]
+    created = [api.submit(amazon.FEED_ACKNOWLEDGEMENT, xml) for _ in range(3)]
     api.submit(
-        const.FEED_ADJUSTMENT,
+        amazon.FEED_ADJUSTMENT,
         envelope("OrderAdjustment", refund(1, SHIPPED, "20000000000001", {"Principal": "1.00"})),
     )
     first = check_contract(
         models,
         model,
         FEEDS_PATH,
-        api.get(FEEDS_PATH, feedTypes=const.FEED_ACKNOWLEDGEMENT, pageSize=2),
+        api.get(FEEDS_PATH, feedTypes=amazon.FEED_ACKNOWLEDGEMENT, pageSize=2),
     )
     assert len(first["feeds"]) == 2
     second = check_contract(
@@ -526,16 +526,16 @@ def test_get_feeds_filters_pages_and_follows_the_model(emulator, api, models):
     assert all("inputFeedDocumentId" not in feed for feed in first["feeds"])
     both = api.get(
         FEEDS_PATH,
-        feedTypes=f"{const.FEED_ACKNOWLEDGEMENT},{const.FEED_ADJUSTMENT}",
+        feedTypes=f"{amazon.FEED_ACKNOWLEDGEMENT},{amazon.FEED_ADJUSTMENT}",
         processingStatuses="DONE",
     ).json()
     assert len(both["feeds"]) == 4
     future = (emulator.now() + timedelta(hours=1)).isoformat()
-    assert api.get(FEEDS_PATH, feedTypes=const.FEED_ADJUSTMENT, createdSince=future).json() == {
+    assert api.get(FEEDS_PATH, feedTypes=amazon.FEED_ADJUSTMENT, createdSince=future).json() == {
         "feeds": []
     }
     assert api.get(FEEDS_PATH).status_code == 400
-    mixed = api.get(FEEDS_PATH, nextToken="x", feedTypes=const.FEED_ADJUSTMENT)
+    mixed = api.get(FEEDS_PATH, nextToken="x", feedTypes=amazon.FEED_ADJUSTMENT)
     assert mixed.status_code == 400
 
 
@@ -550,7 +550,7 @@ def test_get_feeds_filters_pages_and_follows_the_model(emulator, api, models):
 def test_create_feed_rejects_bad_input(api, models, body, why):
     document_id = api.upload(envelope("OrderAdjustment", refund(1, SHIPPED, "20000000000001", {})))
     request = {
-        "feedType": const.FEED_ADJUSTMENT,
+        "feedType": amazon.FEED_ADJUSTMENT,
         "marketplaceIds": [US],
         "inputFeedDocumentId": document_id,
     } | body
@@ -562,11 +562,11 @@ def test_create_feed_rejects_bad_input(api, models, body, why):
 
 
 def test_create_feed_needs_the_document_uploaded_first(api):
-    created = api.post(DOCUMENTS_PATH, {"contentType": const.FEED_CONTENT_TYPE}).json()
+    created = api.post(DOCUMENTS_PATH, {"contentType": FEED_CONTENT_TYPE}).json()
     answer = api.post(
         FEEDS_PATH,
         {
-            "feedType": const.FEED_ADJUSTMENT,
+            "feedType": amazon.FEED_ADJUSTMENT,
             "marketplaceIds": [US],
             "inputFeedDocumentId": created["feedDocumentId"],
         },
@@ -576,7 +576,7 @@ def test_create_feed_needs_the_document_uploaded_first(api):
 
 
 def test_upload_url_expires_after_five_minutes(emulator, api):
-    created = api.post(DOCUMENTS_PATH, {"contentType": const.FEED_CONTENT_TYPE}).json()
+    created = api.post(DOCUMENTS_PATH, {"contentType": FEED_CONTENT_TYPE}).json()
     emulator.advance(301)
     put = api.http.put(created["url"], content=b"<x/>")
     assert put.status_code == 403
@@ -585,18 +585,18 @@ def test_upload_url_expires_after_five_minutes(emulator, api):
 
 def test_feeds_of_another_seller_are_invisible(emulator, api):
     feed_id = api.submit(
-        const.FEED_ADJUSTMENT,
+        amazon.FEED_ADJUSTMENT,
         envelope("OrderAdjustment", refund(1, SHIPPED, "20000000000001", {"Principal": "1.00"})),
     )
     other = api.as_seller(OTHER_SELLER)
     assert other.get(f"{FEEDS_PATH}/{feed_id}").status_code == 404
-    assert other.get(FEEDS_PATH, feedTypes=const.FEED_ADJUSTMENT).json() == {"feeds": []}
+    assert other.get(FEEDS_PATH, feedTypes=amazon.FEED_ADJUSTMENT).json() == {"feeds": []}
 
 
 def test_feed_moves_through_its_statuses_with_the_delay(emulator, api):
     emulator.feed_delay = 60
     feed_id = api.submit(
-        const.FEED_ADJUSTMENT,
+        amazon.FEED_ADJUSTMENT,
         envelope("OrderAdjustment", refund(1, SHIPPED, "20000000000001", {"Principal": "1.00"})),
     )
     assert api.feed(feed_id)["processingStatus"] == "IN_QUEUE"
@@ -617,7 +617,7 @@ def test_feed_moves_through_its_statuses_with_the_delay(emulator, api):
 def test_process_feeds_finishes_waiting_feeds_at_once(emulator, api):
     emulator.feed_delay = 3600
     feed_id = api.submit(
-        const.FEED_ACKNOWLEDGEMENT, envelope("OrderAcknowledgement", acknowledgement(1, UNSHIPPED))
+        amazon.FEED_ACKNOWLEDGEMENT, envelope("OrderAcknowledgement", acknowledgement(1, UNSHIPPED))
     )
     emulator.process_feeds()
     assert api.feed(feed_id)["processingStatus"] == "DONE"
@@ -626,7 +626,7 @@ def test_process_feeds_finishes_waiting_feeds_at_once(emulator, api):
 def test_cancel_feed_only_while_queued(emulator, api, models):
     emulator.feed_delay = 60
     xml = envelope("OrderAcknowledgement", acknowledgement(1, UNSHIPPED))
-    feed_id = api.submit(const.FEED_ACKNOWLEDGEMENT, xml)
+    feed_id = api.submit(amazon.FEED_ACKNOWLEDGEMENT, xml)
     path = FEEDS_PATH + "/{feedId}"
     cancelled = api.delete(f"{FEEDS_PATH}/{feed_id}")
     assert cancelled.status_code == 200
@@ -636,7 +636,7 @@ def test_cancel_feed_only_while_queued(emulator, api, models):
     assert api.feed(feed_id)["processingStatus"] == "CANCELLED"
     assert emulator.orders[UNSHIPPED].fulfillment_status == "UNSHIPPED"
 
-    done = api.submit(const.FEED_ACKNOWLEDGEMENT, xml)
+    done = api.submit(amazon.FEED_ACKNOWLEDGEMENT, xml)
     emulator.process_feeds()
     refused = api.delete(f"{FEEDS_PATH}/{done}")
     assert refused.status_code == 400
@@ -658,7 +658,7 @@ def test_accepted_refund_is_recorded_per_component_and_settled(emulator, api):
             reference="ODOO-RF-7",
         ),
     )
-    feed_id = api.submit(const.FEED_ADJUSTMENT, xml)
+    feed_id = api.submit(amazon.FEED_ADJUSTMENT, xml)
     assert results(api.processing_report(feed_id)) == {}
     item = emulator.orders[SHIPPED].items["20000000000001"]
     assert item.refunded == {
@@ -691,14 +691,14 @@ def test_refunds_are_checked_against_what_is_left_per_component(emulator, api):
     first = envelope(
         "OrderAdjustment", refund(1, SHIPPED, "20000000000001", {"Principal": "30.00"})
     )
-    api.processing_report(api.submit(const.FEED_ADJUSTMENT, first))
+    api.processing_report(api.submit(amazon.FEED_ADJUSTMENT, first))
     second = envelope(
         "OrderAdjustment",
         refund(1, SHIPPED, "20000000000001", {"Principal": "10.01"}),
         refund(2, SHIPPED, "20000000000001", {"Shipping": "6.00", "Principal": "10.00"}),
         refund(3, SHIPPED, "20000000000001", {"Principal": "0.01"}),
     )
-    found = results(api.processing_report(api.submit(const.FEED_ADJUSTMENT, second)))
+    found = results(api.processing_report(api.submit(amazon.FEED_ADJUSTMENT, second)))
     assert [number for number, _ in found["1"]] == [code("refund_exceeds")]
     assert "Principal" in found["1"][0][1] and "10.00" in found["1"][0][1]
     assert "2" not in found
@@ -783,7 +783,7 @@ def _case(message, error, name):
 def test_adjustment_errors(emulator, api, message, error):
     before = copy.deepcopy(emulator.orders)
     report = api.processing_report(
-        api.submit(const.FEED_ADJUSTMENT, envelope("OrderAdjustment", message))
+        api.submit(amazon.FEED_ADJUSTMENT, envelope("OrderAdjustment", message))
     )
     assert [number for number, _ in results(report)["1"]] == [code(error)]
     assert summary(report)["MessagesWithError"] == 1
@@ -812,7 +812,7 @@ def test_adjustment_errors(emulator, api, message, error):
 )
 def test_acknowledgement_errors(emulator, api, message, error):
     before = copy.deepcopy(emulator.orders)
-    feed_id = api.submit(const.FEED_ACKNOWLEDGEMENT, envelope("OrderAcknowledgement", message))
+    feed_id = api.submit(amazon.FEED_ACKNOWLEDGEMENT, envelope("OrderAcknowledgement", message))
     assert [number for number, _ in results(api.processing_report(feed_id))["1"]] == [code(error)]
     assert emulator.orders == before
 
@@ -826,7 +826,7 @@ def test_cancellations_apply_per_line_and_quantity(emulator, api):
             ("10000000000001", "NoInventory", {"Principal": "10.00", "Tax": "0.80"}, 1, "C-1"),
         ),
     )
-    assert results(api.processing_report(api.submit(const.FEED_ADJUSTMENT, xml))) == {}
+    assert results(api.processing_report(api.submit(amazon.FEED_ADJUSTMENT, xml))) == {}
     line = emulator.orders[UNSHIPPED].items["10000000000001"]
     assert (line.quantity_cancelled, line.quantity_unshipped) == (1, 2)
     assert line.refunded == {"Principal": Decimal("10.00"), "Tax": Decimal("0.80")}
@@ -834,18 +834,18 @@ def test_cancellations_apply_per_line_and_quantity(emulator, api):
     cancel_book = envelope(
         "OrderAcknowledgement", acknowledgement(1, UNSHIPPED, ("10000000000002", "BuyerCanceled"))
     )
-    api.processing_report(api.submit(const.FEED_ACKNOWLEDGEMENT, cancel_book))
+    api.processing_report(api.submit(amazon.FEED_ACKNOWLEDGEMENT, cancel_book))
     book = emulator.orders[UNSHIPPED].items["10000000000002"]
     assert (book.quantity_cancelled, book.cancelled_by, book.cancel_reason) == (
         1,
         "MERCHANT",
         "BuyerCanceled",
     )
-    again = results(api.processing_report(api.submit(const.FEED_ACKNOWLEDGEMENT, cancel_book)))
+    again = results(api.processing_report(api.submit(amazon.FEED_ACKNOWLEDGEMENT, cancel_book)))
     assert [number for number, _ in again["1"]] == [code("item_cancelled")]
 
     whole = envelope("OrderAcknowledgement", acknowledgement(1, UNSHIPPED))
-    assert results(api.processing_report(api.submit(const.FEED_ACKNOWLEDGEMENT, whole))) == {}
+    assert results(api.processing_report(api.submit(amazon.FEED_ACKNOWLEDGEMENT, whole))) == {}
     assert emulator.orders[UNSHIPPED].fulfillment_status == "CANCELLED"
     assert line.quantity_cancelled == 3
 
@@ -857,7 +857,7 @@ def test_one_bad_message_does_not_fail_the_others(emulator, api):
         refund(2, SHIPPED, "99999999999999", {"Principal": "5.00"}),
         refund(3, PARTIAL, "30000000000001", {"Principal": "5.00"}),
     )
-    feed_id = api.submit(const.FEED_ADJUSTMENT, xml)
+    feed_id = api.submit(amazon.FEED_ADJUSTMENT, xml)
     report = api.processing_report(feed_id)
     assert list(results(report)) == ["2"]
     assert summary(report)["MessagesSuccessful"] == 2
@@ -885,7 +885,7 @@ def test_one_bad_message_does_not_fail_the_others(emulator, api):
     ],
 )
 def test_unusable_documents_fail_as_a_whole(emulator, api, document, error):
-    report = api.processing_report(api.submit(const.FEED_ADJUSTMENT, document))
+    report = api.processing_report(api.submit(amazon.FEED_ADJUSTMENT, document))
     assert [number for number, _ in results(report)["0"]] == [code(error)]
     assert summary(report)["MessagesProcessed"] == 0
     assert emulator.orders[SHIPPED].items["20000000000001"].refunded == {}
@@ -915,7 +915,7 @@ def test_messages_that_break_the_schema_get_5000(api, broken):
     xml = envelope(
         "OrderAdjustment", broken, refund(2, SHIPPED, "20000000000001", {"Principal": "1.00"})
     )
-    found = results(api.processing_report(api.submit(const.FEED_ADJUSTMENT, xml)))
+    found = results(api.processing_report(api.submit(amazon.FEED_ADJUSTMENT, xml)))
     assert [number for errors in found.values() for number, _ in errors] == [code("xml_invalid")]
     assert "2" not in found
 
@@ -930,7 +930,7 @@ def test_fatal_feed_applies_nothing_and_has_no_report(emulator, api):
         refund(1, SHIPPED, "20000000000001", {"Principal": "1.00"}),
         refund(2, SHIPPED, "20000000000001", {"Principal": "1.00"}),
     )
-    feed_id = api.submit(const.FEED_ADJUSTMENT, xml)
+    feed_id = api.submit(amazon.FEED_ADJUSTMENT, xml)
     feed = api.feed(feed_id)
     assert feed["processingStatus"] == "FATAL"
     assert "resultFeedDocumentId" not in feed
@@ -945,7 +945,7 @@ def test_fatal_partial_feed_applies_the_first_message_only(emulator, api):
         refund(1, SHIPPED, "20000000000001", {"Principal": "1.00"}),
         refund(2, SHIPPED, "20000000000001", {"Principal": "2.00"}),
     )
-    feed_id = api.submit(const.FEED_ADJUSTMENT, xml)
+    feed_id = api.submit(amazon.FEED_ADJUSTMENT, xml)
     assert api.feed(feed_id)["processingStatus"] == "FATAL"
     assert [message.outcome for message in emulator.feeds[feed_id].messages] == [
         "applied",
@@ -959,9 +959,9 @@ def test_fatal_partial_feed_applies_the_first_message_only(emulator, api):
 def test_cancelled_and_stuck_feeds(emulator, api):
     xml = envelope("OrderAcknowledgement", acknowledgement(1, UNSHIPPED))
     emulator.next_feed_outcome = "CANCELLED"
-    cancelled = api.submit(const.FEED_ACKNOWLEDGEMENT, xml)
+    cancelled = api.submit(amazon.FEED_ACKNOWLEDGEMENT, xml)
     emulator.next_feed_outcome = "STUCK"
-    stuck = api.submit(const.FEED_ACKNOWLEDGEMENT, xml)
+    stuck = api.submit(amazon.FEED_ACKNOWLEDGEMENT, xml)
     emulator.advance(86_400)
     emulator.process_feeds()
     assert api.feed(cancelled)["processingStatus"] == "CANCELLED"
@@ -972,7 +972,7 @@ def test_cancelled_and_stuck_feeds(emulator, api):
 def test_malformed_processing_report(emulator, api):
     emulator.malformed_report = True
     feed_id = api.submit(
-        const.FEED_ADJUSTMENT,
+        amazon.FEED_ADJUSTMENT,
         envelope("OrderAdjustment", refund(1, SHIPPED, "20000000000001", {"Principal": "1.00"})),
     )
     with pytest.raises(etree.XMLSyntaxError):
@@ -989,16 +989,16 @@ def test_malformed_processing_report(emulator, api):
 def test_injected_errors_are_json_error_lists(emulator, api, models, status, code_name):
     emulator.inject("getFeeds", status=status, times=2)
     for _ in range(2):
-        answer = api.get(FEEDS_PATH, feedTypes=const.FEED_ADJUSTMENT)
+        answer = api.get(FEEDS_PATH, feedTypes=amazon.FEED_ADJUSTMENT)
         assert answer.status_code == status
         body = check_contract(models, "feeds_2021-06-30", FEEDS_PATH, answer)
         assert body["errors"][0]["code"] == code_name
-    assert api.get(FEEDS_PATH, feedTypes=const.FEED_ADJUSTMENT).status_code == 200
+    assert api.get(FEEDS_PATH, feedTypes=amazon.FEED_ADJUSTMENT).status_code == 200
 
 
 def test_injected_proxy_page_is_not_json(emulator, api):
     emulator.inject("createFeedDocument", status=502, non_json=True)
-    answer = api.post(DOCUMENTS_PATH, {"contentType": const.FEED_CONTENT_TYPE})
+    answer = api.post(DOCUMENTS_PATH, {"contentType": FEED_CONTENT_TYPE})
     assert answer.status_code == 502
     assert answer.headers["content-type"].startswith("text/html")
     with pytest.raises(json.JSONDecodeError):
@@ -1013,7 +1013,7 @@ def test_injected_timeout_delays_the_answer_but_does_the_work(emulator, api):
             "POST",
             FEEDS_PATH,
             json={
-                "feedType": const.FEED_ACKNOWLEDGEMENT,
+                "feedType": amazon.FEED_ACKNOWLEDGEMENT,
                 "marketplaceIds": [US],
                 "inputFeedDocumentId": document_id,
             },
@@ -1023,7 +1023,7 @@ def test_injected_timeout_delays_the_answer_but_does_the_work(emulator, api):
     deadline = time.monotonic() + 5
     while not emulator.feeds and time.monotonic() < deadline:
         time.sleep(0.05)
-    listed = api.get(FEEDS_PATH, feedTypes=const.FEED_ACKNOWLEDGEMENT).json()["feeds"]
+    listed = api.get(FEEDS_PATH, feedTypes=amazon.FEED_ACKNOWLEDGEMENT).json()["feeds"]
     assert len(listed) == 1
 
 
@@ -1032,7 +1032,7 @@ def test_create_feed_is_throttled_after_its_burst_and_recovers(emulator, api, mo
         envelope("OrderAcknowledgement", acknowledgement(1, UNSHIPPED, status="Success"))
     )
     body = {
-        "feedType": const.FEED_ACKNOWLEDGEMENT,
+        "feedType": amazon.FEED_ACKNOWLEDGEMENT,
         "marketplaceIds": [US],
         "inputFeedDocumentId": document_id,
     }
@@ -1066,7 +1066,7 @@ def test_create_feed_is_throttled_after_its_burst_and_recovers(emulator, api, mo
 def test_rate_limits_can_be_switched_off(emulator, api):
     emulator.enforce_rate_limits = False
     for _ in range(25):
-        assert api.get(FEEDS_PATH, feedTypes=const.FEED_ADJUSTMENT).status_code == 200
+        assert api.get(FEEDS_PATH, feedTypes=amazon.FEED_ADJUSTMENT).status_code == 200
 
 
 # Reports ----------------------------------------------------------------------------------------
@@ -1101,7 +1101,7 @@ def _rows(text):
 
 
 def test_returns_flat_file(api, returns):
-    header, rows = _rows(api.report_text(const.REPORT_RETURNS_FLAT, **returns))
+    header, rows = _rows(api.report_text(amazon.REPORT_RETURNS_FLAT, **returns))
     assert header[:5] == [
         "Order ID",
         "Order date",
@@ -1128,7 +1128,7 @@ def test_returns_flat_file(api, returns):
 
 
 def test_returns_xml_report(api, returns):
-    root = etree.fromstring(api.report_text(const.REPORT_RETURNS_XML, **returns).encode())
+    root = etree.fromstring(api.report_text(amazon.REPORT_RETURNS_XML, **returns).encode())
     details = root.findall(".//return_details")
     assert [node.findtext("amazon_rma_id") for node in details] == ["DfqRyqfBRRMA", "RETURNLESSRMA"]
     first = details[0]
@@ -1149,7 +1149,7 @@ def test_returns_report_window_is_at_most_sixty_days(api, models):
     answer = api.post(
         REPORTS_PATH,
         {
-            "reportType": const.REPORT_RETURNS_FLAT,
+            "reportType": amazon.REPORT_RETURNS_FLAT,
             "marketplaceIds": [US],
             "dataStartTime": "2025-01-01T00:00:00Z",
             "dataEndTime": "2025-03-15T00:00:00Z",
@@ -1166,7 +1166,7 @@ def test_report_without_data_is_cancelled(api):
     created = api.post(
         REPORTS_PATH,
         {
-            "reportType": const.REPORT_RETURNS_FLAT,
+            "reportType": amazon.REPORT_RETURNS_FLAT,
             "marketplaceIds": [US],
             "dataStartTime": "2020-01-01T00:00:00Z",
             "dataEndTime": "2020-01-31T00:00:00Z",
@@ -1181,7 +1181,7 @@ def test_report_life_and_listing_follow_the_model(emulator, api, models, returns
     model = "reports_2021-06-30"
     emulator.report_delay = 10
     created = api.post(
-        REPORTS_PATH, {"reportType": const.REPORT_RETURNS_XML, "marketplaceIds": [US], **returns}
+        REPORTS_PATH, {"reportType": amazon.REPORT_RETURNS_XML, "marketplaceIds": [US], **returns}
     )
     report_id = check_contract(models, model, REPORTS_PATH, created)["reportId"]
     path = REPORTS_PATH + "/{reportId}"
@@ -1203,7 +1203,7 @@ def test_report_life_and_listing_follow_the_model(emulator, api, models, returns
         models,
         model,
         REPORTS_PATH,
-        api.get(REPORTS_PATH, reportTypes=const.REPORT_RETURNS_XML, processingStatuses="DONE"),
+        api.get(REPORTS_PATH, reportTypes=amazon.REPORT_RETURNS_XML, processingStatuses="DONE"),
     )
     assert [entry["reportId"] for entry in listed["reports"]] == [report_id]
     assert api.get(REPORTS_PATH).status_code == 400
@@ -1213,7 +1213,7 @@ def test_report_life_and_listing_follow_the_model(emulator, api, models, returns
 def test_cancel_report_only_while_queued(emulator, api, models):
     emulator.report_delay = 60
     path = REPORTS_PATH + "/{reportId}"
-    body = {"reportType": const.REPORT_ORDERS_SHIPPING, "marketplaceIds": [US]}
+    body = {"reportType": amazon.REPORT_ORDERS_SHIPPING, "marketplaceIds": [US]}
     queued = api.post(REPORTS_PATH, body).json()["reportId"]
     cancelled = api.delete(f"{REPORTS_PATH}/{queued}")
     check_contract(models, "reports_2021-06-30", path, cancelled)
@@ -1227,14 +1227,16 @@ def test_cancel_report_only_while_queued(emulator, api, models):
 
 def test_injected_report_outcome(emulator, api):
     emulator.next_report_outcome = "FATAL"
-    body = {"reportType": const.REPORT_ORDERS_SHIPPING, "marketplaceIds": [US]}
+    body = {"reportType": amazon.REPORT_ORDERS_SHIPPING, "marketplaceIds": [US]}
     report_id = api.post(REPORTS_PATH, body).json()["reportId"]
     report = api.get(f"{REPORTS_PATH}/{report_id}").json()
     assert report["processingStatus"] == "FATAL" and "reportDocumentId" not in report
 
 
 def test_settlement_reports_cannot_be_requested(api):
-    answer = api.post(REPORTS_PATH, {"reportType": const.REPORT_SETTLEMENT, "marketplaceIds": [US]})
+    answer = api.post(
+        REPORTS_PATH, {"reportType": amazon.REPORT_SETTLEMENT, "marketplaceIds": [US]}
+    )
     assert answer.status_code == 400
 
 
@@ -1248,7 +1250,7 @@ def test_order_report_buyer_cancel_column_variants(emulator, api, column):
         "dataStartTime": (emulator.now() - timedelta(days=30)).isoformat(),
         "dataEndTime": emulator.now().isoformat(),
     }
-    header, rows = _rows(api.report_text(const.REPORT_ORDERS_SHIPPING, **window))
+    header, rows = _rows(api.report_text(amazon.REPORT_ORDERS_SHIPPING, **window))
     assert {
         "order-id",
         "order-item-id",
@@ -1269,7 +1271,7 @@ def test_order_report_buyer_cancel_column_variants(emulator, api, column):
 
 def test_unshipped_report_needs_a_restricted_data_token(emulator, api):
     created = api.post(
-        REPORTS_PATH, {"reportType": const.REPORT_ORDERS_UNSHIPPED, "marketplaceIds": [US]}
+        REPORTS_PATH, {"reportType": amazon.REPORT_ORDERS_UNSHIPPED, "marketplaceIds": [US]}
     ).json()
     report = api.get(f"{REPORTS_PATH}/{created['reportId']}").json()
     path = f"/reports/2021-06-30/documents/{report['reportDocumentId']}"
@@ -1288,7 +1290,7 @@ def test_unshipped_report_needs_a_restricted_data_token(emulator, api):
     assert api.get(path, other_document).status_code == 403
     token = rdt(path)
     # An RDT opens only the resources it names.
-    assert api.get(FEEDS_PATH, token, feedTypes=const.FEED_ADJUSTMENT).status_code == 403
+    assert api.get(FEEDS_PATH, token, feedTypes=amazon.FEED_ADJUSTMENT).status_code == 403
     document = api.get(path, token)
     assert document.status_code == 200
     header, rows = _rows(api.fetch(document.json()["url"]).text)
@@ -1307,10 +1309,10 @@ def test_report_encoding_and_compression_options(emulator, api, returns):
     emulator.report_encoding = "iso-8859-1"
     emulator.report_compression = "GZIP"
     emulator.orders[SHIPPED].items["20000000000001"].title = "Chemise à carreaux"
-    text = api.report_text(const.REPORT_RETURNS_FLAT, **returns)
+    text = api.report_text(amazon.REPORT_RETURNS_FLAT, **returns)
     assert "Chemise à carreaux" in text
     report_id = api.post(
-        REPORTS_PATH, {"reportType": const.REPORT_RETURNS_FLAT, "marketplaceIds": [US], **returns}
+        REPORTS_PATH, {"reportType": amazon.REPORT_RETURNS_FLAT, "marketplaceIds": [US], **returns}
     ).json()["reportId"]
     report = api.get(f"{REPORTS_PATH}/{report_id}").json()
     document = api.get(f"/reports/2021-06-30/documents/{report['reportDocumentId']}").json()
@@ -1406,7 +1408,7 @@ def test_get_order_follows_the_model(emulator, api, models):
 def test_cancellation_execution_after_a_feed(emulator, api):
     api.processing_report(
         api.submit(
-            const.FEED_ACKNOWLEDGEMENT,
+            amazon.FEED_ACKNOWLEDGEMENT,
             envelope(
                 "OrderAcknowledgement",
                 acknowledgement(1, UNSHIPPED, ("10000000000002", "NoInventory")),
@@ -1441,10 +1443,10 @@ def test_v0_order_items_carry_buyer_requested_cancel(emulator, api, models):
 
 
 def test_requests_are_recorded(emulator, api):
-    api.get(FEEDS_PATH, feedTypes=const.FEED_ADJUSTMENT)
+    api.get(FEEDS_PATH, feedTypes=amazon.FEED_ADJUSTMENT)
     api.get("/no/such/path")
     assert emulator.requests[-2][:2] == ("GET", FEEDS_PATH)
-    assert emulator.requests[-2][2] == {"feedTypes": [const.FEED_ADJUSTMENT]}
+    assert emulator.requests[-2][2] == {"feedTypes": [amazon.FEED_ADJUSTMENT]}
     assert emulator.requests[-1] == ("GET", "/no/such/path", {}, 404)
 
 
@@ -1470,7 +1472,7 @@ def test_seeded_emulator_has_data_for_every_report():
         settlements = [
             report
             for report in emulator.reports.values()
-            if report.report_type == const.REPORT_SETTLEMENT
+            if report.report_type == amazon.REPORT_SETTLEMENT
         ]
         assert settlements and all(report.status == "DONE" for report in settlements)
 
@@ -1480,7 +1482,7 @@ def test_command_line_serves_the_demo():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "amazon_api.emulator", "--port", str(port), "--seed", "demo"],
+        [sys.executable, "-m", "spapi_emulator", "--port", str(port), "--seed", "demo"],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -1488,7 +1490,7 @@ def test_command_line_serves_the_demo():
     try:
         first_line = process.stdout.readline()
         assert first_line.strip() == f"SP-API endpoint: http://127.0.0.1:{port}"
-        from amazon_api.emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
+        from spapi_emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
 
         token = httpx.post(
             f"http://127.0.0.1:{port}/auth/o2/token",

@@ -1,7 +1,7 @@
 import httpx
 import pytest
 
-from amazon_api.testing import NetworkBlockedError
+from spapi_emulator.testing import NetworkBlockedError
 
 
 def test_httpx_refuses_amazon():

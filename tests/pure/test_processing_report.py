@@ -7,11 +7,8 @@ import pytest
 from lxml import etree
 
 from amazon_api.errors import ReportParseError
-from amazon_api.processing_report import (
-    MessageResult,
-    build_processing_report,
-    parse_processing_report,
-)
+from amazon_api.processing_report import parse_processing_report
+from spapi_emulator.processing_report import MessageResult, build_processing_report
 
 
 def amazon_report(status="Complete", summary=(3, 3, 0, 0), results="", namespace=""):

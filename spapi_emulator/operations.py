@@ -10,10 +10,9 @@ import uuid
 from datetime import timedelta
 from urllib.parse import parse_qs
 
-from .. import const
-from ..processing_report import build_processing_report
-from . import order_views, report_content
+from . import amazon, order_views, report_content
 from .feed_processing import FeedError, OrderBook, read_document
+from .processing_report import build_processing_report
 from .protocol import (
     Reply,
     check_marketplaces,
@@ -42,17 +41,7 @@ REPORT_DEFAULT_PERIOD = timedelta(days=30)
 # searchOrders refuses a createdBefore/lastUpdatedBefore later than two minutes ago.
 ORDERS_LAG = timedelta(minutes=2)
 
-FEED_TYPES = (const.FEED_ADJUSTMENT, const.FEED_ACKNOWLEDGEMENT)
-REPORT_TYPES = (
-    const.REPORT_RETURNS_FLAT,
-    const.REPORT_RETURNS_XML,
-    const.REPORT_ORDERS_SHIPPING,
-    const.REPORT_ORDERS_UNSHIPPED,
-    const.REPORT_SETTLEMENT,
-)
-RETURNS_REPORTS = (const.REPORT_RETURNS_FLAT, const.REPORT_RETURNS_XML)
-PROCESSING_STATUSES = ("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE")
-FINAL_STATUSES = ("CANCELLED", "DONE", "FATAL")
+FEED_TYPES = tuple(amazon.FEED_MESSAGE_TYPES)
 INCLUDED_DATA = (
     "BUYER",
     "RECIPIENT",
@@ -327,7 +316,7 @@ class Operations:
 
     def _statuses(self, query):
         statuses = list_param(query, "processingStatuses")
-        bad = [status for status in statuses if status not in PROCESSING_STATUSES]
+        bad = [status for status in statuses if status not in amazon.PROCESSING_STATUSES]
         if bad:
             raise invalid(f"Invalid processingStatuses value: {bad[0]}.")
         return statuses
@@ -384,7 +373,7 @@ class Operations:
 
     def _advance_feed(self, feed, force=False):
         """Move a feed along its life as time passed: IN_QUEUE, IN_PROGRESS half-way, then done."""
-        if feed.status in FINAL_STATUSES:
+        if feed.status in amazon.FINAL_STATUSES:
             return
         elapsed = self._ticks() - feed.created_clock
         if feed.forced_outcome == "CANCELLED" and (force or elapsed >= self.feed_delay):
@@ -442,9 +431,9 @@ class Operations:
     def _op_createReport(self, auth, body, **_):
         payload = json_body(body)
         report_type = payload.get("reportType")
-        if report_type not in REPORT_TYPES:
+        if report_type not in amazon.REPORT_TYPES:
             raise invalid(f"Invalid reportType: {report_type}.")
-        if report_type == const.REPORT_SETTLEMENT:
+        if report_type == amazon.REPORT_SETTLEMENT:
             raise invalid(
                 f"{report_type} reports are created by Amazon when a settlement closes; "
                 "list them with getReports."
@@ -461,12 +450,12 @@ class Operations:
             raise invalid("dataStartTime must be before dataEndTime.")
         if start > now:
             raise invalid("dataStartTime must not be in the future.")
-        if report_type in RETURNS_REPORTS and end - start > timedelta(
-            days=const.RETURNS_REPORT_MAX_DAYS
+        if report_type in amazon.RETURNS_REPORTS and end - start > timedelta(
+            days=amazon.RETURNS_REPORT_MAX_DAYS
         ):
             raise invalid(
                 f"The date range for {report_type} cannot exceed "
-                f"{const.RETURNS_REPORT_MAX_DAYS} days."
+                f"{amazon.RETURNS_REPORT_MAX_DAYS} days."
             )
         outcome, self.next_report_outcome = self.next_report_outcome, None
         if outcome not in REPORT_OUTCOMES:
@@ -585,7 +574,7 @@ class Operations:
         return payload
 
     def _advance_report(self, report, force=False):
-        if report.status in FINAL_STATUSES:
+        if report.status in amazon.FINAL_STATUSES:
             return
         elapsed = self._ticks() - report.created_clock
         if report.status == "IN_QUEUE" and (force or elapsed >= self.report_delay / 2):
@@ -607,14 +596,14 @@ class Operations:
 
     def _report_content(self, report):
         kind = report.report_type
-        if kind == const.REPORT_RETURNS_FLAT:
+        if kind == amazon.REPORT_RETURNS_FLAT:
             return *report_content.returns_flat(self.returns, self.orders, report), "text/plain"
-        if kind == const.REPORT_RETURNS_XML:
+        if kind == amazon.REPORT_RETURNS_XML:
             text, rows = report_content.returns_xml(
                 self.returns, self.orders, report, self.report_encoding
             )
             return text, rows, "text/xml"
-        if kind == const.REPORT_ORDERS_SHIPPING:
+        if kind == amazon.REPORT_ORDERS_SHIPPING:
             text, rows = report_content.order_report(
                 self.orders, report, self.order_report_cancel_column
             )
@@ -632,7 +621,7 @@ class Operations:
             content_type=media_type,
             compressed=compressed,
             charset=self.report_encoding,
-            restricted=report.report_type in const.RESTRICTED_REPORTS,
+            restricted=report.report_type in amazon.RESTRICTED_REPORTS,
         )
         report.document_id = document.document_id
 

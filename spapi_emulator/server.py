@@ -20,8 +20,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .. import const
-from . import report_content
+from . import amazon, report_content
 from .operations import Operations
 from .protocol import ApiError, Reply, compile_template, parse_time, unauthorized
 from .state import (
@@ -42,36 +41,19 @@ DEMO_CLIENT_ID = "amzn1.application-oa2-client.emulator0000000000000001"
 DEMO_CLIENT_SECRET = "amzn1.oa2-cs.v1.emulator-secret"
 DEMO_REFRESH_TOKEN = "Atzr|emulator-refresh-token-na"
 
-# Operations Amazon limits but const.RATE_LIMITS leaves out (the client never calls them in bulk).
-EXTRA_RATE_LIMITS = {"cancelFeed": (0.0222, 10), "cancelReport": (0.0222, 10)}
-
 ROUTES = (
     ("POST", "/auth/o2/token", "lwaToken"),
     ("PUT", "/_emulator/upload/{token}", "uploadDocument"),
     ("GET", "/_emulator/download/{token}", "downloadDocument"),
-    ("POST", "/tokens/2021-03-01/restrictedDataToken", "createRestrictedDataToken"),
-    ("POST", "/feeds/2021-06-30/documents", "createFeedDocument"),
-    ("GET", "/feeds/2021-06-30/documents/{feedDocumentId}", "getFeedDocument"),
-    ("POST", "/feeds/2021-06-30/feeds", "createFeed"),
-    ("GET", "/feeds/2021-06-30/feeds", "getFeeds"),
-    ("GET", "/feeds/2021-06-30/feeds/{feedId}", "getFeed"),
-    ("DELETE", "/feeds/2021-06-30/feeds/{feedId}", "cancelFeed"),
-    ("POST", "/reports/2021-06-30/reports", "createReport"),
-    ("GET", "/reports/2021-06-30/reports", "getReports"),
-    ("GET", "/reports/2021-06-30/reports/{reportId}", "getReport"),
-    ("DELETE", "/reports/2021-06-30/reports/{reportId}", "cancelReport"),
-    ("GET", "/reports/2021-06-30/documents/{reportDocumentId}", "getReportDocument"),
-    ("GET", "/orders/2026-01-01/orders", "searchOrders"),
-    ("GET", "/orders/2026-01-01/orders/{orderId}", "getOrder"),
-    ("GET", "/orders/v0/orders/{orderId}/orderItems", "getOrderItems"),
+    *amazon.SPAPI_OPERATIONS,
 )
 # Operations that are not SP-API calls: no access token, no usage plan.
 UNSIGNED_OPERATIONS = ("lwaToken", "uploadDocument", "downloadDocument")
 COMPILED_ROUTES = tuple(
     (method, compile_template(path), operation) for method, path, operation in ROUTES
 )
-MARKETPLACE_CURRENCIES = {row[0]: row[2] for row in const.MARKETPLACES}
-MARKETPLACE_COUNTRIES = {row[0]: row[1] for row in const.MARKETPLACES}
+MARKETPLACE_CURRENCIES = {row[0]: row[2] for row in amazon.MARKETPLACES}
+MARKETPLACE_COUNTRIES = {row[0]: row[1] for row in amazon.MARKETPLACES}
 
 
 def _check_loopback(host):
@@ -313,7 +295,7 @@ class Emulator(Operations):
         with self._lock:
             if seller_id not in self.sellers:
                 raise ValueError(f"Unknown seller {seller_id}")
-            if not re.match(const.AMAZON_ORDER_ID_PATTERN, amazon_order_id):
+            if not re.match(amazon.AMAZON_ORDER_ID_PATTERN, amazon_order_id):
                 raise ValueError(f"{amazon_order_id} is not an Amazon order id (3-7-7 digits)")
             purchase_date = _as_time(purchase_date) or self.now() - timedelta(days=1)
             lines = {}
@@ -489,7 +471,7 @@ class Emulator(Operations):
                 text, _ = report_content.settlement_report(
                     settlement_id, start, end, currency, rows
                 )
-                report = self._new_report(seller_id, const.REPORT_SETTLEMENT, [marketplace_id])
+                report = self._new_report(seller_id, amazon.REPORT_SETTLEMENT, [marketplace_id])
                 report.data_start, report.data_end = start, end
                 self._store_report_document(report, text, "text/plain")
                 report.status = "DONE"
@@ -639,7 +621,7 @@ class Emulator(Operations):
 
     @staticmethod
     def _limits(operation):
-        return const.RATE_LIMITS.get(operation) or EXTRA_RATE_LIMITS[operation]
+        return amazon.RATE_LIMITS[operation]
 
     def _take_quota(self, seller_id, operation):
         """Token bucket per seller and operation, full at first use, refilled at the rate."""

@@ -4,9 +4,9 @@ import json
 import re
 from datetime import datetime, timezone
 
-from .. import const
+from . import amazon
 
-MARKETPLACE_IDS = {row[0] for row in const.MARKETPLACES}
+MARKETPLACE_IDS = {row[0] for row in amazon.MARKETPLACES}
 
 
 def compile_template(template):

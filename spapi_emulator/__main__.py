@@ -1,4 +1,4 @@
-"""Run the emulator on loopback: python3 -m amazon_api.emulator --port 8765 --seed demo"""
+"""Run the emulator on loopback: python3 -m spapi_emulator --port 8765 --seed demo"""
 
 import argparse
 import sys
@@ -15,7 +15,7 @@ def say(line):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python3 -m amazon_api.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python3 -m spapi_emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="a loopback address")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--seed", choices=("demo", "none"), default="demo")

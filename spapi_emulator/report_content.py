@@ -4,11 +4,11 @@ from decimal import Decimal
 
 from lxml import etree
 
-from .. import const
+from . import amazon
 from .state import ZERO
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MARKETPLACE_NAMES = {row[0]: row[4] for row in const.MARKETPLACES}
+MARKETPLACE_NAMES = {row[0]: row[3] for row in amazon.MARKETPLACES}
 
 # Columns as in a returns report Amazon served in 2025 (SafeT columns included), plus Category,
 # a later addition: the reader must match columns by name and ignore the ones it does not know.

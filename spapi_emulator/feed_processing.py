@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from .. import const
-from ..processing_report import ERROR, MessageResult
+from . import amazon
+from .processing_report import ERROR, MessageResult
 from .state import ZERO, MessageRecord
 
 # ResultMessageCode and ResultDescription per failure. 5000, 5001, 18021 and 18028 (with these
@@ -222,7 +222,7 @@ def read_document(feed_type, content):
     _required(header, "DocumentVersion")
     _required(header, "MerchantIdentifier")
     message_type = _required(root, "MessageType")
-    expected = const.FEED_MESSAGE_TYPES[feed_type]
+    expected = amazon.FEED_MESSAGE_TYPES[feed_type]
     if message_type != expected:
         raise _invalid(
             root.find("MessageType"),
@@ -279,7 +279,7 @@ def _read_adjustment(body, record):
         currencies = set()
         prices = item.find("ItemPriceAdjustments")
         for component in prices.findall("Component") if prices is not None else ():
-            kind = _enum(component, "Type", const.PRICE_COMPONENTS)
+            kind = _enum(component, "Type", amazon.PRICE_COMPONENTS)
             amount_element = component.find("Amount")
             if amount_element is None:
                 raise _invalid(component, "Component is missing Amount")
@@ -292,7 +292,7 @@ def _read_adjustment(body, record):
             {
                 "order_item_id": item_id,
                 "merchant_adjustment_item_id": _text(item, "MerchantAdjustmentItemID") or "",
-                "reason": _enum(item, "AdjustmentReason", const.ADJUSTMENT_REASONS),
+                "reason": _enum(item, "AdjustmentReason", amazon.ADJUSTMENT_REASONS),
                 "amounts": amounts,
                 "currencies": sorted(currencies),
                 "quantity_cancelled": _positive_int(item, "QuantityCancelled"),
@@ -309,7 +309,7 @@ def _read_acknowledgement(body, record):
         record.items.append(
             {
                 "order_item_id": _required(item, "AmazonOrderItemCode"),
-                "cancel_reason": _enum(item, "CancelReason", const.CANCEL_REASONS, required=False),
+                "cancel_reason": _enum(item, "CancelReason", amazon.CANCEL_REASONS, required=False),
             }
         )
 
@@ -396,7 +396,7 @@ class OrderBook:
         item_id = item.order_item_id
         if order.fulfillment_channel == "AFN":
             return [self._error(record, "amazon_fulfilled", item_id)]
-        if entry["reason"] not in const.QUANTITY_CANCEL_REASONS:
+        if entry["reason"] not in amazon.QUANTITY_CANCEL_REASONS:
             return [self._error(record, "cancel_reason", item_id, reason=entry["reason"])]
         if item.quantity_cancelled == item.quantity:
             return [self._error(record, "item_cancelled", item_id)]
@@ -411,7 +411,7 @@ class OrderBook:
         # Goodwill and the like are never charged: they are capped by what is left on the line.
         line_balance = sum((item.refundable(charged) for charged in item.prices), ZERO)
         for component, amount in amounts.items():
-            if amount and (amount > 0) == (component in const.KEPT_COMPONENTS):
+            if amount and (amount > 0) == (component in amazon.KEPT_COMPONENTS):
                 sign = "positive" if amount > 0 else "negative"
                 errors.append(
                     self._error(record, "wrong_sign", item_id, component=component, sign=sign)
