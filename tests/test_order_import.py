@@ -121,7 +121,7 @@ class TestOrderImport(OrderImportCase):
         self._import()
         self.assertFalse(self._imported("112-3000003-0000001"))
         self.assertIn("1 waiting", self.account_a.order_import_last_run)
-        emulated.status = None
+        self.emulator.release("112-3000003-0000001")
         self._changed_at_amazon(emulated)
         self._import()
         self.assertEqual(self._imported("112-3000003-0000001").state, "sale")
@@ -217,8 +217,55 @@ class TestOrderImport(OrderImportCase):
         partner = self._imported("112-3000009-0000001").partner_id
         self.assertEqual(partner.name, "Jane Buyer")
         self.assertEqual(partner.email, "jane@buyer.example")
+        self.assertEqual(
+            (partner.street, partner.city, partner.zip), ("410 Terry Ave N", "Seattle", "98101")
+        )
+        self.assertEqual(partner.country_id.code, "US")
+        self.assertEqual(partner.state_id.code, "WA")
         tokens = [p for _m, p, _q, _s in self.emulator.requests if "restrictedDataToken" in p]
         self.assertTrue(tokens)
+
+    def test_promotions_gift_wrap_ship_by_and_marketplace_facilitator_tax(self):
+        ship_by = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
+        self.emulator.add_order(
+            self.account_a.seller_id,
+            "112-3000014-0000001",
+            self.marketplace_us.code,
+            items=[
+                {
+                    "order_item_id": "30000140000001",
+                    "sku": "MUG-1",
+                    "quantity": 2,
+                    "promotion_ids": ["SPRING-10"],
+                    "prices": {"Principal": 40, "Discount": -4, "GiftWrap": 3, "Tax": 3.6},
+                }
+            ],
+            latest_ship_date=ship_by,
+            facilitator_tax=True,
+        )
+        self._import()
+        order = self._imported("112-3000014-0000001")
+        self.assertEqual(order.amazon_ship_by, ship_by)
+        line = order.order_line.filtered("amazon_order_item_code")
+        self.assertEqual((line.price_unit, line.discount), (20.0, 10.0))
+        self.assertEqual(line.price_subtotal, 36.0)
+        self.assertFalse(line.tax_id, "tax Amazon collects is not the seller's revenue")
+        self.assertIn("SPRING-10", line.name)
+        self.assertIn("Gift wrap charged by Amazon: 3.00", line.name)
+
+    def test_fiscal_position_of_the_account_maps_taxes(self):
+        tax_0 = self.env["account.tax"].create({"name": "Amazon export 0%", "amount": 0})
+        self.account_a.order_import_fiscal_position_id = self.env["account.fiscal.position"].create(
+            {
+                "name": "Amazon export",
+                "tax_ids": [(0, 0, {"tax_src_id": self.tax_10.id, "tax_dest_id": tax_0.id})],
+            }
+        )
+        self._add("112-3000015-0000001")
+        self._import()
+        order = self._imported("112-3000015-0000001")
+        self.assertEqual(order.fiscal_position_id, self.account_a.order_import_fiscal_position_id)
+        self.assertEqual(order.order_line.filtered("amazon_order_item_code").tax_id, tax_0)
 
     def test_each_company_imports_its_own_account(self):
         self._add("112-3000010-0000001")
