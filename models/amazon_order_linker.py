@@ -289,7 +289,7 @@ class AmazonOrderLinker(models.AbstractModel):
         if not fulfillment and source.get("channel_field"):
             fulfillment = source["channels"].get(order.sudo()[source["channel_field"]])
         codes, notes = self._match_lines(order, account, source, info)
-        order.with_context(amazon_link_write=True).write(
+        order.write(
             {
                 "amazon_seller_account_id": account.id,
                 "amazon_order_number": number,
