@@ -3,10 +3,13 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError
+from odoo.models import check_method_name
 from odoo.tests import Form, tagged
 
 from ..amazon_api.client import AmazonClient
 from ..amazon_api.errors import ThrottledError
+from ..models.amazon_order_importer import AmazonOrderImporter
+from ..models.amazon_order_linker import AmazonOrderLinker
 from .test_order_link import OrderLinkCase
 
 
@@ -351,3 +354,12 @@ class TestOrderImportAccess(OrderImportCase):
                 self._create_amazon_order(self.account_a, "112-3000013-0000002").with_user(
                     user
                 ).write({"amazon_order_status": "SHIPPED"})
+
+    def test_background_work_is_not_callable_remotely(self):
+        # Linking and importing talk to Amazon: only their scheduled actions run them.
+        for model_class in (AmazonOrderLinker, AmazonOrderImporter):
+            methods = [name for name, value in vars(model_class).items() if callable(value)]
+            self.assertIn("_cron_link_orders", dir(AmazonOrderLinker))
+            for name in methods:
+                with self.assertRaises(AccessError, msg=f"{model_class._name}.{name}"):
+                    check_method_name(name)
