@@ -322,9 +322,15 @@ class TestOrderLinkFromConnector(OrderLinkCase):
         super().setUpClass()
         cls.loader = FakeModelLoader(cls.env, cls.__module__)
         cls.loader.backup_registry()
-        from .fake_connector_models import FakeConnectorSaleOrder, FakeConnectorSaleOrderLine
+        from .fake_connector_models import (
+            FakeConnectorOrderLineBinding,
+            FakeConnectorSaleOrder,
+            FakeConnectorSaleOrderLine,
+        )
 
-        cls.loader.update_registry((FakeConnectorSaleOrder, FakeConnectorSaleOrderLine))
+        cls.loader.update_registry(
+            (FakeConnectorSaleOrder, FakeConnectorSaleOrderLine, FakeConnectorOrderLineBinding)
+        )
 
     @classmethod
     def tearDownClass(cls):
@@ -361,3 +367,35 @@ class TestOrderLinkFromConnector(OrderLinkCase):
         self._link()
         self.assertEqual(order.amazon_order_number, number)
         self.assertEqual(order.order_line.amazon_order_item_code, "20000020000003")
+
+    def test_emipro_preset_leaves_its_charge_lines_alone(self):
+        self.account_a.order_link_source = "amazon_ept"
+        number = "111-2000002-0000003"
+        self._amazon_order(number, [("20000020000004", "MUG-1", 2)], channel="AFN")
+        order = self._plain_order(
+            [(self.product, 2), (self.tee, 1)], amz_order_reference=number, amz_fulfillment_by="FBA"
+        )
+        # The connector puts gift wrap on a line of its own, with a suffixed item id.
+        order.order_line[0].amazon_order_item_id = "20000020000004"
+        order.order_line[1].amazon_order_item_id = "20000020000004_gift_wrap"
+        self._link()
+        self.assertEqual(order.amazon_link_state, "linked")
+        self.assertEqual(order.amazon_fulfillment, "amazon")
+        self.assertEqual(
+            order.order_line.mapped("amazon_order_item_code"), ["20000020000004", False]
+        )
+
+    def test_oca_preset_reads_item_ids_of_its_order_lines(self):
+        self.account_a.order_link_source = "connector_amazon"
+        number = "111-2000002-0000004"
+        self._amazon_order(number, [("20000020000005", "MUG-1", 2), ("20000020000006", "Y", 1)])
+        order = self._plain_order([(self.product, 2), (self.tee, 1)], client_order_ref=number)
+        self.env["amz.order.line"].create(
+            {"sale_order_line_id": order.order_line[1].id, "order_item_id": "20000020000006"}
+        )
+        self._link()
+        self.assertEqual(order.amazon_link_state, "linked")
+        self.assertEqual(
+            order.order_line.mapped("amazon_order_item_code"), ["20000020000005", "20000020000006"]
+        )
+        self.assertEqual(self.env["amz.order.line"].search([]).order_item_id, "20000020000006")
