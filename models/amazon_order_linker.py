@@ -148,15 +148,19 @@ class AmazonOrderLinker(models.AbstractModel):
     def _cron_link_orders(self):
         """Link orders company by company: those asked for by hand first, then new ones."""
         accounts = self.env["amazon.seller.account"].search([("order_link_source", "!=", "none")])
+        cron = self.env.ref("amazon_refund_cancel.ir_cron_amazon_link_orders")
+        done = 0
         for company, company_accounts in accounts.grouped("company_id").items():
             linker = self.with_company(company)
             company_accounts = company_accounts.with_company(company)
             requested = linker.env["sale.order"].search(
                 [("company_id", "=", company.id), ("amazon_link_requested", "=", True)]
             )
-            orders = requested | linker._candidates(company_accounts)
-            done = 0
-            for order in orders:
+            candidates = linker._candidates(company_accounts)
+            if len(candidates) >= LINK_BATCH:
+                # More orders wait than one run takes: the next run follows at once.
+                cron._trigger()
+            for order in requested | candidates:
                 if not linker._lock(order):
                     continue
                 try:
@@ -167,13 +171,13 @@ class AmazonOrderLinker(models.AbstractModel):
                     _logger.info(
                         "Linking Amazon orders of company %s paused: %s", company.id, error
                     )
-                    self.env.ref("amazon_refund_cancel.ir_cron_amazon_link_orders")._trigger(
+                    cron._trigger(
                         fields.Datetime.now() + timedelta(seconds=max(error.retry_after, 60))
                     )
                     break
                 done += 1
                 commit_unless_testing(self.env)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(orders) - done)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
 
     @api.model
     def _lock(self, order):
