@@ -21,7 +21,7 @@ from .errors import ReportParseError
 from .xml_safety import DEFAULT_MAX_BYTES, GZIP_MAGIC, HEAD_SIZE, iter_elements, open_binary
 
 # ---------------------------------------------------------------------------------------------
-# Text: gzip, BOM, UTF-8 or Windows-1252
+# Text: gzip, BOM, UTF-8, UTF-16 or Windows-1252
 
 
 def _cp1252_char(byte):
@@ -47,27 +47,74 @@ codecs.register_error(_FALLBACK_ERRORS, _decode_as_cp1252)
 
 
 def _guess_encoding(head):
-    """UTF-8 (with or without BOM) if the head of the file is valid UTF-8, else Windows-1252."""
+    """UTF-8 if the head of the file is valid UTF-8, else Windows-1252."""
     try:
         # Not final: the head may end in the middle of a character.
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return "cp1252"
-    return "utf-8-sig"
+    return "utf-8"
+
+
+def _known(encoding):
+    """Python's name of `encoding`, or None when Python does not know it."""
+    try:
+        return codecs.lookup(encoding).name if encoding else None
+    except LookupError:
+        return None
+
+
+def _text_encoding(head, announced=None):
+    """(encoding, length of the byte order mark to skip) of a text file's first bytes.
+
+    A byte order mark wins over the charset announced with the download: Excel's "Unicode
+    Text" is UTF-16 with a BOM, and a UTF-8 BOM may lead Windows-1252 text written by a tool that
+    added it blindly. An announced charset that Python does not know is ignored.
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Python's UTF-16 codec reads the BOM itself to learn the byte order.
+        return "utf-16", 0
+    if head.startswith(codecs.BOM_UTF8):
+        return _guess_encoding(head[len(codecs.BOM_UTF8) :]), len(codecs.BOM_UTF8)
+    return _known(announced) or _guess_encoding(head), 0
+
+
+def _text_head(head):
+    """The head of a text file as UTF-8 bytes, for sniffing its format."""
+    encoding, skip = _text_encoding(head)
+    if encoding == "utf-16":
+        return head.decode("utf-16", errors="ignore").encode()
+    return head[skip:]
+
+
+def _check_text(head):
+    """Refuse content that is not text: NUL bytes or more than a few control characters."""
+    if head.lstrip()[:5].lower() == b"%pdf-":
+        raise ReportParseError("The file is a PDF, not a text report")
+    controls = sum(head.count(bytes([byte])) for byte in _CONTROL_BYTES)
+    if b"\x00" in head or controls > len(head) // 100:
+        raise ReportParseError("The file is binary, not a text report")
+
+
+# Control characters that no text report holds (tab, line feed and carriage return are fine).
+_CONTROL_BYTES = [byte for byte in range(32) if byte not in (9, 10, 13)]
 
 
 def open_text(source, encoding=None, max_bytes=DEFAULT_MAX_BYTES):
     """A text stream over a report (bytes or binary file, maybe gzipped), read line by line.
 
-    Without `encoding` (e.g. the charset of the download's Content-Type), the file is read as
-    UTF-8 when its first 64 KB are valid UTF-8 and as Windows-1252 (Latin-1) otherwise. A stray
-    byte that is not UTF-8 later on reads as Windows-1252 rather than failing the whole import.
-    Lines split at "\\n" only and keep their ending: a "\\r" inside a cell stays where it is.
+    UTF-16 and UTF-8 are recognised by their byte order mark. Otherwise `encoding` (e.g. the
+    charset of the download's Content-Type) is used when Python knows it, else the file is read
+    as UTF-8 when its first 64 KB are valid UTF-8 and as Windows-1252 (Latin-1) otherwise. A
+    stray byte that is not UTF-8 later on reads as Windows-1252 rather than failing the whole
+    import. Lines split at "\\n" only and keep their ending: a "\\r" inside a cell stays where it
+    is. Content that is not text raises ReportParseError.
     """
     head, stream = open_binary(source, max_bytes)
-    return io.TextIOWrapper(
-        stream, encoding=encoding or _guess_encoding(head), errors=_FALLBACK_ERRORS, newline="\n"
-    )
+    encoding, skip = _text_encoding(head, encoding)
+    _check_text(_text_head(head))
+    stream.read(skip)
+    return io.TextIOWrapper(stream, encoding=encoding, errors=_FALLBACK_ERRORS, newline="\n")
 
 
 def detect_returns_format(first_bytes):
@@ -78,9 +125,10 @@ def detect_returns_format(first_bytes):
             data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, HEAD_SIZE)
         except zlib.error as error:
             raise ReportParseError(f"The compressed file is damaged: {error}") from error
-    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    text = _text_head(data).lstrip(b" \t\r\n")
     if text.startswith(b"%PDF"):
         raise ReportParseError("The file is a PDF, not an Amazon returns report")
+    _check_text(text)
     lowered = text[:200].lower()
     if lowered.startswith((b"<html", b"<!doctype html")) or b"<html" in lowered:
         raise ReportParseError("The file is an HTML page, not an Amazon returns report")
@@ -249,8 +297,10 @@ class ReturnRecord:
 
     @property
     def returnless(self):
-        """Amazon refunded without asking for the item back."""
-        return "returnless" in f"{self.return_type or ''} {self.label_type or ''}".lower()
+        """Amazon refunded without asking for the item back: its resolution (ReturnlessRefund),
+        return type or label type says so."""
+        markings = f"{self.resolution or ''} {self.return_type or ''} {self.label_type or ''}"
+        return "returnless" in markings.lower()
 
 
 @dataclass(slots=True)

@@ -5,10 +5,16 @@
 It imports a generated flat returns report of 5,000 approved RMAs (one in ten with two items, one
 in ten of a kit when manufacturing is installed) for 5,000 Amazon orders of one seller account,
 then the same report again (every RMA already there, unchanged), and prints RMAs per second and
-SQL queries per RMA of both. Everything it creates is rolled back.
+SQL queries per RMA of both. Then a file of 500,000 rows, streamed from disk as an upload is:
+5,000 new RMAs of those orders and 495,000 rows of orders that are not in Odoo; it prints rows per
+second and the peak growth of the process's memory. Everything it creates is rolled back.
 """
 
+import os
+import tempfile
+import threading
 import time
+import tracemalloc
 
 from odoo import Command
 
@@ -18,6 +24,7 @@ from odoo.addons.amazon_refund_cancel.spapi_emulator.report_content import (
 
 RMAS = 5000
 PRODUCTS = 50
+BIG_ROWS = 500_000
 
 
 def _setup(env):
@@ -50,6 +57,8 @@ def _setup(env):
                 "partner_id": partner.id,
                 "amazon_seller_account_id": account.id,
                 "amazon_order_number": f"119-{n:07d}-0000001",
+                # Shipped by Amazon: every unit may come back.
+                "amazon_fulfillment": "amazon",
                 "order_line": [
                     Command.create(
                         {
@@ -68,30 +77,72 @@ def _setup(env):
     return account, orders
 
 
+def _row(order_number, rma_id, sku):
+    row = {
+        "Order ID": order_number,
+        "Return request date": "10-Jul-2025",
+        "Return request status": "Approved",
+        "Amazon RMA ID": rma_id,
+        "Label type": "AmazonPrePaidLabel",
+        "Label cost": "5.10",
+        "Currency code": "USD",
+        "Return carrier": "UPS",
+        "Tracking ID": f"1Z{rma_id}",
+        "Label to be paid by": "Seller",
+        "A-to-Z Claim": "N",
+        "Merchant SKU": sku,
+        "Return quantity": "1",
+        "Return Reason": "CR-UNWANTED_ITEM",
+        "In policy": "Y",
+    }
+    return "\t".join(row.get(column, "") for column in RETURNS_FLAT_COLUMNS)
+
+
 def _report(orders):
     lines = ["\t".join(RETURNS_FLAT_COLUMNS)]
     for n, order in enumerate(orders):
         skus = order.order_line.product_id.mapped("default_code")
         for sku in skus[: 2 if n % 10 == 0 else 1]:
-            row = {
-                "Order ID": order.amazon_order_number,
-                "Return request date": "10-Jul-2025",
-                "Return request status": "Approved",
-                "Amazon RMA ID": f"DBENCH{n:07d}",
-                "Label type": "AmazonPrePaidLabel",
-                "Label cost": "5.10",
-                "Currency code": "USD",
-                "Return carrier": "UPS",
-                "Tracking ID": f"1ZBENCH{n:09d}",
-                "Label to be paid by": "Seller",
-                "A-to-Z Claim": "N",
-                "Merchant SKU": sku,
-                "Return quantity": "1",
-                "Return Reason": "CR-UNWANTED_ITEM",
-                "In policy": "Y",
-            }
-            lines.append("\t".join(row.get(column, "") for column in RETURNS_FLAT_COLUMNS))
+            lines.append(_row(order.amazon_order_number, f"DBENCH{n:07d}", sku))
     return ("\n".join(lines) + "\n").encode()
+
+
+def _big_report(handle, orders):
+    """Written a row at a time: the benchmark's own memory stays out of the measure."""
+    handle.write(("\t".join(RETURNS_FLAT_COLUMNS) + "\n").encode())
+    skus = {order.id: order.order_line[:1].product_id.default_code for order in orders}
+    for n in range(BIG_ROWS):
+        if n < len(orders):
+            order = orders[n]
+            line = _row(order.amazon_order_number, f"DBIG{n:09d}", skus[order.id])
+        else:
+            line = _row(f"120-{n:07d}-0000001", f"DBIG{n:09d}", "BENCH-000")
+        handle.write((line + "\n").encode())
+    handle.flush()
+
+
+def _rss():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class _PeakMemory(threading.Thread):
+    """Samples the resident memory of the process while the import runs."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.start_rss = self.peak = _rss()
+        self.running = True
+
+    def run(self):
+        while self.running:
+            self.peak = max(self.peak, _rss())
+            time.sleep(0.02)
+
+    def growth(self):
+        self.running = False
+        self.join()
+        return (self.peak - self.start_rss) / 1e6
 
 
 def _import(env, account, content, label):
@@ -110,10 +161,50 @@ def _import(env, account, content, label):
     )
 
 
+def _import_big(env, account, orders, traced):
+    """Import the big file; `traced`: measure Python's allocations (slower) instead of time."""
+    with tempfile.TemporaryFile() as handle:
+        _big_report(handle, orders)
+        size = handle.tell()
+        handle.seek(0)
+        env.cr.execute("SAVEPOINT amazon_rma_big_file")
+        log = env["amazon.rma.import"].create({"source": "manual", "seller_account_id": account.id})
+        env.flush_all()
+        env.invalidate_all()
+        memory = _PeakMemory()
+        memory.start()
+        if traced:
+            tracemalloc.start()
+        started = time.perf_counter()
+        log._import_file(handle)
+        env.flush_all()
+        seconds = time.perf_counter() - started
+        if traced:
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        growth = memory.growth()
+        rows = env["amazon.rma.import.line"].search_count([("import_id", "=", log.id)])
+        counts = f"created {log.created_count}, failed {log.failed_count}"
+        env.cr.execute("ROLLBACK TO SAVEPOINT amazon_rma_big_file")
+        env.invalidate_all(flush=False)
+    if traced:
+        print(
+            f"same file traced: peak of Python's allocations during the import {peak / 1e6:.0f} MB"
+        )
+        return
+    print(
+        f"{BIG_ROWS} rows, {size / 1e6:.0f} MB: {counts} in {seconds:.1f} s: "
+        f"{BIG_ROWS / seconds:.0f} rows/s; resident memory {memory.start_rss / 1e6:.0f} MB "
+        f"before, peak growth {growth:.0f} MB; {rows} rows kept in the log"
+    )
+
+
 def main(env):
     env.cr.execute("SAVEPOINT amazon_rma_benchmark")
     try:
         account, orders = _setup(env)
+        _import_big(env, account, orders, traced=False)
+        _import_big(env, account, orders, traced=True)
         content = _report(orders)
         rows = content.count(b"\n") - 1
         print(f"{RMAS} RMAs, {rows} rows, {len(content) / 1e6:.1f} MB")

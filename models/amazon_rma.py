@@ -2,8 +2,9 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
+from ..tools import check_system_fields
 from .amazon_order_request import OPEN_STATES
 
 RMA_STATES = [
@@ -13,6 +14,8 @@ RMA_STATES = [
     ("closed", "Closed"),
     ("cancelled", "Cancelled"),
 ]
+# What users decide on an RMA; the rest comes from Amazon's report and the checked actions.
+USER_FIELDS = {"resolution"}
 # Amazon expects the refund within this many business days of receiving the return (X12).
 REFUND_DUE_BUSINESS_DAYS = 2
 
@@ -141,6 +144,20 @@ class AmazonRma(models.Model):
         ),
     ]
 
+    def write(self, vals):
+        mail_fields = set(self.env["mail.thread"]._fields) | set(
+            self.env["mail.activity.mixin"]._fields
+        )
+        check_system_fields(self, vals, sorted(set(vals) - USER_FIELDS - mail_fields))
+        return super().write(vals)
+
+    def _check_rma_user(self):
+        if not self.env.su and not self.env.user.has_group(
+            "amazon_refund_cancel.group_amazon_user"
+        ):
+            raise AccessError(self.env._("Only Amazon users close or cancel RMAs."))
+        self.check_access("write")
+
     @api.depends("closing_state", "picking_ids.state", "refund_request_ids.state")
     def _compute_state(self):
         for rma in self:
@@ -183,17 +200,17 @@ class AmazonRma(models.Model):
             rma.refund_request_count = len(rma.refund_request_ids)
 
     def _log_tracking_note(self):
-        """S13: the return label's tracking number, as a note."""
+        """The return label's tracking number, as a note."""
         self._message_log_batch(
-            bodies={
-                rma.id: self.env._(
-                    "Return label tracking number: %(tracking)s (%(carrier)s).",
-                    tracking=rma.tracking_number,
-                    carrier=rma.carrier or self.env._("carrier unknown"),
-                )
-                for rma in self
-            },
-            message_type="comment",
+            bodies={rma.id: rma._tracking_note() for rma in self}, message_type="comment"
+        )
+
+    def _tracking_note(self):
+        self.ensure_one()
+        return self.env._(
+            "Return label tracking number: %(tracking)s (%(carrier)s).",
+            tracking=self.tracking_number,
+            carrier=self.carrier or self.env._("carrier unknown"),
         )
 
     # -- actions -------------------------------------------------------------------------------
@@ -356,9 +373,11 @@ class AmazonRma(models.Model):
                     rmas=", ".join(done.mapped("display_name")),
                 )
             )
-        self.closing_state = "closed"
+        self._check_rma_user()
+        self.sudo().closing_state = "closed"
 
     def action_cancel(self):
+        self._check_rma_user()
         refunded = self.filtered(
             lambda rma: (
                 rma.state in ("refunded", "closed", "cancelled")
@@ -376,4 +395,4 @@ class AmazonRma(models.Model):
         self.picking_ids.filtered(
             lambda p: p.state not in ("done", "cancel")
         ).sudo().action_cancel()
-        self.closing_state = "cancelled"
+        self.sudo().closing_state = "cancelled"

@@ -1,20 +1,22 @@
+import io
 import logging
 import tempfile
-from collections import defaultdict
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
+import psycopg2
+
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..amazon_api import const
 from ..amazon_api.errors import AmazonError, PermanentError, ReportParseError, RetryableError
 from ..amazon_api.reports import iter_returns
 from ..tools import commit_unless_testing
+from .returns_importer import ReturnsImporter
 
 _logger = logging.getLogger(__name__)
 
-# RMAs looked up and written together: queries grow with chunks, not with rows.
-CHUNK_SIZE = 500
 FIRST_WINDOW = timedelta(days=30)
 MAX_WINDOW = timedelta(days=const.RETURNS_REPORT_MAX_DAYS)
 # Amazon may list a return requested just before a window's end only in a later report.
@@ -22,36 +24,15 @@ WINDOW_OVERLAP = timedelta(days=1)
 # No new report is asked for when the last window ended less than this ago.
 MIN_WINDOW_GAP = timedelta(hours=1)
 REPORT_POLL_DELAY = timedelta(minutes=2)
+# Files up to this size are imported in the user's request; larger ones in the background, far
+# from the request time limit of a multi-worker server.
+IMMEDIATE_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_RESULTS = [
     ("created", "Created"),
     ("updated", "Updated"),
     ("skipped", "Skipped"),
     ("failed", "Failed"),
 ]
-# RMA fields an import sets; a later report that changes one of them updates the RMA (S16).
-HEADER_FIELDS = (
-    "order_id",
-    "request_date",
-    "a_to_z_claim",
-    "returnless",
-    "label_type",
-    "label_cost",
-    "label_paid_by",
-    "return_reason",
-    "tracking_number",
-    "carrier",
-    "amazon_delivery_date",
-)
-LINE_FIELDS = (
-    "sequence",
-    "product_id",
-    "quantity",
-    "order_line_id",
-    "kit_product_id",
-    "sold_quantity",
-    "reason",
-    "in_policy",
-)
 
 
 class AmazonRmaImport(models.Model):
@@ -65,7 +46,13 @@ class AmazonRmaImport(models.Model):
         [("manual", "File"), ("scheduled", "Scheduled")], required=True, readonly=True
     )
     state = fields.Selection(
-        [("pending", "Waiting for Amazon"), ("done", "Done"), ("failed", "Failed")],
+        [
+            ("pending", "Waiting for Amazon"),
+            ("queued", "Queued"),
+            ("running", "Importing"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+        ],
         string="Status",
         required=True,
         default="pending",
@@ -96,6 +83,9 @@ class AmazonRmaImport(models.Model):
     updated_count = fields.Integer(string="Updated", readonly=True)
     skipped_count = fields.Integer(string="Skipped", readonly=True)
     failed_count = fields.Integer(string="Failed", readonly=True)
+    read_count = fields.Integer(
+        string="RMAs Read", readonly=True, help="How far a background import has come."
+    )
     line_ids = fields.One2many("amazon.rma.import.line", "import_id", string="Rows")
 
     def action_view_rmas(self):
@@ -113,30 +103,139 @@ class AmazonRmaImport(models.Model):
         """Import a returns report (bytes or binary file): every good RMA of it, or nothing at
         all when the file cannot be read."""
         self.ensure_one()
-        importer = _ReturnsImporter(self)
+        importer = ReturnsImporter(self)
         try:
             with self.env.cr.savepoint():
                 importer.run(iter_returns(source, encoding=encoding))
         except ReportParseError as error:
-            self.write(
-                {
-                    "state": "failed",
-                    "done_at": fields.Datetime.now(),
-                    "message": self.env._(
-                        "The file cannot be read, so nothing was imported: %(error)s",
-                        error=error,
-                    ),
-                }
-            )
+            self._unreadable(error)
             return False
+        self._done(importer)
+        return True
+
+    def _unreadable(self, error):
+        self.write(
+            {
+                "state": "failed",
+                "done_at": fields.Datetime.now(),
+                "message": self.env._(
+                    "The file cannot be read, so nothing was imported: %(error)s", error=error
+                ),
+            }
+        )
+
+    def _done(self, importer):
         self.write(
             {
                 "state": "done",
                 "done_at": fields.Datetime.now(),
+                "message": "\n".join(importer.summary()) or False,
                 **{f"{result}_count": count for result, count in importer.counts.items()},
             }
         )
-        return True
+
+    def _open_file(self):
+        """The uploaded file as a binary stream, read from the filestore rather than loaded."""
+        attachment = self.attachment_id.sudo()
+        if attachment.store_fname:
+            return open(attachment._full_path(attachment.store_fname), "rb")
+        return io.BytesIO(attachment.raw or b"")
+
+    def _import_upload(self):
+        """Import the uploaded file now if it is small, else queue it for the background."""
+        self.ensure_one()
+        if self.attachment_id.sudo().file_size > IMMEDIATE_MAX_BYTES:
+            self.state = "queued"
+            self.env.ref("amazon_refund_cancel.ir_cron_amazon_import_returns_files")._trigger()
+            return
+        with self._open_file() as stream:
+            self._import_file(stream)
+
+    @api.model
+    def _cron_import_files(self):
+        """Import the files queued by users, one at a time, each in its own transactions."""
+        while True:
+            log = self._claim_queued()
+            if not log:
+                return
+            log.with_company(log.company_id)._import_in_background()
+            commit_unless_testing(self.env)
+
+    @api.model
+    def _claim_queued(self):
+        queued = self.search([("state", "=", "queued")], order="id", limit=1)
+        if not queued:
+            return queued
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM amazon_rma_import WHERE id = %s AND state = 'queued' "
+                        "FOR UPDATE SKIP LOCKED",
+                        queued.id,
+                    )
+                )
+                locked = bool(self.env.cr.fetchone())
+        except psycopg2.errors.SerializationFailure:
+            locked = False
+        if not locked:
+            # Another worker imports it; leave the rest of the queue to that worker too.
+            return self.browse()
+        queued.invalidate_recordset()
+        return queued
+
+    def _import_in_background(self):
+        """Check that the whole file can be read, then import it a chunk at a time, each
+        committed with the progress shown on the log; tell the user when it is over."""
+        self.ensure_one()
+        self.write({"state": "running", "read_count": 0})
+        commit_unless_testing(self.env)
+        try:
+            with self._open_file() as stream:
+                for _record in iter_returns(stream):
+                    pass
+        except ReportParseError as error:
+            self._unreadable(error)
+            self._notify_done()
+            return
+
+        def progress(importer):
+            self.write(
+                {
+                    "read_count": sum(importer.counts.values()),
+                    **{f"{result}_count": count for result, count in importer.counts.items()},
+                }
+            )
+            commit_unless_testing(self.env)
+
+        importer = ReturnsImporter(self, on_chunk=progress)
+        with self._open_file() as stream:
+            importer.run(iter_returns(stream))
+        self._done(importer)
+        self._notify_done()
+
+    def _notify_done(self):
+        if self.state == "done":
+            message = self.env._(
+                "%(name)s: %(created)s created, %(updated)s updated, %(skipped)s skipped, "
+                "%(failed)s failed.",
+                name=self.name,
+                created=self.created_count,
+                updated=self.updated_count,
+                skipped=self.skipped_count,
+                failed=self.failed_count,
+            )
+        else:
+            message = f"{self.name}: {self.message}"
+        self.user_id._bus_send(
+            "simple_notification",
+            {
+                "type": "success" if self.state == "done" else "danger",
+                "title": self.env._("Amazon returns import finished"),
+                "message": message,
+                "sticky": True,
+            },
+        )
 
     # -- scheduled import ----------------------------------------------------------------------
 
@@ -268,372 +367,3 @@ class AmazonRmaImport(models.Model):
     @api.model
     def _trigger_import(self, at=None):
         self.env.ref("amazon_refund_cancel.ir_cron_amazon_import_returns")._trigger(at)
-
-
-class _ReturnsImporter:
-    """One pass over a returns report for an import log: RMAs merged by Amazon RMA ID and
-    applied a chunk at a time, each outcome written as a row of the log."""
-
-    def __init__(self, log):
-        self.log = log
-        self.env = log.env
-        self.account = log.seller_account_id
-        self.company = self.account.company_id
-        self.counts = dict.fromkeys(("created", "updated", "skipped", "failed"), 0)
-        # Amazon RMA ID -> the amazon.rma id this import made or updated, or 0 if it did not.
-        self.seen = {}
-        self.boms = {}
-        self.components = {}
-        self.rows = []
-        # Overlapping scheduled windows bring every RMA back: count those, list the rest.
-        self.list_unchanged = log.source == "manual"
-
-    def run(self, records):
-        chunk = {}
-        for record in records:
-            merged = chunk.get(record.amazon_rma_id)
-            if merged:
-                merged.items.extend(record.items)
-                continue
-            if len(chunk) >= CHUNK_SIZE:
-                self._apply(list(chunk.values()))
-                chunk = {}
-            chunk[record.amazon_rma_id] = record
-        if chunk:
-            self._apply(list(chunk.values()))
-
-    # -- one chunk -----------------------------------------------------------------------------
-
-    def _apply(self, records):
-        self.rows = []
-        candidates = []
-        skip_returnless = self.company.amazon_skip_returnless_rma
-        for record in records:
-            status = (record.status or "").strip()
-            if record.amazon_rma_id in self.seen:
-                candidates.append(record)
-            elif status.lower() != "approved":
-                self._row(
-                    record,
-                    "skipped",
-                    self.env._(
-                        "Status %(status)s at Amazon: only approved returns make RMAs.",
-                        status=status or "?",
-                    ),
-                )
-            elif record.returnless and skip_returnless:
-                self._row(
-                    record,
-                    "skipped",
-                    self.env._("Returnless refund: the company makes no RMA for these."),
-                )
-            else:
-                candidates.append(record)
-        if candidates:
-            self._apply_candidates(candidates)
-        self.env["amazon.rma.import.line"].create(self.rows)
-        # Bounded memory whatever the size of the report.
-        self.env.flush_all()
-        self.env.invalidate_all()
-
-    def _apply_candidates(self, records):
-        Rma = self.env["amazon.rma"]
-        orders = self.env["sale.order"].search_fetch(
-            [
-                ("amazon_seller_account_id", "=", self.account.id),
-                ("amazon_order_number", "in", list({record.order_id for record in records})),
-            ],
-            # The RMAs' customer, company and currency come from their order.
-            ["amazon_order_number", "partner_id", "company_id", "currency_id"],
-        )
-        order_by_number = {order.amazon_order_number: order for order in orders}
-        order_lines = self.env["sale.order.line"].search_fetch(
-            [("order_id", "in", orders.ids), ("display_type", "=", False)],
-            ["order_id", "product_id"],
-            order="sequence, id",
-        )
-        order_lines.product_id.fetch(["default_code", "uom_id"])
-        line_by_sku = {}
-        for line in order_lines:
-            line_by_sku.setdefault((line.order_id.id, line.product_id.default_code), line)
-        self._load_boms(order_lines.product_id)
-        existing = Rma.search_fetch(
-            [
-                ("seller_account_id", "=", self.account.id),
-                ("amazon_rma_id", "in", [record.amazon_rma_id for record in records]),
-            ],
-            [*HEADER_FIELDS, "amazon_rma_id", "state"],
-        )
-        existing.line_ids.fetch(LINE_FIELDS)
-        existing.picking_ids.fetch(["state"])
-        rma_by_id = {rma.amazon_rma_id: rma for rma in existing}
-
-        to_create = []
-        for record in records:
-            earlier = self.seen.get(record.amazon_rma_id)
-            if earlier == 0:
-                self._row(
-                    record,
-                    "skipped",
-                    self.env._("More rows of an RMA not imported from this file (see above)."),
-                )
-                continue
-            order = order_by_number.get(record.order_id)
-            if not order:
-                self._fail(
-                    record,
-                    self.env._(
-                        "Amazon order %(order)s is not an order of account %(account)s in Odoo.",
-                        order=record.order_id,
-                        account=self.account.name,
-                    ),
-                )
-                continue
-            rma = rma_by_id.get(record.amazon_rma_id)
-            first_sequence = 1
-            if earlier:
-                first_sequence = max(rma.line_ids.mapped("sequence"), default=0) + 1
-            line_values, unknown = self._line_values(record, order, line_by_sku, first_sequence)
-            if unknown:
-                self._fail(
-                    record,
-                    self.env._(
-                        "SKU %(skus)s is not on Amazon order %(order)s in Odoo.",
-                        skus=", ".join(unknown),
-                        order=record.order_id,
-                    ),
-                )
-            elif earlier:
-                self._add_items(rma, record, line_values)
-            elif rma and rma.order_id != order:
-                self._fail(
-                    record,
-                    self.env._(
-                        "RMA %(rma)s is already recorded for order %(order)s.",
-                        rma=rma.display_name,
-                        order=rma.order_id.name,
-                    ),
-                )
-            elif rma:
-                self._update(rma, record, self._header_values(record, order), line_values)
-            elif record.a_to_z_claim:
-                # Amazon decides an A-to-z claim and refunds the buyer itself: a refund from an
-                # RMA could pay twice. An RMA imported before the claim is flagged instead.
-                self._row(
-                    record,
-                    "skipped",
-                    self.env._("A-to-z guarantee claim: Amazon decides the refund."),
-                )
-            else:
-                values = self._header_values(record, order)
-                values["line_ids"] = [Command.create(vals) for vals in line_values]
-                to_create.append((record, values))
-        if to_create:
-            self._create(to_create)
-
-    def _create(self, to_create):
-        rmas = (
-            self.env["amazon.rma"]
-            .with_context(tracking_disable=True)
-            .create([values for _record, values in to_create])
-        )
-        rmas._message_log_batch(
-            bodies={
-                rma.id: self.env._(
-                    "Created from Amazon's returns report by import %(import)s.",
-                    **{"import": self.log.name},
-                )
-                for rma in rmas
-            }
-        )
-        rmas.filtered("tracking_number")._log_tracking_note()
-        for (record, _values), rma in zip(to_create, rmas, strict=True):
-            self._row(record, "created", False, rma)
-
-    def _update(self, rma, record, values, line_values):
-        changes = {name: value for name, value in values.items() if _differs(rma[name], value)}
-        lines_differ = _line_keys(rma.line_ids) != sorted(map(_values_key, line_values))
-        if not changes and not lines_differ:
-            self.seen[record.amazon_rma_id] = rma.id
-            self.counts["skipped"] += 1
-            if self.list_unchanged:
-                self.rows.append(
-                    self._row_values(
-                        record, "skipped", self.env._("Already imported, unchanged."), rma
-                    )
-                )
-            return
-        lines_kept = False
-        if lines_differ:
-            if rma.state == "open" and not rma.picking_ids:
-                changes["line_ids"] = [Command.delete(line.id) for line in rma.line_ids] + [
-                    Command.create(vals) for vals in line_values
-                ]
-            else:
-                lines_kept = True
-        rma.write(changes)
-        if "tracking_number" in changes and rma.tracking_number:
-            rma._log_tracking_note()
-        reasons = []
-        labels = [rma._fields[name].string for name in changes if name != "line_ids"]
-        if "line_ids" in changes:
-            labels.append(self.env._("items"))
-        if labels:
-            reasons.append(self.env._("Changed: %(fields)s.", fields=", ".join(labels)))
-        if lines_kept:
-            kept = self.env._(
-                "Amazon now lists other items for this return. The lines were kept, because "
-                "the return is already being processed: please check them."
-            )
-            rma._message_log_batch(bodies={rma.id: kept})
-            reasons.append(kept)
-        self._row(record, "updated", " ".join(reasons), rma)
-
-    def _add_items(self, rma, record, line_values):
-        """More rows of an RMA this import already applied, further down the file."""
-        if rma.state == "open" and not rma.picking_ids:
-            rma.write({"line_ids": [Command.create(vals) for vals in line_values]})
-        self._row(
-            record,
-            "updated",
-            self.env._("More items of this RMA, further down the file."),
-            rma,
-        )
-
-    # -- values --------------------------------------------------------------------------------
-
-    def _header_values(self, record, order):
-        reasons = dict.fromkeys(item.reason for item in record.items if item.reason)
-        return {
-            "amazon_rma_id": record.amazon_rma_id,
-            "seller_account_id": self.account.id,
-            "order_id": order.id,
-            "request_date": record.request_date or False,
-            "a_to_z_claim": record.a_to_z_claim,
-            "returnless": record.returnless,
-            "label_type": record.label_type or False,
-            "label_cost": float(record.label_cost or 0),
-            "label_paid_by": record.label_paid_by or False,
-            "return_reason": ", ".join(reasons) or False,
-            "tracking_number": record.tracking_id or False,
-            "carrier": record.carrier or False,
-            "amazon_delivery_date": record.delivery_date or False,
-        }
-
-    def _line_values(self, record, order, line_by_sku, first_sequence):
-        """RMA line values of a record's items (a kit's components in its stead), and the SKUs
-        that are not on the order."""
-        values, unknown = [], []
-        for sequence, item in enumerate(record.items, start=first_sequence):
-            line = line_by_sku.get((order.id, item.sku))
-            if not line:
-                unknown.append(item.sku)
-                continue
-            common = {
-                "sequence": sequence,
-                "order_line_id": line.id,
-                "sold_quantity": item.quantity,
-                "reason": item.reason or False,
-                "in_policy": bool(item.in_policy),
-            }
-            components = self._kit_components(line.product_id, item.quantity)
-            if components is None:
-                values.append(
-                    common
-                    | {
-                        "product_id": line.product_id.id,
-                        "quantity": item.quantity,
-                        "kit_product_id": False,
-                    }
-                )
-                continue
-            for product_id, quantity in components:
-                values.append(
-                    common
-                    | {
-                        "product_id": product_id,
-                        "quantity": quantity,
-                        "kit_product_id": line.product_id.id,
-                    }
-                )
-        return values, unknown
-
-    def _load_boms(self, products):
-        """Find the kits among `products` (one query for all the new ones), if mrp is there."""
-        if "mrp.bom" not in self.env:
-            return
-        new = products.filtered(lambda product: product.id not in self.boms)
-        if not new:
-            return
-        # Amazon users need not read bills of materials to import returns.
-        found = (
-            self.env["mrp.bom"]
-            .sudo()
-            ._bom_find(new, company_id=self.company.id, bom_type="phantom")
-        )
-        for product in new:
-            self.boms[product.id] = found.get(product)
-
-    def _kit_components(self, product, quantity):
-        """[(component id, quantity)] of `quantity` kits, nested kits exploded; None if no kit."""
-        bom = self.boms.get(product.id)
-        if not bom:
-            return None
-        key = (product.id, quantity)
-        if key not in self.components:
-            factor = product.uom_id._compute_quantity(quantity, bom.product_uom_id)
-            _boms, lines = bom.explode(product, factor / bom.product_qty)
-            components = defaultdict(float)
-            for bom_line, data in lines:
-                components[bom_line.product_id.id] += bom_line.product_uom_id._compute_quantity(
-                    data["qty"], bom_line.product_id.uom_id
-                )
-            self.components[key] = list(components.items())
-        return self.components[key]
-
-    # -- log rows ------------------------------------------------------------------------------
-
-    def _fail(self, record, reason):
-        self.seen[record.amazon_rma_id] = 0
-        self._row(record, "failed", reason)
-
-    def _row(self, record, result, reason, rma=None):
-        if result in ("created", "updated"):
-            self.seen[record.amazon_rma_id] = rma.id
-        else:
-            self.seen.setdefault(record.amazon_rma_id, 0)
-        self.counts[result] += 1
-        self.rows.append(self._row_values(record, result, reason, rma))
-
-    def _row_values(self, record, result, reason, rma=None):
-        return {
-            "import_id": self.log.id,
-            "file_line": record.line or 0,
-            "amazon_rma_id": record.amazon_rma_id,
-            "amazon_order_number": record.order_id,
-            "result": result,
-            "reason": reason or False,
-            "rma_id": rma.id if rma else False,
-        }
-
-
-def _differs(current, value):
-    if isinstance(current, models.BaseModel):
-        return current.id != (value or False)
-    if isinstance(current, float):
-        return round(current - value, 2) != 0
-    return (current or False) != (value or False)
-
-
-def _values_key(values):
-    return tuple(values.get(name) or False for name in LINE_FIELDS)
-
-
-def _line_keys(lines):
-    return sorted(
-        tuple(
-            value.id or False if isinstance(value, models.BaseModel) else value or False
-            for value in (line[name] for name in LINE_FIELDS)
-        )
-        for line in lines
-    )

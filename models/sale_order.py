@@ -390,6 +390,7 @@ class SaleOrder(models.Model):
         order = self.create(
             {
                 "partner_id": partner_id,
+                "user_id": self.env.ref("base.user_admin").id,
                 "amazon_seller_account_id": account.id,
                 "amazon_order_number": "111-4000057-1451383",
                 "amazon_seller_marketplace_id": account.marketplace_ids[:1].id,

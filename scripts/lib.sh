@@ -1,9 +1,14 @@
-# Shared by scripts/demo and scripts/test: find Odoo, install Python requirements, run PostgreSQL.
+# Shared by scripts/demo and scripts/test: find or make a Python with Odoo 18.0 and the addon's
+# requirements, and run PostgreSQL.
 # shellcheck shell=bash
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PYTHON=${PYTHON:-python3}
 STATE_DIR=${AMAZON_RC_STATE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/amazon_refund_cancel}
+# The project's own virtual environment: the active one, or one in the state folder.
+VENV=${VIRTUAL_ENV:-$STATE_DIR/venv}
+# Why Odoo could not be made importable, when it could not.
+ODOO_MISSING=
 mkdir -p "$STATE_DIR"
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -16,8 +21,30 @@ odoo_importable() {
     "$PYTHON" -c 'import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 18)' 2>/dev/null
 }
 
-# Odoo's requirements pinned for Python 3.12: those wheels also install on 3.11, where several of
-# the 3.11 pins are old source packages that no longer build.
+apt_install() {
+    [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null || return 1
+    log "Installing $*"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# Switches PYTHON to the project's virtual environment, made on first use.
+use_venv() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        # Debian and Ubuntu ship venv's pip bootstrap in a package of its own.
+        "$PYTHON" -c 'import ensurepip' 2>/dev/null || apt_install python3-venv || true
+        log "Making a virtual environment in $VENV"
+        "$PYTHON" -m venv "$VENV" || {
+            ODOO_MISSING="$PYTHON cannot make a virtual environment (install python3-venv)"
+            return 1
+        }
+    fi
+    PYTHON=$VENV/bin/python
+}
+
+# Odoo's requirements as pinned for Python 3.12, markers dropped: those versions have wheels for
+# Python 3.10 to 3.12, where several older pins are source packages that no longer build. LDAP
+# is left out (the addon does not use it; it needs system libraries to build), and psycopg2
+# comes as its binary wheel, which needs no compiler or libpq headers.
 install_odoo_requirements() {
     local source=$1
     "$PYTHON" - "$source/requirements.txt" >"$STATE_DIR/odoo-requirements.txt" <<'PY'
@@ -26,32 +53,71 @@ from packaging.requirements import Requirement
 
 env = {"python_version": "3.12", "python_full_version": "3.12.0", "sys_platform": "linux"}
 for line in open(sys.argv[1]):
-    line = line.split("#")[0].strip()
-    if line and (not Requirement(line).marker or Requirement(line).marker.evaluate(env)):
-        print(line)
+    requirement = line.split("#")[0].strip()
+    if not requirement:
+        continue
+    requirement = Requirement(requirement)
+    if requirement.marker and not requirement.marker.evaluate(env):
+        continue
+    if requirement.name.lower() == "python-ldap":
+        continue
+    if requirement.name.lower() == "psycopg2":
+        requirement.name = "psycopg2-binary"
+    requirement.marker = None
+    print(requirement)
 PY
-    "$PYTHON" -m pip install --quiet --disable-pip-version-check -r "$STATE_DIR/odoo-requirements.txt"
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check \
+        -r "$STATE_DIR/odoo-requirements.txt" -r "$ROOT/requirements-test.txt"
 }
 
-# Makes `odoo` importable: already installed, a source tree in ODOO_SOURCE, or Odoo's official
-# 18.0 branch cloned into the state folder.
+# Makes `odoo` importable by PYTHON: as it is when it imports Odoo 18.0 already, else in the
+# project's virtual environment from a source tree in ODOO_SOURCE or from Odoo's official 18.0
+# branch cloned into the state folder. Returns 1 with the reason in ODOO_MISSING if it cannot.
 ensure_odoo() {
-    if odoo_importable; then
-        return
-    fi
+    odoo_importable && return 0
+    use_venv || return 1
+    odoo_importable && return 0
     local source=${ODOO_SOURCE:-}
     if [ -z "$source" ]; then
         source=$STATE_DIR/odoo-18.0
         if [ ! -f "$source/odoo/release.py" ]; then
+            command -v git >/dev/null || apt_install git || true
             log "Cloning Odoo 18.0 into $source"
-            git clone --quiet --depth 1 --branch 18.0 https://github.com/odoo/odoo.git "$source"
+            rm -rf "$source"
+            if ! git clone --quiet --depth 1 --branch 18.0 https://github.com/odoo/odoo.git "$source"; then
+                ODOO_MISSING="Odoo's 18.0 branch could not be cloned from GitHub and ODOO_SOURCE is not set"
+                return 1
+            fi
         fi
+    elif [ ! -f "$source/odoo/release.py" ]; then
+        ODOO_MISSING="ODOO_SOURCE=$source is not an Odoo source tree"
+        return 1
     fi
-    log "Installing Odoo's Python requirements"
-    install_odoo_requirements "$source"
-    "$PYTHON" -c 'import site, sys; print(sys.argv[1])' "$source" \
-        >"$("$PYTHON" -c 'import site; print(site.getsitepackages()[0])')/odoo-18.0-source.pth"
-    odoo_importable || { log "Odoo 18.0 is still not importable from $source"; exit 1; }
+    log "Installing Odoo's Python requirements into $VENV"
+    # pytest brings `packaging`, which reads the requirements' markers.
+    install_requirements && install_odoo_requirements "$source" || {
+        ODOO_MISSING="Odoo's Python requirements could not be installed into $VENV"
+        return 1
+    }
+    "$PYTHON" -c 'import sys; print(sys.argv[1])' "$(cd "$source" && pwd)" \
+        >"$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/odoo-18.0-source.pth"
+    odoo_importable || {
+        ODOO_MISSING="Odoo 18.0 is still not importable from $source"
+        return 1
+    }
+}
+
+# PYTHON with the addon's requirements and, if at all possible, Odoo 18.0 (ODOO_MISSING says
+# why not).
+prepare_python() {
+    if odoo_importable; then
+        install_requirements
+        return
+    fi
+    if ensure_odoo; then
+        return
+    fi
+    install_requirements
 }
 
 odoo_addons_path() {
@@ -68,13 +134,11 @@ pg_bin() {
     local dir
     dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
     if [ -z "$dir" ]; then
-        log "Installing PostgreSQL"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+        apt_install postgresql >&2 || { log "PostgreSQL is missing: install it (apt-get install postgresql) as root"; exit 1; }
         dir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
     fi
     echo "$dir"
 }
-
 # Starts a private PostgreSQL cluster in the folder `cluster` (made on first use), owned by the
 # `postgres` system user when run as root, listening on a unix socket in that folder only; sets
 # PGHOST, PGPORT and PGUSER for Odoo. The folder must be reachable by that user; `options` go

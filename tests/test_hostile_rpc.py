@@ -42,6 +42,25 @@ class TestHostileRpc(AmazonEmulatorCase):
         self.env["amazon.feed.batch"]._batch_requests(self.queued)
         self.batch = self.queued.batch_id
         self.other_line = self._emulated_order("131-0000002-0000001").order_line
+        self.rma = self.env["amazon.rma"].create(
+            {
+                "amazon_rma_id": "DHOSTILERMA",
+                "seller_account_id": self.account_a.id,
+                "order_id": self.order.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "quantity": 1,
+                            "order_line_id": self.order.order_line.id,
+                        }
+                    )
+                ],
+            }
+        )
+        self.rma_import = self.env["amazon.rma.import"].create(
+            {"source": "manual", "seller_account_id": self.account_a.id}
+        )
 
     def _attempts(self):
         """Each a way to forge Amazon's answers, money or workflow through plain ORM calls."""
@@ -70,20 +89,24 @@ class TestHostileRpc(AmazonEmulatorCase):
             "change an amount": lambda env: self.failed.line_ids.with_env(env).write(
                 {"amount_principal": 999}
             ),
-            "add a line of another order": lambda env: self.env["amazon.order.request.line"]
-            .with_env(env)
-            .create(
-                {
-                    "request_id": self.queued.id,
-                    "order_line_id": self.other_line.id,
-                    "amount_principal": 1,
-                }
+            "add a line of another order": lambda env: (
+                self.env["amazon.order.request.line"]
+                .with_env(env)
+                .create(
+                    {
+                        "request_id": self.queued.id,
+                        "order_line_id": self.other_line.id,
+                        "amount_principal": 1,
+                    }
+                )
             ),
             "delete a request line": lambda env: self.queued.line_ids.with_env(env).unlink(),
             "delete a request": lambda env: self.failed.with_env(env).unlink(),
-            "create a batch": lambda env: self.env["amazon.feed.batch"]
-            .with_env(env)
-            .create({"seller_account_id": self.account_a.id, "feed_type": self.batch.feed_type}),
+            "create a batch": lambda env: (
+                self.env["amazon.feed.batch"]
+                .with_env(env)
+                .create({"seller_account_id": self.account_a.id, "feed_type": self.batch.feed_type})
+            ),
             "set a batch's feed": lambda env: self.batch.with_env(env).write(
                 {"feed_id": "50001", "state": "done"}
             ),
@@ -94,11 +117,57 @@ class TestHostileRpc(AmazonEmulatorCase):
             "cancel units of a line": lambda env: self.order.order_line.with_env(env).write(
                 {"amazon_quantity_cancelled": 1}
             ),
-            "record Amazon's report on an account": lambda env: self.account_a.with_env(
-                env
-            ).write({"buyer_cancel_report_id": "12345"}),
+            "record Amazon's report on an account": lambda env: self.account_a.with_env(env).write(
+                {"buyer_cancel_report_id": "12345"}
+            ),
             "change a marketplace ID": lambda env: self.marketplace_us.with_env(env).write(
                 {"code": "A1FORGED"}
+            ),
+            "create an RMA": lambda env: (
+                self.env["amazon.rma"]
+                .with_env(env)
+                .create(
+                    {
+                        "amazon_rma_id": "FORGEDRMA",
+                        "seller_account_id": self.account_a.id,
+                        "order_id": self.order.id,
+                    }
+                )
+            ),
+            "close an RMA by write": lambda env: self.rma.with_env(env).write(
+                {"closing_state": "closed"}
+            ),
+            "mark an RMA returnless": lambda env: self.rma.with_env(env).write(
+                {"returnless": True, "a_to_z_claim": True}
+            ),
+            "change a returned quantity": lambda env: self.rma.line_ids.with_env(env).write(
+                {"quantity": 100}
+            ),
+            "add an RMA line": lambda env: (
+                self.env["amazon.rma.line"]
+                .with_env(env)
+                .create(
+                    {
+                        "rma_id": self.rma.id,
+                        "product_id": self.product.id,
+                        "quantity": 5,
+                        "order_line_id": self.order.order_line.id,
+                    }
+                )
+            ),
+            "delete an RMA line": lambda env: self.rma.line_ids.with_env(env).unlink(),
+            "finish an import by write": lambda env: self.rma_import.with_env(env).write(
+                {"state": "done", "created_count": 50}
+            ),
+            "create an import": lambda env: (
+                self.env["amazon.rma.import"]
+                .with_env(env)
+                .create({"source": "manual", "seller_account_id": self.account_a.id})
+            ),
+            "add an import row": lambda env: (
+                self.env["amazon.rma.import.line"]
+                .with_env(env)
+                .create({"import_id": self.rma_import.id, "result": "created"})
             ),
         }
 
@@ -113,6 +182,8 @@ class TestHostileRpc(AmazonEmulatorCase):
         self.assertEqual(self.failed.line_ids.amount_principal, 5.0)
         self.assertEqual(self.queued.line_ids.order_line_id, self.order.order_line)
         self.assertFalse(self.order.amazon_on_hold)
+        self.assertEqual((self.rma.state, self.rma.line_ids.quantity), ("open", 1))
+        self.assertEqual((self.rma_import.state, self.rma_import.created_count), ("pending", 0))
 
     def test_requests_readable_by_amazon_staff_of_their_company_only(self):
         readers = {"Amazon User A", "Amazon Manager A", "system admin"}
@@ -160,7 +231,9 @@ class TestHostileRpc(AmazonEmulatorCase):
         )
         self.assertEqual(self.account_a.lwa_client_secret, "new-secret")
         # The same address again, or another SP-API address, keeps the stored secrets.
-        account.write({"custom_api_url": "http://127.0.0.1:9", "custom_lwa_url": account.custom_lwa_url})
+        account.write(
+            {"custom_api_url": "http://127.0.0.1:9", "custom_lwa_url": account.custom_lwa_url}
+        )
         self.assertEqual(self.account_a.custom_api_url, "http://127.0.0.1:9")
 
     def test_test_connection_for_managers_of_the_account_only(self):
@@ -222,3 +295,11 @@ class TestHostileRpc(AmazonEmulatorCase):
         request = Request.search([("order_id", "=", order.id)])
         self.assertEqual((request.state, request.requested_by_id), ("queued", self.user_a))
         self.assertEqual(request.amount_total, 2.0)
+
+    def test_rma_decisions_only_through_their_actions(self):
+        for who in ("internal user", "Sales user", "Amazon User B"):
+            with self.subTest(who=who), self.assertRaises(AccessError):
+                self.rma.with_user(self.everyone[who]).action_close()
+        self.rma.with_user(self.user_a).resolution = "exchange"
+        self.rma.with_user(self.user_a).action_close()
+        self.assertEqual((self.rma.state, self.rma.resolution), ("closed", "exchange"))

@@ -33,6 +33,9 @@ class TestRma(RmaImportMixin, AmazonCase):
         order = self._create_amazon_order(account, number, lines=(("MUG-1", 3),))
         if deliver:
             _deliver(order)
+        else:
+            # Shipped as far as Amazon knows (it fulfilled the order), not delivered from Odoo.
+            order.amazon_fulfillment = "amazon"
         self._import(
             returns_flat_file(
                 {

@@ -1,9 +1,11 @@
+import codecs
 from unittest.mock import patch
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models import amazon_rma_import
+from ..models import amazon_rma_import, returns_importer
 from .common import AmazonCase
 from .common_rma import RmaImportMixin, returns_flat_file
 
@@ -26,6 +28,13 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
                 {"product_id": cls.plate.id, "product_uom_qty": 3, "amazon_order_item_code": "2"}
             )
         ]
+        cls._ship(cls.order_1 | cls.order_2)
+
+    @classmethod
+    def _ship(cls, orders):
+        """Every unit delivered, as for the returns Amazon lists."""
+        for line in orders.order_line:
+            line.qty_delivered = line.product_uom_qty
 
     def test_flat_file_makes_an_open_refund_rma(self):
         content = returns_flat_file(
@@ -122,7 +131,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
             {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0032"},
             {"Order ID": ORDER_2, "Amazon RMA ID": "DRMA0030", "Merchant SKU": "PLATE-1"},
         )
-        with patch.object(amazon_rma_import, "CHUNK_SIZE", 2):
+        with patch.object(returns_importer, "CHUNK_SIZE", 2):
             log = self._import(returns_flat_file(*rows))
         rma = self._rmas().filtered(lambda r: r.amazon_rma_id == "DRMA0030")
         self.assertEqual(len(self._rmas()), 3)
@@ -159,13 +168,16 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         self.assertFalse(self.env["amazon.rma"].search([("amazon_rma_id", "=", "DRMA0050")]))
 
     def test_returnless_refunds_follow_the_company_setting(self):
+        # As Amazon marks them: the resolution says so; return type C-Returns, no label.
         row = {
             "Order ID": ORDER_1,
             "Amazon RMA ID": "DRMA0060",
             "Label type": "",
+            "Label cost": "",
+            "Label to be paid by": "",
             "Tracking ID": "",
             "Return carrier": "",
-            "Return type": "Returnless",
+            "Return type": "C-Returns",
             "Resolution": "ReturnlessRefund",
         }
         self.company_a.amazon_skip_returnless_rma = True
@@ -305,6 +317,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
                 {"product_id": kit.id, "product_uom_qty": 3, "amazon_order_item_code": "9"}
             )
         ]
+        self._ship(order)
         self._import(
             returns_flat_file(
                 {
@@ -326,3 +339,140 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         )
         refund_lines = {row["order_line"]: row["quantity"] for row in rma._amazon_refund_lines()}
         self.assertEqual(refund_lines, {kit_line: 2, order.order_line[0]: 1})
+
+    def test_returnless_refund_in_amazons_xml_report(self):
+        content = f"""<?xml version="1.0" encoding="UTF-8"?>
+<AmazonEnvelope><Message><return_details>
+  <item_details><merchant_sku>MUG-1</merchant_sku><return_quantity>1</return_quantity>
+    <return_reason_code>CR-DEFECTIVE</return_reason_code><resolution>ReturnlessRefund</resolution>
+  </item_details>
+  <order_id>{ORDER_1}</order_id><amazon_rma_id>DXML0060</amazon_rma_id>
+  <return_request_date>2025-07-11T08:00:00Z</return_request_date>
+  <return_request_status>Approved</return_request_status><return_type>C-Returns</return_type>
+  <a_to_z_claim>false</a_to_z_claim><label_details/>
+</return_details></Message></AmazonEnvelope>""".encode()
+        self.company_a.amazon_skip_returnless_rma = True
+        log = self._import(content)
+        self.assertEqual((log.created_count, log.skipped_count), (0, 1))
+        self.assertIn("Returnless", log.line_ids.reason)
+        self.company_a.amazon_skip_returnless_rma = False
+        self._import(content)
+        self.assertTrue(self._rmas().returnless)
+
+    def test_files_in_the_encodings_users_save(self):
+        # Names with accents, as a buyer's or a product's may be.
+        row = {"Order ID": ORDER_1, "Item Name": "Tasse \u00e0 caf\u00e9 \u2013 rouge"}
+        text = returns_flat_file(row | {"Amazon RMA ID": "DENC0000"}).decode()
+        cases = {
+            "DENC0001": lambda text: text.encode("utf-8"),
+            "DENC0002": lambda text: codecs.BOM_UTF8 + text.encode("utf-8"),
+            "DENC0003": lambda text: codecs.BOM_UTF8 + text.encode("cp1252"),
+            "DENC0004": lambda text: text.encode("cp1252"),
+            "DENC0005": lambda text: text.replace("\u2013", "-").encode("latin-1"),
+            "DENC0006": lambda text: text.encode("utf-16"),
+        }
+        for rma_id, encode in cases.items():
+            with self.subTest(rma_id=rma_id):
+                log = self._import(encode(text.replace("DENC0000", rma_id)))
+                self.assertEqual((log.state, log.created_count), ("done", 1), log.message)
+        self.assertEqual(sorted(self._rmas().mapped("amazon_rma_id")), sorted(cases))
+
+    def test_binary_garbage_is_not_a_text_report(self):
+        log = self._import(bytes(range(256)) * 16)
+        self.assertEqual(log.state, "failed")
+        self.assertIn("binary, not a text report", log.message)
+
+    def test_bad_quantities_fail_their_row_and_the_rest_imports(self):
+        log = self._import(
+            returns_flat_file(
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DQTY0001", "Return quantity": "-5"},
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DQTY0002", "Return quantity": "1e12"},
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DQTY0003", "Return quantity": "0"},
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DQTY0004", "Return quantity": "3"},
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DQTY0005", "Return quantity": "2"},
+            )
+        )
+        self.assertEqual(log.state, "done")
+        self.assertEqual((log.created_count, log.failed_count), (1, 4))
+        self.assertEqual(self._rmas().amazon_rma_id, "DQTY0005")
+        self.assertEqual(self._rmas().line_ids.quantity, 2)
+        reasons = {row.amazon_rma_id: row.reason for row in log.line_ids}
+        self.assertIn("-5 is not a positive number", reasons["DQTY0001"])
+        self.assertIn("0 is not a positive number", reasons["DQTY0003"])
+        self.assertIn("only 2 shipped", reasons["DQTY0002"])
+        self.assertIn("3 returned, but only 2 shipped", reasons["DQTY0004"])
+
+    def test_unshipped_units_cannot_come_back(self):
+        order = self._create_amazon_order(self.account_a, "114-0000003-0000001")
+        log = self._import(
+            returns_flat_file({"Order ID": "114-0000003-0000001", "Amazon RMA ID": "DQTY0010"})
+        )
+        self.assertEqual(log.failed_count, 1)
+        self.assertIn("only 0 shipped", log.line_ids.reason)
+        self.assertFalse(order.amazon_rma_ids)
+
+    def test_log_lists_the_first_rows_of_each_reason_and_counts_all(self):
+        rows = [
+            {"Order ID": f"114-9{n:06d}-0000001", "Amazon RMA ID": f"DCAP{n:04d}"} for n in range(5)
+        ]
+        rows.append({"Order ID": ORDER_1, "Amazon RMA ID": "DCAP0100", "Merchant SKU": "NOPE-1"})
+        rows.append({"Order ID": ORDER_1, "Amazon RMA ID": "DCAP0101"})
+        with patch.object(returns_importer, "ROWS_PER_REASON", 2):
+            log = self._import(returns_flat_file(*rows))
+        self.assertEqual((log.created_count, log.failed_count), (1, 6))
+        failed = log.line_ids.filtered(lambda row: row.result == "failed")
+        self.assertEqual(failed.mapped("amazon_rma_id"), ["DCAP0000", "DCAP0001", "DCAP0100"])
+        self.assertIn("3 more rows", log.message)
+        self.assertIn("orders that are not in Odoo", log.message)
+
+    def test_empty_file_over_rpc_is_refused_clearly(self):
+        wizard = self.env["amazon.rma.import.wizard"].with_user(self.user_a)
+        for empty in (False, b"", ""):
+            with self.subTest(file=empty), self.assertRaisesRegex(UserError, "file is empty"):
+                wizard.create({"seller_account_id": self.account_a.id, "file": empty})
+
+    def test_big_files_are_imported_in_the_background(self):
+        content = returns_flat_file(
+            {"Order ID": ORDER_1, "Amazon RMA ID": "DBIG0001"},
+            {"Order ID": "114-9999999-0000001", "Amazon RMA ID": "DBIG0002"},
+        )
+        with patch.object(amazon_rma_import, "IMMEDIATE_MAX_BYTES", len(content) - 1):
+            log = self._import(content, user=self.user_a)
+        self.assertEqual(log.state, "queued")
+        self.assertFalse(self._rmas(), "nothing imported in the user's request")
+        cron = self.env.ref("amazon_refund_cancel.ir_cron_amazon_import_returns_files")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        self.assertEqual(log.attachment_id.raw, content)
+        self.env["bus.bus"].search([]).unlink()
+        progress = []
+        write = type(log).write
+
+        def spy(records, vals):
+            if "read_count" in vals and records.state == "running":
+                progress.append(vals["read_count"])
+            return write(records, vals)
+
+        with patch.object(type(log), "write", spy):
+            self.env["amazon.rma.import"]._cron_import_files()
+        self.assertEqual(log.state, "done")
+        self.assertEqual((log.created_count, log.failed_count, log.read_count), (1, 1, 2))
+        self.assertEqual(progress, [2], "the log shows how far the import has come")
+        self.assertEqual(self._rmas().amazon_rma_id, "DBIG0001")
+        # Notifications go out when the transaction commits.
+        self.env.cr.precommit.run()
+        notifications = self.env["bus.bus"].search([("message", "like", "simple_notification")])
+        self.assertEqual(len(notifications), 1)
+        self.assertIn("1 created", notifications.message)
+        self.assertIn(f'"res.partner",{self.user_a.partner_id.id}]', notifications.channel)
+
+    def test_unreadable_big_file_imports_nothing_in_the_background(self):
+        content = returns_flat_file(
+            {"Order ID": ORDER_1, "Amazon RMA ID": "DBIG0010"},
+            {"Order ID": ORDER_1, "Amazon RMA ID": "DBIG0011", "Return request date": "never"},
+        )
+        with patch.object(amazon_rma_import, "IMMEDIATE_MAX_BYTES", 0):
+            log = self._import(content)
+        self.env["amazon.rma.import"]._cron_import_files()
+        self.assertEqual(log.state, "failed")
+        self.assertIn("line 3", log.message)
+        self.assertFalse(self._rmas())

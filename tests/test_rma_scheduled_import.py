@@ -1,10 +1,12 @@
 import io
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
 
 from ..amazon_api import const
+from ..amazon_api.client import AmazonClient
 from .common import AmazonEmulatorCase, amazon
 from .common_rma import RmaImportMixin, returns_flat_file
 
@@ -159,3 +161,37 @@ class TestRmaScheduledImport(RmaImportMixin, AmazonEmulatorCase):
         rma = order.amazon_rma_ids
         self.assertEqual(rma.tracking_number, "1ZXMLEMU")
         self.assertEqual(rma.line_ids.order_line_id, order.order_line)
+
+    def test_returnless_refund_as_amazon_reports_it(self):
+        self.company_a.amazon_skip_returnless_rma = True
+        returnless = self._returned_order("116-0000050-0000001", returnless=True)
+        returned = self._returned_order("116-0000051-0000001")
+        self._run()
+        self.emulator.process_reports()
+        self._run()
+        self.assertFalse(returnless.amazon_rma_ids)
+        self.assertTrue(returned.amazon_rma_ids)
+        log = self.Import.search([("seller_account_id", "=", self.account_a.id)])
+        self.assertEqual((log.created_count, log.skipped_count), (1, 1))
+
+    def test_unknown_charset_does_not_stop_the_other_accounts(self):
+        self.company_b.amazon_import_rma_report = True
+        order_a = self._returned_order("116-0000060-0000001")
+        order_b = self._emulated_order("116-0000061-0000001", account=self.account_b)
+        self.emulator.add_return(
+            order_b.amazon_order_number,
+            [{"sku": "MUG-1", "quantity": 1}],
+            request_date=self.emulator.now() - timedelta(days=2),
+        )
+        download = AmazonClient.download_report
+
+        def announcing_an_unknown_charset(client, *args, **kwargs):
+            download(client, *args, **kwargs)
+            return "x-unknown-charset"
+
+        with patch.object(AmazonClient, "download_report", announcing_an_unknown_charset):
+            self._run()
+            self.emulator.process_reports()
+            self._run()
+        self.assertEqual(len(order_a.amazon_rma_ids), 1)
+        self.assertEqual(len(order_b.amazon_rma_ids), 1)

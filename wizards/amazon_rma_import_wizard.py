@@ -1,6 +1,5 @@
-import base64
-
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class AmazonRmaImportWizard(models.TransientModel):
@@ -18,33 +17,66 @@ class AmazonRmaImportWizard(models.TransientModel):
         check_company=True,
         domain="[('company_id', '=', company_id)]",
     )
+    # In the filestore: the import reads it as a stream, however big.
     file = fields.Binary(
         required=True,
-        attachment=False,
+        attachment=True,
         help="A returns report downloaded from Seller Central (Reports > Return Reports): the "
         "tab-separated flat file or the XML file, maybe gzipped.",
     )
     file_name = fields.Char()
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("file"):
+                raise UserError(
+                    self.env._(
+                        "The file is empty: choose a returns report downloaded from Seller "
+                        "Central (Reports > Return Reports)."
+                    )
+                )
+        return super().create(vals_list)
+
     def action_import(self):
         self.ensure_one()
-        content = base64.b64decode(self.file)
-        log = self.env["amazon.rma.import"].create(
-            {
-                "source": "manual",
-                "seller_account_id": self.seller_account_id.id,
-                "file_name": self.file_name,
-            }
+        # Users only read imports and RMAs: the import is written as the system, for an account
+        # the user may see.
+        self.seller_account_id.check_access("read")
+        log = (
+            self.env["amazon.rma.import"]
+            .sudo()
+            .create(
+                {
+                    "source": "manual",
+                    "seller_account_id": self.seller_account_id.id,
+                    "file_name": self.file_name,
+                }
+            )
         )
-        log.attachment_id = self.env["ir.attachment"].create(
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("res_field", "=", "file"),
+                ],
+                limit=1,
+            )
+        )
+        # The upload becomes the log's file as it is, without copying its content.
+        attachment.write(
             {
                 "name": self.file_name or f"{log.name}.txt",
-                "raw": content,
                 "res_model": log._name,
                 "res_id": log.id,
+                "res_field": False,
             }
         )
-        log._import_file(content)
+        log.attachment_id = attachment
+        log._import_upload()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Import Result"),

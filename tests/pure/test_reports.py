@@ -1,5 +1,6 @@
 """Report parsers: Amazon's real layouts, tolerant of what varies, strict on what is broken."""
 
+import codecs
 import gzip
 import io
 from datetime import date, datetime
@@ -840,3 +841,80 @@ def test_settlement_without_transaction_type_is_refused():
     columns = [name for name in SETTLEMENT_COLUMNS if name != "transaction-type"]
     with pytest.raises(ReportParseError, match="transaction-type"):
         list(iter_settlement(tsv(columns, []).encode()))
+
+
+# Amazon's own marking of a returnless refund: the Resolution column, a plain C-Returns return
+# type, no label and no tracking.
+RETURNLESS_AS_AMAZON_WRITES_IT = dict(
+    RETURNS[2],
+    **{
+        "Label type": "",
+        "Return type": "C-Returns",
+        "Resolution": "ReturnlessRefund",
+        "A-to-Z Claim": "N",
+    },
+)
+
+
+@pytest.mark.parametrize("fmt", ["flat", "xml"])
+def test_returnless_refund_recognised_by_amazons_resolution(fmt):
+    rows = [RETURNS[0], RETURNLESS_AS_AMAZON_WRITES_IT]
+    content = returns_flat(rows=rows) if fmt == "flat" else returns_xml(rows=rows)
+    standard, returnless = iter_returns(content)
+    assert (returnless.resolution, returnless.return_type) == ("ReturnlessRefund", "C-Returns")
+    assert (returnless.label_type, returnless.tracking_id) == (None, None)
+    assert returnless.returnless
+    assert not standard.returnless
+
+
+@pytest.mark.parametrize(
+    "marking",
+    [{"Return type": "Returnless"}, {"Label type": "Returnless"}],
+)
+def test_returnless_refund_recognised_by_return_or_label_type(marking):
+    row = RETURNS[0] | {"Resolution": "StandardRefund", "Label type": ""} | marking
+    (record,) = iter_returns_flat(returns_flat(rows=[row]))
+    assert record.returnless
+
+
+ACCENTED = dict(RETURNS[0], **{"Item Name": "Chaise de bureau, noir \u2013 Größe L"})
+
+
+@pytest.mark.parametrize(
+    ("encode", "name"),
+    [
+        (lambda text: text.encode("utf-8"), "UTF-8"),
+        (lambda text: codecs.BOM_UTF8 + text.encode("utf-8"), "UTF-8 with BOM"),
+        (lambda text: codecs.BOM_UTF8 + text.encode("cp1252"), "UTF-8 BOM, Windows-1252 text"),
+        (lambda text: text.encode("cp1252"), "Windows-1252"),
+        (lambda text: text.replace("\u2013", "-").encode("latin-1"), "Latin-1"),
+        (lambda text: text.encode("utf-16"), "UTF-16 with BOM (Excel's Unicode Text)"),
+        (lambda text: codecs.BOM_UTF16_BE + text.encode("utf-16-be"), "UTF-16 big endian"),
+    ],
+)
+def test_returns_flat_file_in_every_encoding_users_save(encode, name):
+    content = encode(returns_flat(rows=[ACCENTED]).decode())
+    (record,) = iter_returns(content)
+    assert record.order_id == "302-1111111-2222222", name
+    assert record.items[0].name.replace("-", "\u2013") == ACCENTED["Item Name"], name
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes(range(256)) * 64,
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\t\x00",
+        b"Order ID\tAmazon RMA ID\n\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c",
+    ],
+)
+def test_binary_content_is_not_a_text_report(data):
+    with pytest.raises(ReportParseError, match="binary, not a text report"):
+        list(iter_returns(data))
+    with pytest.raises(ReportParseError, match="binary, not a text report"):
+        OrderReport(data)
+
+
+def test_an_unknown_announced_charset_is_ignored():
+    content = returns_flat(rows=[ACCENTED]).decode().encode("cp1252")
+    (record,) = iter_returns(content, encoding="x-mac-unknown-charset")
+    assert record.items[0].name == ACCENTED["Item Name"]
