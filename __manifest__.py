@@ -5,7 +5,12 @@
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Amazon Refunds & Cancellations contributors",
+    "development_status": "Alpha",
+    "installable": True,
     "depends": ["sale_management", "sale_stock", "mail"],
+    # Below 2.2: amazon_api/client.py uses the library's private httpx transport module
+    # (sp_api.base._transport_httpx) and its `_transport` attribute, which may change in any
+    # release.
     "external_dependencies": {"python": ["python-amazon-sp-api>=2.1,<2.2", "lxml"]},
     "data": [
         "security/amazon_security.xml",

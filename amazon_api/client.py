@@ -204,6 +204,7 @@ class AmazonClient:
         self.limiter = limiter or default_limiter
         self.max_wait = max_wait
         self._apis = {}
+        self._reserved = set()
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -234,9 +235,27 @@ class AmazonClient:
             self._apis[key] = api
         return self._apis[key]
 
+    def reserve(self, operation):
+        """Take the token of the next `operation` call now, waiting up to `max_wait` for it.
+
+        For a call that must follow a last check at once: the wait comes before the check, and
+        `unreserve` gives the token back when the check says not to call.
+        """
+        if operation not in self._reserved:
+            self.limiter.acquire(self.connection.limiter_key, operation, self.max_wait)
+            self._reserved.add(operation)
+
+    def unreserve(self, operation):
+        if operation in self._reserved:
+            self._reserved.discard(operation)
+            self.limiter.release(self.connection.limiter_key, operation)
+
     def _call(self, operation, api_class, method, *args, restricted_data_token=None, **kwargs):
         key = self.connection.limiter_key
-        self.limiter.acquire(key, operation, self.max_wait)
+        if operation in self._reserved:
+            self._reserved.discard(operation)
+        else:
+            self.limiter.acquire(key, operation, self.max_wait)
         try:
             api = self._api(api_class, restricted_data_token)
             response = getattr(api, method)(*args, **kwargs)

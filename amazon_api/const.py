@@ -8,6 +8,12 @@ FEED_ACKNOWLEDGEMENT = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
 FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
 # Amazon's queue advice and the seed agree: at most 15 requests a document.
 MAX_MESSAGES_PER_FEED = 15
+# Amazon limits feeds by size, not by message count: "Keep file size less than 10 MiB"
+# (Feeds API Best Practices, developer-docs.amazon.com/sp-api/docs/feeds-api-best-practices),
+# and advises fewer, larger feeds. An adjustment message of an order with several items and all
+# their price components stays under 10 KB: 1,000 messages keep a document under the limit.
+FEED_MAX_BYTES = 10 * 1024 * 1024
+LARGEST_FEED_MESSAGES = 1000
 
 FEED_DONE = "DONE"
 FEED_FATAL = "FATAL"

@@ -1,5 +1,6 @@
 from . import amazon_sequence_mixin
 from . import amazon_seller_marketplace
+from . import amazon_rate_bucket
 from . import amazon_seller_account
 from . import amazon_sku_mapping
 from . import amazon_order_linker

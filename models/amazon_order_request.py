@@ -320,7 +320,9 @@ class AmazonOrderRequest(models.Model):
                         "SELECT id FROM amazon_order_request WHERE id IN %s AND state = 'queued' "
                         "AND batch_id IS NULL ORDER BY id FOR UPDATE SKIP LOCKED",
                         tuple(self.ids),
-                    )
+                    ),
+                    # Another sender's requests are an expected answer, not an error to log.
+                    log_exceptions=False,
                 )
                 ids = [row[0] for row in self.env.cr.fetchall()]
         except psycopg2.errors.SerializationFailure:
@@ -518,9 +520,13 @@ class AmazonOrderRequest(models.Model):
                 "title": self.env._("Sending to Amazon"),
                 "message": self.env._(
                     "%(count)s request(s) in batch(es) %(batches)s. You will see each "
-                    "batch's Document Number as soon as Amazon gives it.",
+                    "batch's Document Number as soon as Amazon gives it. %(queue)s",
                     count=len(batches.request_ids),
                     batches=", ".join(batches.mapped("name")),
+                    queue=" ".join(
+                        f"{account.name}: {account.queue_forecast}"
+                        for account in batches.seller_account_id.sudo()
+                    ),
                 ),
                 "next": {"type": "ir.actions.act_window_close"},
             },

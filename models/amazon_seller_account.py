@@ -115,7 +115,28 @@ class AmazonSellerAccount(models.Model):
     buyer_cancel_column_warned = fields.Boolean(readonly=True, copy=False)
     buyer_cancel_last_run = fields.Text(string="Last Reading", readonly=True, copy=False)
 
+    feed_batch_size = fields.Integer(
+        string="Requests per Batch",
+        default=const.MAX_MESSAGES_PER_FEED,
+        required=True,
+        tracking=True,
+        help="At most this many requests go to Amazon in one document. Amazon creates about one "
+        "feed per two minutes after a burst of 15: larger batches send a long queue sooner. "
+        f"At most {const.LARGEST_FEED_MESSAGES}, which keeps documents under Amazon's 10 MiB.",
+    )
+    queue_forecast = fields.Char(
+        string="Queue",
+        compute="_compute_queue_forecast",
+        help="Requests waiting to reach Amazon, and how long that takes at the account's "
+        "createFeed quota.",
+    )
+
     _sql_constraints = [
+        (
+            "feed_batch_size_range",
+            f"CHECK(feed_batch_size BETWEEN 1 AND {const.LARGEST_FEED_MESSAGES})",
+            f"Requests per batch: from 1 to {const.LARGEST_FEED_MESSAGES}.",
+        ),
         (
             "seller_region_unique",
             "unique(company_id, seller_id, region)",
@@ -224,6 +245,46 @@ class AmazonSellerAccount(models.Model):
                     )
                 )
 
+    @api.depends("feed_batch_size")
+    def _compute_queue_forecast(self):
+        Request = self.env["amazon.order.request"].sudo()
+        waiting = Request._read_group(
+            [("seller_account_id", "in", self.ids), ("state", "in", ("queued", "sending"))],
+            ["seller_account_id", "batch_id", "feed_type"],
+            ["__count"],
+        )
+        counts = {account: [0, 0] for account in self}
+        for account, batch, _feed_type, count in waiting:
+            counts[account][0] += count
+            # Queued requests make batches of the account's size; each batch is one feed.
+            counts[account][1] += 1 if batch else -(-count // account.feed_batch_size)
+        for account in self:
+            requests, feeds = counts.get(account, (0, 0))
+            if not requests or not account.id:
+                account.queue_forecast = self.env._("No request waiting.")
+                continue
+            seconds = account._amazon_quota_seconds("createFeed", feeds)
+            account.queue_forecast = self.env._(
+                "%(requests)s request(s) in %(feeds)s feed(s): %(when)s at Amazon's createFeed "
+                "quota.",
+                requests=requests,
+                feeds=feeds,
+                when=self.env._("all sent at once")
+                if seconds < 60
+                else self.env._("about %(minutes)s minutes", minutes=round(seconds / 60)),
+            )
+
+    def _amazon_quota_seconds(self, operation, calls):
+        """How long `calls` calls of `operation` take at this account's quota, shared by the
+        database's workers, as it stands now."""
+        self.ensure_one()
+        api_url = self._amazon_endpoints()[0]
+        return (
+            self.env["amazon.rate.bucket"]
+            ._limiter()
+            .seconds_for((api_url, self.seller_id), operation, calls)
+        )
+
     def _amazon_endpoints(self):
         """(SP-API base URL, LWA token URL) of the account."""
         self.ensure_one()
@@ -258,7 +319,9 @@ class AmazonSellerAccount(models.Model):
                 client_secret=secrets.lwa_client_secret or "",
                 refresh_token=secrets.lwa_refresh_token or "",
                 aws_region=const.REGIONS[self.region]["aws_region"],
-            )
+            ),
+            # Every worker and server of the database spends the seller's one quota.
+            limiter=self.env["amazon.rate.bucket"]._limiter(),
         )
 
     # -- buyer cancellation requests (S40, X11) ----------------------------------------------------

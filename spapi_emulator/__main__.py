@@ -1,6 +1,7 @@
 """Run the emulator on loopback: python3 -m spapi_emulator --port 8765 --seed demo"""
 
 import argparse
+import contextlib
 import sys
 import threading
 
@@ -24,6 +25,12 @@ def main(argv=None):
     )
     parser.add_argument("--report-delay", type=float, default=5.0)
     parser.add_argument("--no-rate-limits", action="store_true")
+    parser.add_argument(
+        "--rate-scale",
+        type=float,
+        default=1.0,
+        help="quotas refill this many times faster than Amazon's (benchmarks)",
+    )
     args = parser.parse_args(argv)
 
     emulator = Emulator(
@@ -32,6 +39,7 @@ def main(argv=None):
         feed_delay=args.feed_delay,
         report_delay=args.report_delay,
         enforce_rate_limits=not args.no_rate_limits,
+        rate_scale=args.rate_scale,
     )
     if args.seed == "demo":
         seed.seed_demo(emulator)
@@ -49,9 +57,8 @@ def main(argv=None):
         if seller_id in emulator.sellers:
             say(f"seller {seller_id}: refresh token {refresh_token}")
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
     finally:
         emulator.stop()
 

@@ -5,6 +5,7 @@ tokens 2021-03-01, orders 2026-01-01 and v0 getOrderItems). Time is the injectab
 whatever `advance()` added, so tests move through delays and rate limits without sleeping.
 """
 
+import contextlib
 import hashlib
 import ipaddress
 import itertools
@@ -135,6 +136,7 @@ class Emulator(Operations):
         report_delay=0.0,
         enforce_rate_limits=True,
         clock=time.monotonic,
+        rate_scale=1.0,
     ):
         _check_loopback(host)
         self.host = host
@@ -142,8 +144,10 @@ class Emulator(Operations):
         self.feed_delay = feed_delay
         self.report_delay = report_delay
         self.enforce_rate_limits = enforce_rate_limits
+        # Quotas refill this many times faster than Amazon's (tests, benchmarks); the rate the
+        # answers announce stays Amazon's, for clients that scale their own buckets alike.
+        self.rate_scale = float(rate_scale)
         self._clock = clock
-        self._offset = 0.0
         self._epoch_clock = clock()
         self._epoch = datetime.now(timezone.utc).replace(microsecond=0)
         self._lock = threading.RLock()
@@ -151,9 +155,18 @@ class Emulator(Operations):
         self._server = None
         self._thread = None
         self._ids = itertools.count(1)
+        # Who may call: kept by reset(), like the server itself.
+        self.sellers = {}
+        self._access_tokens = {}
+        self._expired_tokens = set()
+        self._token_generation = 0
+        self._clear()
+
+    def _clear(self):
+        """Amazon's state, the test knobs and the usage plans, as on a fresh start."""
+        self._offset = 0.0
 
         # Amazon's state, open to tests.
-        self.sellers = {}
         self.orders = {}
         self.returns = {}
         self.refunds = []
@@ -174,12 +187,15 @@ class Emulator(Operations):
 
         self._faults = {}
         self._buckets = {}
-        self._access_tokens = {}
-        self._expired_tokens = set()
-        self._token_generation = 0
         self._restricted_tokens = {}
         self._urls = {}
         self._pages = {}
+
+    def reset(self):
+        """Forget orders, returns, feeds, reports, faults and used quotas; keep serving the same
+        sellers with the same tokens, so that one emulator can serve many tests in turn."""
+        with self._lock:
+            self._clear()
 
     # Lifecycle -------------------------------------------------------------------------------
 
@@ -205,10 +221,9 @@ class Emulator(Operations):
             return
         self._server.shutdown()
         for connection in list(self._connections):
-            try:
+            # A connection the client closed already has nothing left to shut down.
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._server.server_close()
         self._thread.join(timeout=5)
         self._server = None
@@ -639,6 +654,7 @@ class Emulator(Operations):
         if not self.enforce_rate_limits:
             return True
         rate, burst = self._limits(operation)
+        rate *= self.rate_scale
         now = self._ticks()
         tokens, last = self._buckets.get((seller_id, operation), (float(burst), now))
         tokens = min(float(burst), tokens + (now - last) * rate)

@@ -4,6 +4,7 @@ from . import test_sale_order
 from . import test_connection
 from . import test_request_pipeline
 from . import test_concurrent_senders
+from . import test_rate_bucket
 from . import test_refund
 from . import test_cancel
 from . import test_buyer_cancel

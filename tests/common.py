@@ -4,10 +4,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lxml import etree
+from sp_api.auth import access_token_client
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase
+from odoo.tests import new_test_user
+
+from odoo.addons.base.tests.common import BaseCommon
 
 try:
     # amazon and report_content are for the test modules.
@@ -47,8 +50,11 @@ def feed_payloads(document, message_type):
     return [message.find(message_type) for message in root.iter("Message")]
 
 
-class AmazonCase(TransactionCase):
-    """Two companies, each with a seller account, an Amazon user and an Amazon manager."""
+class AmazonCase(BaseCommon):
+    """Two companies, each with a seller account, an Amazon user and an Amazon manager.
+
+    As Odoo's BaseCommon: mail tracking off, the main company in USD.
+    """
 
     @classmethod
     def setUpClass(cls):
@@ -103,14 +109,12 @@ class AmazonCase(TransactionCase):
 
     @classmethod
     def _create_user(cls, login, company, group):
-        return cls.env["res.users"].create(
-            {
-                "name": login,
-                "login": login,
-                "company_id": company.id,
-                "company_ids": [Command.set(company.ids)],
-                "groups_id": [Command.set([cls.env.ref(f"amazon_refund_cancel.{group}").id])],
-            }
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=f"amazon_refund_cancel.{group}",
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
         )
 
     @classmethod
@@ -138,29 +142,47 @@ class AmazonCase(TransactionCase):
 
 
 class AmazonEmulatorCase(AmazonCase):
-    """AmazonCase whose company A account talks to a fresh local SP-API emulator over HTTP.
+    """AmazonCase whose accounts talk to a local SP-API emulator over HTTP, one per test class.
 
-    A new emulator per test gives each test Amazon's full rate limit quotas, on both sides.
+    Each test starts from an emptied emulator and empty rate limit buckets on both sides, so that
+    it has Amazon's full quotas as on a fresh start.
     """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.emulator = Emulator(feed_delay=60, report_delay=60).start()
+        cls.addClassCleanup(cls.emulator.stop)
+        cls.addClassCleanup(cls._remove_quotas)
+        for account in cls.account_a | cls.account_b:
+            cls._emulate_account(account)
 
     def setUp(self):
         super().setUp()
-        self.emulator = Emulator(feed_delay=60, report_delay=60).start()
-        self.addCleanup(self.emulator.stop)
-        for account in self.account_a | self.account_b:
-            self._emulate_account(account)
+        # As on a fresh start: the emulator forgets what earlier tests did; since it keeps its
+        # address, the quotas used are forgotten and the library forgets its access tokens.
+        self.emulator.reset()
+        self._remove_quotas()
+        access_token_client.cache.clear()
 
-    def _emulate_account(self, account):
+    @classmethod
+    def _remove_quotas(cls):
+        # The buckets are committed by connections of their own.
+        with cls.registry.cursor() as cr:
+            cr.execute("DELETE FROM amazon_rate_bucket WHERE endpoint = %s", [cls.emulator.url])
+
+    @classmethod
+    def _emulate_account(cls, account):
         """Make `account` a seller of the emulator and point it there."""
         refresh_token = f"{DEMO_REFRESH_TOKEN}-{account.seller_id}"
-        self.emulator.add_seller(
+        cls.emulator.add_seller(
             account.seller_id, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, refresh_token
         )
         account.write(
             {
                 "endpoint": "custom",
-                "custom_api_url": self.emulator.url,
-                "custom_lwa_url": self.emulator.lwa_url,
+                "custom_api_url": cls.emulator.url,
+                "custom_lwa_url": cls.emulator.lwa_url,
                 "lwa_client_id": DEMO_CLIENT_ID,
                 "lwa_client_secret": DEMO_CLIENT_SECRET,
                 "lwa_refresh_token": refresh_token,
