@@ -25,6 +25,7 @@ from sp_api.base.exceptions import SellingApiException
 
 from . import const
 from .errors import PermanentError, RetryableError, ThrottledError
+from .orders import LINK_DATASETS, RESTRICTED_DATASETS, parse_order
 from .ratelimit import default_limiter
 
 _logger = logging.getLogger(__name__)
@@ -565,6 +566,62 @@ class AmazonClient:
                 break
             params["paginationToken"] = response.next_token
         return found
+
+    def get_order(self, order_id, included=LINK_DATASETS, restricted=False):
+        """One order with its items (getOrder), as OrderInfo. With `restricted`, the buyer and
+        the delivery address come too: a restricted data token is asked for on the way."""
+        token = None
+        if restricted:
+            included = (*included, *RESTRICTED_DATASETS)
+            token = self._orders_token(f"/orders/2026-01-01/orders/{order_id}")
+        response = self._call(
+            "getOrder",
+            OrdersV20260101,
+            "get_order",
+            order_id,
+            includedData=list(included),
+            restricted_data_token=token,
+        )
+        return parse_order(_require(response.payload, "order", "getOrder"))
+
+    def search_orders(
+        self,
+        updated_after,
+        updated_before,
+        included,
+        restricted=False,
+        pagination_token=None,
+        marketplace_ids=None,
+    ):
+        """One page of the orders updated in [updated_after, updated_before] (searchOrders):
+        (orders as OrderInfo, the token of the next page or None). A token continues the search
+        it came from: Amazon keeps that search's filters."""
+        params = {"includedData": list(included), "maxResultsPerPage": 100}
+        if restricted:
+            params["includedData"] += list(RESTRICTED_DATASETS)
+        if pagination_token:
+            params["paginationToken"] = pagination_token
+        else:
+            params.update(
+                lastUpdatedAfter=_iso(updated_after),
+                lastUpdatedBefore=_iso(updated_before),
+                marketplaceIds=list(marketplace_ids or [self.connection.marketplace_id]),
+            )
+        token = self._orders_token("/orders/2026-01-01/orders") if restricted else None
+        response = self._call(
+            "searchOrders",
+            OrdersV20260101,
+            "search_orders",
+            restricted_data_token=token,
+            **params,
+        )
+        orders = [parse_order(order) for order in response.payload.get("orders", [])]
+        return orders, response.next_token
+
+    def _orders_token(self, path):
+        return self.restricted_data_token(
+            [{"method": "GET", "path": path, "dataElements": ["buyerInfo", "shippingAddress"]}]
+        )
 
     @staticmethod
     def _order_cancellation(order):

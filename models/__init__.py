@@ -2,6 +2,9 @@ from . import amazon_sequence_mixin
 from . import amazon_seller_marketplace
 from . import amazon_rate_bucket
 from . import amazon_seller_account
+from . import amazon_sku_mapping
+from . import amazon_order_linker
+from . import amazon_order_importer
 from . import res_company
 from . import res_config_settings
 from . import sale_order

@@ -25,6 +25,10 @@ SYSTEM_FIELDS = (
     "buyer_cancel_report_id",
     "buyer_cancel_column_warned",
     "buyer_cancel_last_run",
+    "order_import_requested",
+    "order_import_page_token",
+    "order_import_window_end",
+    "order_import_last_run",
 )
 # Buyers ask to cancel orders that have not shipped: the last weeks of orders are enough.
 BUYER_CANCEL_LOOKBACK_DAYS = 14
@@ -475,3 +479,101 @@ class AmazonSellerAccount(models.Model):
                 "sticky": False,
             },
         }
+
+    # -- order sources ------------------------------------------------------------------------
+
+    order_link_source = fields.Selection(
+        [
+            ("none", "Nothing"),
+            ("own", "This addon's fields"),
+            ("sale_amazon", "Odoo Amazon Connector (sale_amazon)"),
+            ("amazon_ept", "Emipro Amazon Connector (amazon_ept)"),
+            ("connector_amazon", "OCA Amazon Connector (connector_amazon)"),
+            ("field", "An order field"),
+        ],
+        string="Link Orders From",
+        default="own",
+        required=True,
+        help="Where the Amazon order ID of orders entered by another connector or by hand is "
+        "read. The rest (marketplace, fulfilment channel, order item IDs) comes from that "
+        "connector where it has it, else from Amazon.",
+    )
+    order_link_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Order Field",
+        domain="[('model', '=', 'sale.order'), ('ttype', '=', 'char'), ('store', '=', True)]",
+        ondelete="set null",
+        help="The sales order field holding the Amazon order ID, such as Customer Reference "
+        "or Source Document.",
+    )
+    sku_mapping_ids = fields.One2many(
+        "amazon.sku.mapping", "account_id", string="SKU Mappings", copy=False
+    )
+
+    @api.constrains("order_link_source", "order_link_field_id")
+    def _check_order_link_source(self):
+        linker = self.env["amazon.order.linker"]
+        for account in self:
+            if account.order_link_source == "field" and not account.order_link_field_id:
+                raise ValidationError(
+                    self.env._("Account %(account)s: choose the order field.", account=account.name)
+                )
+            if account.order_link_source in ("none", "own", "field"):
+                continue
+            missing = linker._missing_fields(account.order_link_source)
+            if missing:
+                raise ValidationError(
+                    self.env._(
+                        "Account %(account)s cannot link orders from that connector: this "
+                        "database has no %(fields)s.",
+                        account=account.name,
+                        fields=", ".join(missing),
+                    )
+                )
+
+    order_import = fields.Boolean(
+        string="Import Orders",
+        help="Read new and updated orders from Amazon and create or update sales orders: for "
+        "businesses where no other connector brings Amazon orders into Odoo.",
+    )
+    order_import_unmatched = fields.Selection(
+        [("note", "Create the order with a note"), ("skip", "Skip the order")],
+        string="Items Without Product",
+        default="note",
+        required=True,
+        help="What to do with an order whose SKU matches no product (or several).",
+    )
+    order_import_fiscal_position_id = fields.Many2one(
+        "account.fiscal.position",
+        string="Fiscal Position",
+        check_company=True,
+        help="Maps the products' taxes on imported orders; empty: Odoo's automatic fiscal "
+        "position of the customer. Tax Amazon collects as marketplace facilitator is never "
+        "put on the order: it is not your revenue.",
+    )
+    order_import_shipped_history = fields.Boolean(
+        string="Shipped Orders Without Stock Moves",
+        help="Orders Amazon reports as shipped when first imported are marked delivered "
+        "without moving stock: for importing past orders.",
+    )
+    order_import_buyer_data = fields.Boolean(
+        string="Buyer Names and Addresses",
+        help="The application has Amazon's restricted role for buyer data: customers are "
+        "created with the buyer's name and shipping address. Otherwise every order goes to "
+        "one Amazon customer per marketplace.",
+    )
+    order_import_synced_until = fields.Datetime(
+        string="Orders Imported Until",
+        copy=False,
+        help="The next import asks Amazon for orders updated since then (the last 7 days the "
+        "first time). Set it back to import an earlier period again.",
+    )
+    order_import_page_token = fields.Char(readonly=True, copy=False)
+    order_import_window_end = fields.Datetime(readonly=True, copy=False)
+    order_import_requested = fields.Char(
+        string="Orders to Import",
+        readonly=True,
+        copy=False,
+        help="Amazon order IDs asked for by hand, imported in the background.",
+    )
+    order_import_last_run = fields.Text(string="Last Order Import", readonly=True, copy=False)

@@ -16,6 +16,13 @@ BUYER_CANCEL_FIELDS = (
     "amazon_buyer_cancel_date",
     "amazon_on_hold",
 )
+# How the order was linked to or imported from Amazon, written by the addon only.
+LINK_IMPORT_FIELDS = (
+    "amazon_link_state",
+    "amazon_link_note",
+    "amazon_link_requested",
+    "amazon_order_status",
+)
 
 
 class SaleOrder(models.Model):
@@ -106,11 +113,11 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            check_system_fields(self, vals, BUYER_CANCEL_FIELDS)
+            check_system_fields(self, vals, BUYER_CANCEL_FIELDS + LINK_IMPORT_FIELDS)
         return super().create(vals_list)
 
     def write(self, vals):
-        check_system_fields(self, vals, BUYER_CANCEL_FIELDS)
+        check_system_fields(self, vals, BUYER_CANCEL_FIELDS + LINK_IMPORT_FIELDS)
         return super().write(vals)
 
     @api.depends("amazon_request_ids")
@@ -288,6 +295,13 @@ class SaleOrder(models.Model):
     def action_amazon_cancel(self, reason=None):
         """Cancel Order: the cancellation dialog with every unshipped unit selected."""
         self._amazon_check_open_order()
+        if self.amazon_fulfillment == "amazon":
+            raise UserError(
+                self.env._(
+                    "%(order)s is fulfilled by Amazon: only Amazon cancels it, not the seller.",
+                    order=self.name,
+                )
+            )
         context = {"default_order_id": self.id}
         if reason:
             context["default_reason"] = reason
@@ -410,3 +424,85 @@ class SaleOrder(models.Model):
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    # -- linking to Amazon ---------------------------------------------------------------------
+
+    amazon_link_state = fields.Selection(
+        [
+            ("linked", "Linked"),
+            ("partial", "Linked, lines unmatched"),
+            ("failed", "Not linked"),
+        ],
+        string="Amazon Link",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+    )
+    amazon_link_note = fields.Text(string="Linking Notes", copy=False, readonly=True)
+    amazon_link_requested = fields.Boolean(copy=False, readonly=True, index="btree_not_null")
+    amazon_order_status = fields.Selection(
+        [
+            ("PENDING_AVAILABILITY", "Pending availability"),
+            ("PENDING", "Pending"),
+            ("UNSHIPPED", "Unshipped"),
+            ("PARTIALLY_SHIPPED", "Partially shipped"),
+            ("SHIPPED", "Shipped"),
+            ("CANCELLED", "Cancelled"),
+            ("UNFULFILLABLE", "Unfulfillable"),
+        ],
+        string="Amazon Status",
+        copy=False,
+        readonly=True,
+        help="The order's status at Amazon when it was last imported.",
+    )
+    amazon_ship_by = fields.Datetime(
+        string="Ship By", copy=False, help="Amazon's latest ship date for this order."
+    )
+
+    def action_amazon_link(self):
+        """Link Amazon Order: checked here, linked in the background (Amazon is asked there)."""
+        if not self.env.user.has_group("amazon_refund_cancel.group_amazon_user"):
+            raise AccessError(self.env._("Only Amazon users link orders to Amazon."))
+        linker = self.env["amazon.order.linker"]
+        for order in self:
+            accounts = (
+                self.env["amazon.seller.account"]
+                .with_company(order.company_id)
+                .search(
+                    [
+                        ("company_id", "=", order.company_id.id),
+                        ("order_link_source", "!=", "none"),
+                    ]
+                )
+            )
+            candidates = linker._accounts_for(order, accounts)
+            if not candidates:
+                raise UserError(
+                    self.env._(
+                        "%(order)s: no seller account of %(company)s links orders from a field "
+                        "this order fills (see Link Orders From on the seller accounts).",
+                        order=order.name,
+                        company=order.company_id.name,
+                    )
+                )
+            refusals = [linker._refusal(order, account, number) for account, number in candidates]
+            if all(refusals):
+                raise UserError("\n".join(refusals))
+        self.sudo().write(
+            {"amazon_link_requested": True, "amazon_link_state": False, "amazon_link_note": False}
+        )
+        self.env.ref("amazon_refund_cancel.ir_cron_amazon_link_orders")._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": self.env._("Linking to Amazon"),
+                "message": self.env._(
+                    "%(count)s order(s) will be linked in a moment; their Amazon tab tells the "
+                    "result.",
+                    count=len(self),
+                ),
+                "sticky": False,
+            },
+        }

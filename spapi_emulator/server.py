@@ -323,8 +323,9 @@ class Emulator(Operations):
         **details,
     ):
         """Add an order. `items`: dicts with order_item_id, sku, asin, quantity, prices (component
-        -> Decimal for the whole line) and optionally quantity_shipped and title. `details` sets
-        other Order fields (buyer_name, is_prime, ship_country...)."""
+        -> Decimal for the whole line; a promotion as a negative Discount) and optionally
+        quantity_shipped, title and promotion_ids. `details` sets other Order fields (buyer_name,
+        is_prime, ship_country, latest_ship_date, facilitator_tax...)."""
         with self._lock:
             if seller_id not in self.sellers:
                 raise ValueError(f"Unknown seller {seller_id}")
@@ -339,6 +340,7 @@ class Emulator(Operations):
                     asin=spec.get("asin", "B000000000"),
                     title=spec.get("title", spec["sku"]),
                     quantity=spec.get("quantity", 1),
+                    promotion_ids=tuple(spec.get("promotion_ids", ())),
                     prices={
                         component: Decimal(str(amount)).quantize(Decimal("0.01"))
                         for component, amount in spec["prices"].items()
@@ -346,6 +348,8 @@ class Emulator(Operations):
                 )
                 lines[item.order_item_id] = item
             details.setdefault("ship_country", MARKETPLACE_COUNTRIES.get(marketplace_id, "US"))
+            if details.get("latest_ship_date"):
+                details["latest_ship_date"] = _as_time(details["latest_ship_date"])
             order = Order(
                 seller_id=seller_id,
                 amazon_order_id=amazon_order_id,
@@ -369,6 +373,13 @@ class Emulator(Operations):
                     )
             order.last_updated = max(order.last_updated, purchase_date)
             return order
+
+    def release(self, amazon_order_id, when=None):
+        """Amazon authorised the payment of a Pending order: it becomes Unshipped."""
+        with self._lock:
+            order = self.orders[amazon_order_id]
+            order.status = None
+            order.last_updated = _as_time(when) or self.now()
 
     def ship(self, amazon_order_id, order_item_id=None, quantity=None, carrier="UPS", when=None):
         """Ship a line (or every open line), all its open quantity unless `quantity` says less."""

@@ -11,5 +11,7 @@ from . import test_buyer_cancel
 from . import test_rma_import
 from . import test_rma
 from . import test_rma_scheduled_import
+from . import test_order_link
+from . import test_order_import
 from . import test_hostile_rpc
 from . import test_settlement

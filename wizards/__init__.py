@@ -4,3 +4,4 @@ from . import amazon_cancel_wizard
 from . import amazon_cancel_wizard_line
 from . import amazon_rma_import_wizard
 from . import amazon_settlement_import_wizard
+from . import amazon_order_import_wizard
