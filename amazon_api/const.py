@@ -56,6 +56,8 @@ ADJUSTMENT_REASONS = {
 }
 # Amazon accepts only these two reasons for cancelling part of a line's quantity.
 QUANTITY_CANCEL_REASONS = ("NoInventory", "CustomerCancel")
+# A cancel reason (OrderAcknowledgement) as the adjustment reason of part of a line's quantity.
+QUANTITY_CANCEL_REASON_OF = {"NoInventory": "NoInventory", "BuyerCanceled": "CustomerCancel"}
 
 # OrderAcknowledgement.xsd CancelReason.
 CANCEL_REASONS = {
