@@ -11,10 +11,11 @@ import logging
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import httpx
-from sp_api.api import FeedsV20210630, OrdersV20260101, Reports, Tokens
+from sp_api.api import FeedsV20210630, FinancesV20240619, OrdersV20260101, Reports, Tokens
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import ApiResponse, fill_query_params, sp_endpoint
@@ -24,6 +25,7 @@ from sp_api.base.exceptions import SellingApiException
 
 from . import const
 from .errors import PermanentError, RetryableError, ThrottledError
+from .orders import LINK_DATASETS, RESTRICTED_DATASETS, parse_order
 from .ratelimit import default_limiter
 
 _logger = logging.getLogger(__name__)
@@ -106,6 +108,26 @@ class BuyerCancellation:
     order_item_ids: tuple
     reason: str
     last_updated: datetime | None
+
+
+@dataclass(frozen=True)
+class RefundTransaction:
+    """Money Amazon gave back on one item of an order, as listTransactions shows it.
+
+    `amounts`: price components given back to the buyer (positive); `fees`: the leaf fee
+    breakdowns as Amazon signs them for the seller (Commission given back is positive).
+    """
+
+    transaction_id: str
+    transaction_type: str
+    order_id: str
+    adjustment_id: str | None
+    sku: str | None
+    quantity: int | None
+    posted: datetime | None
+    currency: str | None
+    amounts: dict
+    fees: dict
 
 
 @dataclass
@@ -203,6 +225,7 @@ class AmazonClient:
         self.limiter = limiter or default_limiter
         self.max_wait = max_wait
         self._apis = {}
+        self._reserved = set()
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -233,9 +256,27 @@ class AmazonClient:
             self._apis[key] = api
         return self._apis[key]
 
+    def reserve(self, operation):
+        """Take the token of the next `operation` call now, waiting up to `max_wait` for it.
+
+        For a call that must follow a last check at once: the wait comes before the check, and
+        `unreserve` gives the token back when the check says not to call.
+        """
+        if operation not in self._reserved:
+            self.limiter.acquire(self.connection.limiter_key, operation, self.max_wait)
+            self._reserved.add(operation)
+
+    def unreserve(self, operation):
+        if operation in self._reserved:
+            self._reserved.discard(operation)
+            self.limiter.release(self.connection.limiter_key, operation)
+
     def _call(self, operation, api_class, method, *args, restricted_data_token=None, **kwargs):
         key = self.connection.limiter_key
-        self.limiter.acquire(key, operation, self.max_wait)
+        if operation in self._reserved:
+            self._reserved.discard(operation)
+        else:
+            self.limiter.acquire(key, operation, self.max_wait)
         try:
             api = self._api(api_class, restricted_data_token)
             response = getattr(api, method)(*args, **kwargs)
@@ -433,7 +474,78 @@ class AmazonClient:
         )
         return _require(response.payload, "restrictedDataToken", "createRestrictedDataToken")
 
+    def settlement_reports(self, created_since=None, page_size=100, max_pages=50):
+        """Settlement reports Amazon finished since `created_since`, every page of them.
+
+        Amazon makes these on its own schedule; they cannot be requested with createReport.
+        """
+        params = {
+            "reportTypes": [const.REPORT_SETTLEMENT],
+            "processingStatuses": [const.REPORT_DONE],
+            "pageSize": page_size,
+        }
+        if created_since:
+            params["createdSince"] = _iso(created_since)
+        reports = []
+        for _page in range(max_pages):
+            response = self._call("getReports", Reports, "get_reports", **params)
+            for payload in response.payload.get("reports", []):
+                reports.append(
+                    ReportInfo(
+                        report_id=_require(payload, "reportId", "getReports"),
+                        report_type=payload.get("reportType"),
+                        status=payload.get("processingStatus"),
+                        document_id=payload.get("reportDocumentId"),
+                        created_time=_parse_time(payload.get("createdTime")),
+                    )
+                )
+            if not response.next_token:
+                break
+            params = {"nextToken": response.next_token}
+        return reports
+
+    # -- finances ----------------------------------------------------------------------------
+
+    def refund_transactions(self, posted_after, order_id=None, max_pages=50):
+        """Refunds, guarantee claims and chargebacks posted since `posted_after`, per item;
+        only those of `order_id` when given."""
+        params = {"postedAfter": _iso(posted_after)}
+        if order_id:
+            params["relatedIdentifierName"] = const.TRANSACTION_ORDER_ID
+            params["relatedIdentifierValue"] = order_id
+        else:
+            params["marketplaceId"] = self.connection.marketplace_id
+        found = []
+        for _page in range(max_pages):
+            response = self._call(
+                "listTransactions", FinancesV20240619, "list_transactions", **params
+            )
+            for transaction in response.payload.get("transactions") or []:
+                if transaction.get("transactionType") in const.TRANSACTION_REFUND_TYPES:
+                    found.extend(_refund_items(transaction))
+            token = response.next_token or response.payload.get("nextToken")
+            if not token:
+                break
+            params = {**params, "nextToken": token}
+        return found
+
     # -- orders ------------------------------------------------------------------------------
+
+    def cancelled_orders(self, updated_since, max_pages=5):
+        """Ids of the orders Amazon shows cancelled, among those updated since `updated_since`."""
+        params = {
+            "lastUpdatedAfter": _iso(updated_since),
+            "marketplaceIds": [self.connection.marketplace_id],
+            "fulfillmentStatuses": [const.ORDER_CANCELLED],
+        }
+        found = []
+        for _page in range(max_pages):
+            response = self._call("searchOrders", OrdersV20260101, "search_orders", **params)
+            found.extend(order["orderId"] for order in response.payload.get("orders", []))
+            if not response.next_token:
+                break
+            params["paginationToken"] = response.next_token
+        return found
 
     def buyer_cancellations(self, updated_since, max_pages=5):
         """Orders updated since `updated_since` that carry a buyer's cancellation request."""
@@ -455,6 +567,62 @@ class AmazonClient:
             params["paginationToken"] = response.next_token
         return found
 
+    def get_order(self, order_id, included=LINK_DATASETS, restricted=False):
+        """One order with its items (getOrder), as OrderInfo. With `restricted`, the buyer and
+        the delivery address come too: a restricted data token is asked for on the way."""
+        token = None
+        if restricted:
+            included = (*included, *RESTRICTED_DATASETS)
+            token = self._orders_token(f"/orders/2026-01-01/orders/{order_id}")
+        response = self._call(
+            "getOrder",
+            OrdersV20260101,
+            "get_order",
+            order_id,
+            includedData=list(included),
+            restricted_data_token=token,
+        )
+        return parse_order(_require(response.payload, "order", "getOrder"))
+
+    def search_orders(
+        self,
+        updated_after,
+        updated_before,
+        included,
+        restricted=False,
+        pagination_token=None,
+        marketplace_ids=None,
+    ):
+        """One page of the orders updated in [updated_after, updated_before] (searchOrders):
+        (orders as OrderInfo, the token of the next page or None). A token continues the search
+        it came from: Amazon keeps that search's filters."""
+        params = {"includedData": list(included), "maxResultsPerPage": 100}
+        if restricted:
+            params["includedData"] += list(RESTRICTED_DATASETS)
+        if pagination_token:
+            params["paginationToken"] = pagination_token
+        else:
+            params.update(
+                lastUpdatedAfter=_iso(updated_after),
+                lastUpdatedBefore=_iso(updated_before),
+                marketplaceIds=list(marketplace_ids or [self.connection.marketplace_id]),
+            )
+        token = self._orders_token("/orders/2026-01-01/orders") if restricted else None
+        response = self._call(
+            "searchOrders",
+            OrdersV20260101,
+            "search_orders",
+            restricted_data_token=token,
+            **params,
+        )
+        orders = [parse_order(order) for order in response.payload.get("orders", [])]
+        return orders, response.next_token
+
+    def _orders_token(self, path):
+        return self.restricted_data_token(
+            [{"method": "GET", "path": path, "dataElements": ["buyerInfo", "shippingAddress"]}]
+        )
+
     @staticmethod
     def _order_cancellation(order):
         requested = [
@@ -471,3 +639,64 @@ class AmazonClient:
             reason=requested[0]["cancellation"]["cancellationRequest"].get("cancelReason") or "",
             last_updated=_parse_time(order.get("lastUpdatedTime")),
         )
+
+
+def _identifiers(identifiers, name_key, value_key):
+    return {entry.get(name_key): entry.get(value_key) for entry in identifiers or []}
+
+
+def _leaf_breakdowns(breakdowns, into):
+    """Sum the innermost breakdowns by type: Principal, Tax, Commission, RefundCommission..."""
+    for breakdown in breakdowns or []:
+        if breakdown.get("breakdowns"):
+            _leaf_breakdowns(breakdown["breakdowns"], into)
+            continue
+        amount = (breakdown.get("breakdownAmount") or {}).get("currencyAmount")
+        if amount is not None:
+            kind = breakdown.get("breakdownType")
+            into[kind] = into.get(kind, Decimal(0)) + Decimal(str(amount))
+    return into
+
+
+def _refund_items(transaction):
+    """One RefundTransaction per item of a refund transaction (money back as positive)."""
+    related = _identifiers(
+        transaction.get("relatedIdentifiers"), "relatedIdentifierName", "relatedIdentifierValue"
+    )
+    order_id = related.get(const.TRANSACTION_ORDER_ID)
+    if not order_id:
+        return []
+    total = transaction.get("totalAmount") or {}
+    items = []
+    for item in transaction.get("items") or []:
+        item_ids = _identifiers(
+            item.get("relatedIdentifiers"),
+            "itemRelatedIdentifierName",
+            "itemRelatedIdentifierValue",
+        )
+        product = next(
+            (c for c in item.get("contexts") or [] if c.get("contextType") == "ProductContext"),
+            {},
+        )
+        leaves = _leaf_breakdowns(item.get("breakdowns"), {})
+        amounts = {
+            name: -amount
+            for name, amount in leaves.items()
+            if name in const.PRICE_COMPONENTS and amount
+        }
+        fees = {name: amount for name, amount in leaves.items() if name not in amounts}
+        items.append(
+            RefundTransaction(
+                transaction_id=transaction.get("transactionId") or "",
+                transaction_type=transaction["transactionType"],
+                order_id=order_id,
+                adjustment_id=item_ids.get(const.TRANSACTION_ADJUSTMENT_ITEM_ID),
+                sku=product.get("sku"),
+                quantity=product.get("quantityShipped"),
+                posted=_parse_time(transaction.get("postedDate")),
+                currency=total.get("currencyCode"),
+                amounts=amounts,
+                fees=fees,
+            )
+        )
+    return items

@@ -8,6 +8,12 @@ FEED_ACKNOWLEDGEMENT = "POST_ORDER_ACKNOWLEDGEMENT_DATA"
 FEED_CONTENT_TYPE = "text/xml; charset=UTF-8"
 # Amazon's queue advice and the seed agree: at most 15 requests a document.
 MAX_MESSAGES_PER_FEED = 15
+# Amazon limits feeds by size, not by message count: "Keep file size less than 10 MiB"
+# (Feeds API Best Practices, developer-docs.amazon.com/sp-api/docs/feeds-api-best-practices),
+# and advises fewer, larger feeds. An adjustment message of an order with several items and all
+# their price components stays under 10 KB: 1,000 messages keep a document under the limit.
+FEED_MAX_BYTES = 10 * 1024 * 1024
+LARGEST_FEED_MESSAGES = 1000
 
 FEED_DONE = "DONE"
 FEED_FATAL = "FATAL"
@@ -18,6 +24,7 @@ REPORT_RETURNS_FLAT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
 REPORT_ORDERS_SHIPPING = "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"
 REPORT_ORDERS_UNSHIPPED = "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING"
 # Reports that carry buyer data and need a restricted data token to download.
+REPORT_SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 RESTRICTED_REPORTS = (REPORT_ORDERS_UNSHIPPED,)
 RETURNS_REPORT_MAX_DAYS = 60
 
@@ -49,6 +56,8 @@ ADJUSTMENT_REASONS = {
 }
 # Amazon accepts only these two reasons for cancelling part of a line's quantity.
 QUANTITY_CANCEL_REASONS = ("NoInventory", "CustomerCancel")
+# A cancel reason (OrderAcknowledgement) as the adjustment reason of part of a line's quantity.
+QUANTITY_CANCEL_REASON_OF = {"NoInventory": "NoInventory", "BuyerCanceled": "CustomerCancel"}
 
 # OrderAcknowledgement.xsd CancelReason.
 CANCEL_REASONS = {
@@ -86,6 +95,57 @@ PRICE_COMPONENTS = {
 # Money the seller keeps: sent as negative amounts, everything else is money back to the buyer.
 KEPT_COMPONENTS = ("RestockingFee", "RestockingFeeTax")
 
+# V2 settlement transaction types of money given back to a buyer, with the kind of refund each
+# is when no request of the seller made it.
+SETTLEMENT_REFUND_TYPES = {
+    "Refund": "amazon",
+    "A-to-z Guarantee Refund": "atoz",
+    "Chargeback Refund": "chargeback",
+}
+# Other transaction types of V2 settlements: sales, fees and transfers, nothing given back.
+SETTLEMENT_OTHER_TYPES = (
+    "Order",
+    "other-transaction",
+    "ServiceFee",
+    "Adjustment",
+    "CouponRedemptionFee",
+    "Liquidations",
+    "Liquidations Adjustments",
+    "Current Reserve Amount",
+    "Previous Reserve Amount Balance",
+    "Transfer",
+    "Debt",
+    "Successful charge",
+    "Payable to Amazon",
+    "Lightning Deal Fee",
+    "SellerDealPayment",
+    "FBA Inventory Reimbursement",
+    "Retrocharge",
+    "RetrochargeReversal",
+    "Subscription Fee",
+)
+# Settlement amount types of a refund: money given back, fees, and promotions taken back.
+SETTLEMENT_ITEM_PRICE = "ItemPrice"
+SETTLEMENT_ITEM_FEES = "ItemFees"
+SETTLEMENT_PROMOTION = "Promotion"
+# ItemFees descriptions: the referral fee Amazon gives back, and the part it keeps for the refund.
+SETTLEMENT_COMMISSION = "Commission"
+SETTLEMENT_REFUND_COMMISSION = "RefundCommission"
+
+# Finances 2024-06-19 transaction types of money given back to a buyer, by kind of refund.
+TRANSACTION_REFUND_TYPES = {
+    "Refund": "amazon",
+    "GuaranteeClaim": "atoz",
+    "Chargeback": "chargeback",
+}
+TRANSACTION_ORDER_ID = "ORDER_ID"
+TRANSACTION_ADJUSTMENT_ITEM_ID = "ORDER_ADJUSTMENT_ITEM_ID"
+# Amazon may show a transaction up to 48 hours after it happened.
+TRANSACTIONS_LAG_HOURS = 48
+
+# Orders API 2026-01-01 fulfillmentStatus of an order Amazon cancelled.
+ORDER_CANCELLED = "CANCELLED"
+
 # 3-7-7 digits, e.g. 112-1234567-1234567; order item codes are 14 digits.
 AMAZON_ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
 AMAZON_ORDER_ITEM_CODE_PATTERN = r"^\d{14}$"
@@ -103,6 +163,7 @@ RATE_LIMITS = {
     "getReportDocument": (0.0167, 15),
     "createRestrictedDataToken": (1.0, 10),
     "searchOrders": (0.0056, 20),
+    "listTransactions": (0.5, 10),
 }
 
 REGIONS = {

@@ -115,10 +115,10 @@ def _check_messages(merchant_id, messages, message_type):
     _check_identifier(merchant_id, "Merchant identifier", None)
     if not messages:
         _fail(None, f"An {message_type} feed needs at least one message")
-    if len(messages) > const.MAX_MESSAGES_PER_FEED:
+    if len(messages) > const.LARGEST_FEED_MESSAGES:
         _fail(
             None,
-            f"An {message_type} feed holds at most {const.MAX_MESSAGES_PER_FEED} messages, "
+            f"An {message_type} feed holds at most {const.LARGEST_FEED_MESSAGES} messages, "
             f"not {len(messages)}",
         )
     seen = set()
@@ -261,11 +261,14 @@ def _message(root, message_id, message_type):
 
 
 def _serialize(root):
-    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    document = etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    if len(document) > const.FEED_MAX_BYTES:
+        _fail(None, f"The feed document has {len(document)} bytes, over Amazon's 10 MiB")
+    return document
 
 
 def build_adjustment_feed(merchant_id, messages, currency):
-    """The POST_PAYMENT_ADJUSTMENT_DATA document (UTF-8 bytes) for up to 15 refund requests."""
+    """The POST_PAYMENT_ADJUSTMENT_DATA document (UTF-8 bytes) for a batch of refund requests."""
     messages = list(messages)
     if not isinstance(currency, str) or not _CURRENCY.match(currency):
         _fail(None, f"Currency {currency!r} is not a three-letter code such as EUR")
@@ -297,7 +300,7 @@ def build_adjustment_feed(merchant_id, messages, currency):
 
 
 def build_acknowledgement_feed(merchant_id, messages):
-    """The POST_ORDER_ACKNOWLEDGEMENT_DATA document (UTF-8 bytes) for up to 15 cancellations."""
+    """The POST_ORDER_ACKNOWLEDGEMENT_DATA document (UTF-8 bytes) for a batch of cancellations."""
     messages = list(messages)
     _check_messages(merchant_id, messages, "OrderAcknowledgement")
     for message in messages:

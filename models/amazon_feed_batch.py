@@ -15,7 +15,7 @@ from ..amazon_api.errors import (
     ThrottledError,
 )
 from ..amazon_api.processing_report import parse_processing_report
-from ..tools import commit_unless_testing
+from ..utils import commit_unless_testing
 from .amazon_order_request import FEED_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -33,6 +33,10 @@ FEED_LISTING_GRACE = timedelta(minutes=5)
 # Feeds created this long before our createFeed call still count: Amazon's clock is not ours.
 FEED_CLOCK_SKEW = timedelta(minutes=1)
 FEED_POLL_INTERVAL = timedelta(minutes=2)
+# Another worker is calling createFeed for the account: its call ends within CALL_DURATION
+# (the client's timeout is 30 s), usually within a second.
+BUSY_SLOT_RETRY = timedelta(seconds=5)
+CALL_DURATION = timedelta(minutes=1)
 MAX_RETRY_DELAY = 3600
 MAX_REPORT_ATTEMPTS = 5
 # Batches handled per scheduled run; the run asks to be called again when more remain.
@@ -113,19 +117,24 @@ class AmazonFeedBatch(models.Model):
         """Make a step of a send survive a crash (tests replace it to simulate crashes)."""
         commit_unless_testing(self.env)
 
-    def _lock(self, states):
-        """Lock this batch if no other transaction holds it and it is still in `states`."""
+    def _lock(self, states, due_only=False):
+        """Lock this batch if no other transaction holds it and it is still in `states` (and
+        due, with `due_only`: the list of due batches a sender works through gets old)."""
         self.ensure_one()
         self.flush_recordset()
+        due = SQL("AND (next_attempt_at IS NULL OR next_attempt_at <= %s)", fields.Datetime.now())
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM amazon_feed_batch WHERE id = %s AND state IN %s "
+                        "SELECT id FROM amazon_feed_batch WHERE id = %s AND state IN %s %s "
                         "FOR UPDATE SKIP LOCKED",
                         self.id,
                         tuple(states),
-                    )
+                        due if due_only else SQL(),
+                    ),
+                    # Another sender's batch is an expected answer, not an error worth a log line.
+                    log_exceptions=False,
                 )
                 locked = bool(self.env.cr.fetchone())
         except psycopg2.errors.SerializationFailure:
@@ -157,13 +166,14 @@ class AmazonFeedBatch(models.Model):
         """Claim the queued requests among `requests` and put them in batches.
 
         Requests that another transaction holds are skipped: each request ends up in exactly
-        one batch. A batch holds one account's requests of one feed type, at most 15.
+        one batch. A batch holds one account's requests of one feed type, at most the account's
+        batch size (15 unless a manager raised it).
         """
         claimed = requests._claim_queued()
-        size = 1 if one_per_batch else const.MAX_MESSAGES_PER_FEED
         batches = self.browse()
         groups = claimed.grouped(lambda request: (request.seller_account_id, request.feed_type))
         for (account, feed_type), group in groups.items():
+            size = 1 if one_per_batch else account.feed_batch_size
             for chunk in split_every(size, group.ids, self.env["amazon.order.request"].browse):
                 batch = self.sudo().create(
                     {
@@ -193,15 +203,18 @@ class AmazonFeedBatch(models.Model):
 
     # -- sending -------------------------------------------------------------------------------
 
-    def _send(self):
+    def _send(self, due_only=False):
         """Send each batch, committing after every step: a crash neither loses nor repeats one."""
         for batch in self:
-            if not batch._lock(SENDABLE_STATES):
+            if not batch._lock(SENDABLE_STATES, due_only):
                 continue
             try:
                 client = batch.seller_account_id._amazon_client()
                 if batch.state == "draft":
                     batch._upload_document(client)
+                    # Its commit ended the lock: another sender may have taken the batch since.
+                    if not batch._lock(("uploaded",), due_only):
+                        continue
                 if batch.state == "uploaded":
                     batch._create_feed(client)
             except RetryableError as error:
@@ -210,8 +223,11 @@ class AmazonFeedBatch(models.Model):
                 batch._fail(str(error.args[0] if isinstance(error, UserError) else error))
             self._commit()
 
+    def _send_due(self):
+        self._send(due_only=True)
+
     def _upload_document(self, client):
-        messages = self._messages_to_send()
+        messages = self._messages_to_send(client)
         if not messages:
             self.write({"state": "failed", "last_error": self.env._("No request left to send.")})
             return
@@ -243,11 +259,13 @@ class AmazonFeedBatch(models.Model):
         )
         self._commit()
 
-    def _messages_to_send(self):
-        """Each request's message, checked once more; a request that no longer passes stays
-        out of the document, in error, for someone to correct and retry."""
+    def _messages_to_send(self, client):
+        """Each request's message, checked once more; a request that no longer passes, or that
+        Amazon already refunded itself, stays out of the document, in error."""
         messages = []
-        for request in self.request_ids.filtered(lambda r: r.state == "sending"):
+        sending = self.request_ids.filtered(lambda r: r.state == "sending")
+        sending -= sending._amazon_check_amazon_refunds(client)
+        for request in sending:
             try:
                 request._check_before_sending()
                 messages.append(request._amazon_message(request.message_number))
@@ -265,10 +283,14 @@ class AmazonFeedBatch(models.Model):
                 self._wait(FEED_LISTING_GRACE.total_seconds(), error=None)
                 return
         if not feed_id:
+            # The token first: a wait for the account's quota must not hold its createFeed slot.
+            client.reserve("createFeed")
             if not self._claim_create_feed():
+                client.unreserve("createFeed")
                 return
             self._commit()
             if not self._lock(("uploaded",)):
+                client.unreserve("createFeed")
                 return
             try:
                 feed_id = client.create_feed(self.feed_type, self.amazon_document_id)
@@ -321,22 +343,44 @@ class AmazonFeedBatch(models.Model):
             with self.env.cr.savepoint(flush=False):
                 # Raw SQL: a busy slot is an expected answer, not an error worth a log line.
                 self.env.cr.execute(
+                    # Not due while the call may be on its way: senders with an older list of
+                    # due batches leave it alone.
                     SQL(
-                        "UPDATE amazon_feed_batch SET create_feed_attempted_at = %s WHERE id = %s",
+                        "UPDATE amazon_feed_batch SET create_feed_attempted_at = %s, "
+                        "next_attempt_at = %s WHERE id = %s",
                         fields.Datetime.now(),
+                        fields.Datetime.now() + CALL_DURATION,
                         self.id,
                     ),
                     log_exceptions=False,
                 )
         except psycopg2.errors.UniqueViolation:
-            self._wait(FEED_POLL_INTERVAL.total_seconds(), error=None)
+            self._wait(self._busy_slot_delay(), error=None)
             self.last_error = self.env._(
                 "Waiting until Amazon confirms the feed of an earlier batch of this account."
             )
             return False
         finally:
-            self.invalidate_recordset(["create_feed_attempted_at"])
+            self.invalidate_recordset(["create_feed_attempted_at", "next_attempt_at"])
         return True
+
+    def _busy_slot_delay(self):
+        """Seconds until the account's createFeed slot is likely free: a call in progress ends
+        within seconds; a call whose outcome is unknown waits for Amazon's feed list."""
+        holder = self.search(
+            [
+                ("seller_account_id", "=", self.seller_account_id.id),
+                ("feed_type", "=", self.feed_type),
+                ("state", "=", "uploaded"),
+                ("create_feed_attempted_at", "!=", False),
+                ("id", "!=", self.id),
+            ],
+            limit=1,
+        )
+        # A holder this transaction cannot see yet claimed the slot a moment ago.
+        if not holder or fields.Datetime.now() < holder.create_feed_attempted_at + CALL_DURATION:
+            return BUSY_SLOT_RETRY.total_seconds()
+        return FEED_POLL_INTERVAL.total_seconds()
 
     def _find_lost_feed(self, client):
         """The feed createFeed made before a crash kept us from recording it, if Amazon has it.
@@ -511,7 +555,7 @@ class AmazonFeedBatch(models.Model):
         )[:1]
 
     def _watch_stuck(self):
-        """X4: a feed Amazon keeps waiting gets the attention of whoever sent it, once."""
+        """A feed Amazon keeps waiting gets the attention of whoever sent it, once."""
         limit = timedelta(minutes=self.company_id.amazon_stuck_feed_minutes or 120)
         if self.stuck_alerted or fields.Datetime.now() < self.submitted_at + limit:
             return
@@ -550,21 +594,32 @@ class AmazonFeedBatch(models.Model):
             self._batch_requests(requests, one_per_batch=True)
             self._commit()
         batches = self.search(self._due_domain(SENDABLE_STATES), order="id")
-        self._run_by_company(batches, "_send")
+        self._run_by_company(batches, "_send_due")
 
     @api.model
     def _cron_auto_submit(self):
-        """S7: queued requests of the companies that auto-submit go out in batches of 15."""
-        requests = self.env["amazon.order.request"].search(
+        """Queued requests of the companies that auto-submit go out in batches of the
+        account's size. Each batch is committed at once, so that senders start on the first."""
+        Request = self.env["amazon.order.request"]
+        requests = Request.search(
             [
                 ("state", "=", "queued"),
                 ("batch_id", "=", False),
                 ("company_id.amazon_queue_requests", "=", True),
                 ("company_id.amazon_queue_auto_submit", "=", True),
-            ]
+            ],
+            order="id",
         )
-        if requests and self._batch_requests(requests):
-            self._commit()
+        made = 0
+        groups = requests.grouped(lambda request: (request.seller_account_id, request.feed_type))
+        for (account, _feed_type), group in groups.items():
+            for chunk in split_every(account.feed_batch_size, group.ids, Request.browse):
+                if self._batch_requests(chunk):
+                    self._commit()
+                    made += 1
+                    if made == 1:
+                        self._trigger_sender()
+        if made > 1:
             self._trigger_sender()
 
     @api.model

@@ -13,12 +13,13 @@ REQUEST_STATES = [
     ("sending", "Sending"),
     ("sent", "Sent"),
     ("done", "Done"),
+    ("settled", "Settled"),
     ("error", "Error"),
     ("rejected", "Rejected"),
     ("withdrawn", "Withdrawn"),
 ]
 # Requests Amazon has applied, those it may still apply, and those still the seller's business.
-REFUNDED_STATES = ("done",)
+REFUNDED_STATES = ("done", "settled")
 PENDING_STATES = ("draft", "queued", "sending", "sent")
 OPEN_STATES = (*PENDING_STATES, "error")
 # The states each state is reached from: `_set_state` refuses every other move.
@@ -30,6 +31,7 @@ TRANSITIONS = {
     "error": ("queued", "sending", "sent"),
     "rejected": ("draft", "queued", "error"),
     "withdrawn": ("draft", "queued"),
+    "settled": ("done",),
 }
 # Reasons of both feed types, by Amazon's code; dialogs offer the ones their type accepts.
 REQUEST_REASONS = sorted(
@@ -103,6 +105,14 @@ class AmazonOrderRequest(models.Model):
     )
     credit_note_id = fields.Many2one(
         "account.move", string="Credit Note", readonly=True, copy=False, check_company=True
+    )
+    amazon_rma_id = fields.Many2one(
+        "amazon.rma",
+        string="RMA",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+        help="The refund of this returned item marks the RMA refunded once Amazon accepts it.",
     )
     result_code = fields.Char(readonly=True, copy=False)
     result_message = fields.Text(readonly=True, copy=False)
@@ -251,10 +261,10 @@ class AmazonOrderRequest(models.Model):
         return message
 
     def _check_refundable(self):
-        """X3: never refund more than was charged, counting what is refunded or on its way.
+        """Never refund more than was charged, counting what is refunded or on its way.
 
         Checked per order line and price component when the request is queued and again just
-        before it is sent. The company may allow over-refunds (S2); Amazon may still refuse them.
+        before it is sent. The company may allow over-refunds; Amazon may still refuse them.
         """
         for request in self:
             order = request.order_id
@@ -320,7 +330,9 @@ class AmazonOrderRequest(models.Model):
                         "SELECT id FROM amazon_order_request WHERE id IN %s AND state = 'queued' "
                         "AND batch_id IS NULL ORDER BY id FOR UPDATE SKIP LOCKED",
                         tuple(self.ids),
-                    )
+                    ),
+                    # Another sender's requests are an expected answer, not an error to log.
+                    log_exceptions=False,
                 )
                 ids = [row[0] for row in self.env.cr.fetchall()]
         except psycopg2.errors.SerializationFailure:
@@ -409,7 +421,7 @@ class AmazonOrderRequest(models.Model):
                 order._action_cancel()
 
     def _amazon_apply_locally(self):
-        """Do not send to Amazon (S34): the cancellation applies in Odoo at once."""
+        """Do not send to Amazon: the cancellation applies in Odoo at once."""
         self._set_state(
             "done", result_message=self.env._("Cancelled in Odoo only; Amazon was not told.")
         )
@@ -518,9 +530,13 @@ class AmazonOrderRequest(models.Model):
                 "title": self.env._("Sending to Amazon"),
                 "message": self.env._(
                     "%(count)s request(s) in batch(es) %(batches)s. You will see each "
-                    "batch's Document Number as soon as Amazon gives it.",
+                    "batch's Document Number as soon as Amazon gives it. %(queue)s",
                     count=len(batches.request_ids),
                     batches=", ".join(batches.mapped("name")),
+                    queue=" ".join(
+                        f"{account.name}: {account.queue_forecast}"
+                        for account in batches.seller_account_id.sudo()
+                    ),
                 ),
                 "next": {"type": "ir.actions.act_window_close"},
             },
@@ -583,12 +599,3 @@ class AmazonOrderRequest(models.Model):
         self._check_transition("done", sources=("error",))
         self._set_state("done")
         self._amazon_on_accepted()
-
-    amazon_rma_id = fields.Many2one(
-        "amazon.rma",
-        string="RMA",
-        readonly=True,
-        index="btree_not_null",
-        check_company=True,
-        help="The refund of this returned item marks the RMA refunded once Amazon accepts it.",
-    )

@@ -4,8 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import check_system_fields
-from .amazon_order_request import OPEN_STATES
+from ..utils import check_system_fields
+from .amazon_order_request import OPEN_STATES, REFUNDED_STATES
 
 RMA_STATES = [
     ("open", "Open"),
@@ -16,7 +16,7 @@ RMA_STATES = [
 ]
 # What users decide on an RMA; the rest comes from Amazon's report and the checked actions.
 USER_FIELDS = {"resolution"}
-# Amazon expects the refund within this many business days of receiving the return (X12).
+# Amazon expects the refund within this many business days of receiving the return.
 REFUND_DUE_BUSINESS_DAYS = 2
 
 
@@ -163,7 +163,7 @@ class AmazonRma(models.Model):
         for rma in self:
             if rma.closing_state:
                 rma.state = rma.closing_state
-            elif "done" in rma.refund_request_ids.mapped("state"):
+            elif set(REFUNDED_STATES) & set(rma.refund_request_ids.mapped("state")):
                 rma.state = "refunded"
             elif "done" in rma.picking_ids.mapped("state"):
                 rma.state = "received"
@@ -347,7 +347,7 @@ class AmazonRma(models.Model):
         ]
 
     def action_issue_refund(self):
-        """Issue Refund (S20, S25): the refund dialog with the returned units, reason Customer
+        """Issue Refund: the refund dialog with the returned units, reason Customer
         return; the RMA turns Refunded when Amazon accepts."""
         self.ensure_one()
         action = self.order_id.action_amazon_refund()

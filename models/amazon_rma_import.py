@@ -12,7 +12,7 @@ from odoo.tools import SQL
 from ..amazon_api import const
 from ..amazon_api.errors import AmazonError, PermanentError, ReportParseError, RetryableError
 from ..amazon_api.reports import iter_returns
-from ..tools import commit_unless_testing
+from ..utils import commit_unless_testing
 from .returns_importer import ReturnsImporter
 
 _logger = logging.getLogger(__name__)
@@ -263,7 +263,7 @@ class AmazonRmaImport(models.Model):
 
     @api.model
     def _cron_import_returns(self):
-        """S10: each account of the companies that import RMAs catches up with Amazon's returns."""
+        """Each account of the companies that import RMAs catches up with Amazon's returns."""
         accounts = self.env["amazon.seller.account"].search(
             [("company_id.amazon_import_rma_report", "=", True)], order="company_id, id"
         )

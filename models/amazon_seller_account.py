@@ -11,7 +11,7 @@ from ..amazon_api import const
 from ..amazon_api.client import AmazonClient, Connection
 from ..amazon_api.errors import AmazonError
 from ..amazon_api.reports import OrderReport
-from ..tools import check_system_fields, commit_unless_testing
+from ..utils import check_system_fields, commit_unless_testing
 from .amazon_seller_marketplace import REGION_SELECTION
 
 _logger = logging.getLogger(__name__)
@@ -25,6 +25,10 @@ SYSTEM_FIELDS = (
     "buyer_cancel_report_id",
     "buyer_cancel_column_warned",
     "buyer_cancel_last_run",
+    "order_import_requested",
+    "order_import_page_token",
+    "order_import_window_end",
+    "order_import_last_run",
 )
 # Buyers ask to cancel orders that have not shipped: the last weeks of orders are enough.
 BUYER_CANCEL_LOOKBACK_DAYS = 14
@@ -111,7 +115,34 @@ class AmazonSellerAccount(models.Model):
     buyer_cancel_column_warned = fields.Boolean(readonly=True, copy=False)
     buyer_cancel_last_run = fields.Text(string="Last Reading", readonly=True, copy=False)
 
+    rma_imported_until = fields.Datetime(
+        string="Returns Imported Until",
+        copy=False,
+        help="The scheduled import of RMAs asks Amazon for the returns since then (the last 30 "
+        "days the first time). Set it back to import an earlier period again.",
+    )
+    feed_batch_size = fields.Integer(
+        string="Requests per Batch",
+        default=const.MAX_MESSAGES_PER_FEED,
+        required=True,
+        tracking=True,
+        help="At most this many requests go to Amazon in one document. Amazon creates about one "
+        "feed per two minutes after a burst of 15: larger batches send a long queue sooner. "
+        f"At most {const.LARGEST_FEED_MESSAGES}, which keeps documents under Amazon's 10 MiB.",
+    )
+    queue_forecast = fields.Char(
+        string="Queue",
+        compute="_compute_queue_forecast",
+        help="Requests waiting to reach Amazon, and how long that takes at the account's "
+        "createFeed quota.",
+    )
+
     _sql_constraints = [
+        (
+            "feed_batch_size_range",
+            f"CHECK(feed_batch_size BETWEEN 1 AND {const.LARGEST_FEED_MESSAGES})",
+            f"Requests per batch: from 1 to {const.LARGEST_FEED_MESSAGES}.",
+        ),
         (
             "seller_region_unique",
             "unique(company_id, seller_id, region)",
@@ -220,6 +251,46 @@ class AmazonSellerAccount(models.Model):
                     )
                 )
 
+    @api.depends("feed_batch_size")
+    def _compute_queue_forecast(self):
+        Request = self.env["amazon.order.request"].sudo()
+        waiting = Request._read_group(
+            [("seller_account_id", "in", self.ids), ("state", "in", ("queued", "sending"))],
+            ["seller_account_id", "batch_id", "feed_type"],
+            ["__count"],
+        )
+        counts = {account: [0, 0] for account in self}
+        for account, batch, _feed_type, count in waiting:
+            counts[account][0] += count
+            # Queued requests make batches of the account's size; each batch is one feed.
+            counts[account][1] += 1 if batch else -(-count // account.feed_batch_size)
+        for account in self:
+            requests, feeds = counts.get(account, (0, 0))
+            if not requests or not account.id:
+                account.queue_forecast = self.env._("No request waiting.")
+                continue
+            seconds = account._amazon_quota_seconds("createFeed", feeds)
+            account.queue_forecast = self.env._(
+                "%(requests)s request(s) in %(feeds)s feed(s): %(when)s at Amazon's createFeed "
+                "quota.",
+                requests=requests,
+                feeds=feeds,
+                when=self.env._("all sent at once")
+                if seconds < 60
+                else self.env._("about %(minutes)s minutes", minutes=round(seconds / 60)),
+            )
+
+    def _amazon_quota_seconds(self, operation, calls):
+        """How long `calls` calls of `operation` take at this account's quota, shared by the
+        database's workers, as it stands now."""
+        self.ensure_one()
+        api_url = self._amazon_endpoints()[0]
+        return (
+            self.env["amazon.rate.bucket"]
+            ._limiter()
+            .seconds_for((api_url, self.seller_id), operation, calls)
+        )
+
     def _amazon_endpoints(self):
         """(SP-API base URL, LWA token URL) of the account."""
         self.ensure_one()
@@ -254,10 +325,12 @@ class AmazonSellerAccount(models.Model):
                 client_secret=secrets.lwa_client_secret or "",
                 refresh_token=secrets.lwa_refresh_token or "",
                 aws_region=const.REGIONS[self.region]["aws_region"],
-            )
+            ),
+            # Every worker and server of the database spends the seller's one quota.
+            limiter=self.env["amazon.rate.bucket"]._limiter(),
         )
 
-    # -- buyer cancellation requests (S40, X11) ----------------------------------------------------
+    # -- buyer cancellation requests -------------------------------------------------------------
 
     @api.model
     def _cron_sync_buyer_cancellations(self):
@@ -274,7 +347,7 @@ class AmazonSellerAccount(models.Model):
             self.env["ir.cron"]._notify_progress(done=len(company_accounts), remaining=0)
 
     def _amazon_sync_buyer_cancellations(self):
-        """S40 and X11: the order report, once Amazon has it ready, and the Orders API."""
+        """The order report, once Amazon has it ready, and the Orders API."""
         self.ensure_one()
         client = self._amazon_client()
         now = fields.Datetime.now()
@@ -407,9 +480,100 @@ class AmazonSellerAccount(models.Model):
             },
         }
 
-    rma_imported_until = fields.Datetime(
-        string="Returns Imported Until",
-        copy=False,
-        help="The scheduled import of RMAs asks Amazon for the returns since then (the last 30 "
-        "days the first time). Set it back to import an earlier period again.",
+    # -- order sources ------------------------------------------------------------------------
+
+    order_link_source = fields.Selection(
+        [
+            ("none", "Nothing"),
+            ("own", "This addon's fields"),
+            ("sale_amazon", "Odoo Amazon Connector (sale_amazon)"),
+            ("amazon_ept", "Emipro Amazon Connector (amazon_ept)"),
+            ("connector_amazon", "OCA Amazon Connector (connector_amazon)"),
+            ("field", "An order field"),
+        ],
+        string="Link Orders From",
+        default="own",
+        required=True,
+        help="Where the Amazon order ID of orders entered by another connector or by hand is "
+        "read. The rest (marketplace, fulfilment channel, order item IDs) comes from that "
+        "connector where it has it, else from Amazon.",
     )
+    order_link_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Order Field",
+        domain="[('model', '=', 'sale.order'), ('ttype', '=', 'char'), ('store', '=', True)]",
+        ondelete="set null",
+        help="The sales order field holding the Amazon order ID, such as Customer Reference "
+        "or Source Document.",
+    )
+    sku_mapping_ids = fields.One2many(
+        "amazon.sku.mapping", "account_id", string="SKU Mappings", copy=False
+    )
+
+    @api.constrains("order_link_source", "order_link_field_id")
+    def _check_order_link_source(self):
+        linker = self.env["amazon.order.linker"]
+        for account in self:
+            if account.order_link_source == "field" and not account.order_link_field_id:
+                raise ValidationError(
+                    self.env._("Account %(account)s: choose the order field.", account=account.name)
+                )
+            if account.order_link_source in ("none", "own", "field"):
+                continue
+            missing = linker._missing_fields(account.order_link_source)
+            if missing:
+                raise ValidationError(
+                    self.env._(
+                        "Account %(account)s cannot link orders from that connector: this "
+                        "database has no %(fields)s.",
+                        account=account.name,
+                        fields=", ".join(missing),
+                    )
+                )
+
+    order_import = fields.Boolean(
+        string="Import Orders",
+        help="Read new and updated orders from Amazon and create or update sales orders: for "
+        "businesses where no other connector brings Amazon orders into Odoo.",
+    )
+    order_import_unmatched = fields.Selection(
+        [("note", "Create the order with a note"), ("skip", "Skip the order")],
+        string="Items Without Product",
+        default="note",
+        required=True,
+        help="What to do with an order whose SKU matches no product (or several).",
+    )
+    order_import_fiscal_position_id = fields.Many2one(
+        "account.fiscal.position",
+        string="Fiscal Position",
+        check_company=True,
+        help="Maps the products' taxes on imported orders; empty: Odoo's automatic fiscal "
+        "position of the customer. Tax Amazon collects as marketplace facilitator is never "
+        "put on the order: it is not your revenue.",
+    )
+    order_import_shipped_history = fields.Boolean(
+        string="Shipped Orders Without Stock Moves",
+        help="Orders Amazon reports as shipped when first imported are marked delivered "
+        "without moving stock: for importing past orders.",
+    )
+    order_import_buyer_data = fields.Boolean(
+        string="Buyer Names and Addresses",
+        help="The application has Amazon's restricted role for buyer data: customers are "
+        "created with the buyer's name and shipping address. Otherwise every order goes to "
+        "one Amazon customer per marketplace.",
+    )
+    order_import_synced_until = fields.Datetime(
+        string="Orders Imported Until",
+        copy=False,
+        help="The next import asks Amazon for orders updated since then (the last 7 days the "
+        "first time). Set it back to import an earlier period again.",
+    )
+    order_import_page_token = fields.Char(readonly=True, copy=False)
+    order_import_window_end = fields.Datetime(readonly=True, copy=False)
+    order_import_requested = fields.Char(
+        string="Orders to Import",
+        readonly=True,
+        copy=False,
+        help="Amazon order IDs asked for by hand, imported in the background.",
+    )
+    order_import_last_run = fields.Text(string="Last Order Import", readonly=True, copy=False)

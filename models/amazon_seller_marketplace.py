@@ -1,7 +1,7 @@
 from odoo import fields, models
 
 from ..amazon_api.const import REGIONS
-from ..tools import check_system_fields
+from ..utils import check_system_fields
 
 REGION_SELECTION = [(code, region["name"]) for code, region in REGIONS.items()]
 

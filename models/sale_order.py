@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import check_system_fields
+from ..utils import check_system_fields
 from .amazon_order_request import PENDING_STATES, REFUNDED_STATES
 
 BUYER_CANCEL_DAYS = 2
@@ -15,6 +15,13 @@ BUYER_CANCEL_FIELDS = (
     "amazon_buyer_cancel_reason",
     "amazon_buyer_cancel_date",
     "amazon_on_hold",
+)
+# How the order was linked to or imported from Amazon, written by the addon only.
+LINK_IMPORT_FIELDS = (
+    "amazon_link_state",
+    "amazon_link_note",
+    "amazon_link_requested",
+    "amazon_order_status",
 )
 
 
@@ -48,6 +55,8 @@ class SaleOrder(models.Model):
         related="amazon_seller_account_id.marketplace_ids"
     )
 
+    amazon_rma_ids = fields.One2many("amazon.rma", "order_id", string="Amazon RMAs")
+    amazon_rma_count = fields.Integer(compute="_compute_amazon_rma_count")
     amazon_request_ids = fields.One2many(
         "amazon.order.request", "order_id", string="Amazon Requests"
     )
@@ -104,11 +113,11 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            check_system_fields(self, vals, BUYER_CANCEL_FIELDS)
+            check_system_fields(self, vals, BUYER_CANCEL_FIELDS + LINK_IMPORT_FIELDS)
         return super().create(vals_list)
 
     def write(self, vals):
-        check_system_fields(self, vals, BUYER_CANCEL_FIELDS)
+        check_system_fields(self, vals, BUYER_CANCEL_FIELDS + LINK_IMPORT_FIELDS)
         return super().write(vals)
 
     @api.depends("amazon_request_ids")
@@ -134,7 +143,7 @@ class SaleOrder(models.Model):
 
     @api.depends("amazon_request_ids.state", "amazon_on_hold")
     def _compute_amazon_shipping_block(self):
-        """S35, S41: nothing ships while Amazon may cancel it or the buyer asked to cancel."""
+        """Nothing ships while Amazon may cancel it or the buyer asked to cancel."""
         for order in self:
             pending = order._amazon_pending_cancellations()
             reason = False
@@ -160,11 +169,11 @@ class SaleOrder(models.Model):
                 order.amazon_buyer_cancel_date + timedelta(days=BUYER_CANCEL_DAYS)
             )
 
-    # -- buyer cancellation requests (S40-S43) --------------------------------------------------
+    # -- buyer cancellation requests -------------------------------------------------------------
 
     def _amazon_register_buyer_cancellation(self, reason, requested_at=None):
-        """A buyer asked Amazon to cancel: hold the order if it qualifies (S41), ask the person
-        responsible to answer before the deadline (S42). Seeing the same request again changes
+        """A buyer asked Amazon to cancel: hold the order if it qualifies, ask the person
+        responsible to answer before the deadline. Seeing the same request again changes
         nothing. Returns whether the order is new to the request."""
         self.ensure_one()
         if self.amazon_buyer_cancel_state:
@@ -204,7 +213,7 @@ class SaleOrder(models.Model):
         return True
 
     def _amazon_hold_refusal(self):
-        """Why S41 does not put this order on hold, or False when it does."""
+        """Why a buyer's cancellation request does not hold this order, or False if it does."""
         self.ensure_one()
         if self.state != "sale":
             return self.env._("the order is not in process (%(state)s)", state=self.state)
@@ -232,12 +241,12 @@ class SaleOrder(models.Model):
         )
 
     def action_amazon_accept_buyer_cancel(self):
-        """S43: accepting opens Cancel Order with the buyer's reason."""
+        """Accepting opens Cancel Order with the buyer's reason."""
         self.ensure_one()
         return self.action_amazon_cancel(reason="BuyerCanceled")
 
     def action_amazon_decline_buyer_cancel(self):
-        """S43: the order ships after all."""
+        """The order ships after all."""
         if not self.env.user.has_group("amazon_refund_cancel.group_amazon_user"):
             raise AccessError(self.env._("Only Amazon users answer buyers' cancellation requests."))
         self.check_access("write")
@@ -286,6 +295,13 @@ class SaleOrder(models.Model):
     def action_amazon_cancel(self, reason=None):
         """Cancel Order: the cancellation dialog with every unshipped unit selected."""
         self._amazon_check_open_order()
+        if self.amazon_fulfillment == "amazon":
+            raise UserError(
+                self.env._(
+                    "%(order)s is fulfilled by Amazon: only Amazon cancels it, not the seller.",
+                    order=self.name,
+                )
+            )
         context = {"default_order_id": self.id}
         if reason:
             context["default_reason"] = reason
@@ -299,7 +315,7 @@ class SaleOrder(models.Model):
         }
 
     def action_cancel(self):
-        # S36: an Amazon order is cancelled on Amazon first; Odoo's button opens that dialog.
+        # An Amazon order is cancelled on Amazon first; Odoo's button opens that dialog.
         amazon_orders = self.filtered(
             lambda order: order.amazon_seller_account_id and order.state == "sale"
         )
@@ -314,7 +330,7 @@ class SaleOrder(models.Model):
         return super().action_cancel()
 
     def _amazon_zero_out_inventory(self, products, all_bins=False):
-        """S33: an applied inventory adjustment to 0 of these products in the warehouse's stock
+        """An applied inventory adjustment to 0 of these products in the warehouse's stock
         location, or in it and all its sub-locations."""
         self.ensure_one()
         location = self.warehouse_id.lot_stock_id
@@ -354,9 +370,6 @@ class SaleOrder(models.Model):
         action["context"] = {"default_order_id": self.id}
         return action
 
-    amazon_rma_ids = fields.One2many("amazon.rma", "order_id", string="Amazon RMAs")
-    amazon_rma_count = fields.Integer(compute="_compute_amazon_rma_count")
-
     @api.depends("amazon_rma_ids")
     def _compute_amazon_rma_count(self):
         for order in self:
@@ -370,3 +383,85 @@ class SaleOrder(models.Model):
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    # -- linking to Amazon ---------------------------------------------------------------------
+
+    amazon_link_state = fields.Selection(
+        [
+            ("linked", "Linked"),
+            ("partial", "Linked, lines unmatched"),
+            ("failed", "Not linked"),
+        ],
+        string="Amazon Link",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+    )
+    amazon_link_note = fields.Text(string="Linking Notes", copy=False, readonly=True)
+    amazon_link_requested = fields.Boolean(copy=False, readonly=True, index="btree_not_null")
+    amazon_order_status = fields.Selection(
+        [
+            ("PENDING_AVAILABILITY", "Pending availability"),
+            ("PENDING", "Pending"),
+            ("UNSHIPPED", "Unshipped"),
+            ("PARTIALLY_SHIPPED", "Partially shipped"),
+            ("SHIPPED", "Shipped"),
+            ("CANCELLED", "Cancelled"),
+            ("UNFULFILLABLE", "Unfulfillable"),
+        ],
+        string="Amazon Status",
+        copy=False,
+        readonly=True,
+        help="The order's status at Amazon when it was last imported.",
+    )
+    amazon_ship_by = fields.Datetime(
+        string="Ship By", copy=False, help="Amazon's latest ship date for this order."
+    )
+
+    def action_amazon_link(self):
+        """Link Amazon Order: checked here, linked in the background (Amazon is asked there)."""
+        if not self.env.user.has_group("amazon_refund_cancel.group_amazon_user"):
+            raise AccessError(self.env._("Only Amazon users link orders to Amazon."))
+        linker = self.env["amazon.order.linker"]
+        for order in self:
+            accounts = (
+                self.env["amazon.seller.account"]
+                .with_company(order.company_id)
+                .search(
+                    [
+                        ("company_id", "=", order.company_id.id),
+                        ("order_link_source", "!=", "none"),
+                    ]
+                )
+            )
+            candidates = linker._accounts_for(order, accounts)
+            if not candidates:
+                raise UserError(
+                    self.env._(
+                        "%(order)s: no seller account of %(company)s links orders from a field "
+                        "this order fills (see Link Orders From on the seller accounts).",
+                        order=order.name,
+                        company=order.company_id.name,
+                    )
+                )
+            refusals = [linker._refusal(order, account, number) for account, number in candidates]
+            if all(refusals):
+                raise UserError("\n".join(refusals))
+        self.sudo().write(
+            {"amazon_link_requested": True, "amazon_link_state": False, "amazon_link_note": False}
+        )
+        self.env.ref("amazon_refund_cancel.ir_cron_amazon_link_orders")._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": self.env._("Linking to Amazon"),
+                "message": self.env._(
+                    "%(count)s order(s) will be linked in a moment; their Amazon tab tells the "
+                    "result.",
+                    count=len(self),
+                ),
+                "sticky": False,
+            },
+        }

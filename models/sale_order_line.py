@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
-from ..tools import check_system_fields
+from ..utils import check_system_fields
 
 
 class SaleOrderLine(models.Model):

@@ -25,6 +25,12 @@ def main(argv=None):
     )
     parser.add_argument("--report-delay", type=float, default=5.0)
     parser.add_argument("--no-rate-limits", action="store_true")
+    parser.add_argument(
+        "--rate-scale",
+        type=float,
+        default=1.0,
+        help="quotas refill this many times faster than Amazon's (benchmarks)",
+    )
     args = parser.parse_args(argv)
 
     emulator = Emulator(
@@ -33,6 +39,7 @@ def main(argv=None):
         feed_delay=args.feed_delay,
         report_delay=args.report_delay,
         enforce_rate_limits=not args.no_rate_limits,
+        rate_scale=args.rate_scale,
     )
     if args.seed == "demo":
         seed.seed_demo(emulator)

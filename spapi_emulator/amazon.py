@@ -119,6 +119,7 @@ SPAPI_OPERATIONS = (
     ("GET", "/orders/2026-01-01/orders", "searchOrders"),
     ("GET", "/orders/2026-01-01/orders/{orderId}", "getOrder"),
     ("GET", "/orders/v0/orders/{orderId}/orderItems", "getOrderItems"),
+    ("GET", "/finances/2024-06-19/transactions", "listTransactions"),
 )
 
 # Usage plans per seller and application: (requests per second, burst), from each operation's
@@ -139,6 +140,17 @@ RATE_LIMITS = {
     "searchOrders": (0.0056, 20),
     "getOrder": (0.5, 30),
     "getOrderItems": (0.5, 30),
+    "listTransactions": (0.5, 10),
+}
+
+# Refunds by who made them: the seller's feed, Amazon or Seller Central, an A-to-z guarantee
+# claim, a chargeback. Each with its settlement transaction-type and its Finances 2024-06-19
+# transactionType.
+REFUND_KINDS = {
+    "feed": ("Refund", "Refund"),
+    "amazon": ("Refund", "Refund"),
+    "atoz": ("A-to-z Guarantee Refund", "GuaranteeClaim"),
+    "chargeback": ("Chargeback Refund", "Chargeback"),
 }
 
 # (marketplace id, country code, currency, name), from the SP-API "Marketplace IDs" page.

@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 from urllib.parse import parse_qs
 
-from . import amazon, order_views, report_content
+from . import amazon, finances, order_views, report_content
 from .feed_processing import FeedError, OrderBook, read_document
 from .processing_report import build_processing_report
 from .protocol import (
@@ -717,3 +717,46 @@ class Operations:
     def _op_getOrderItems(self, auth, orderId, **_):
         order = self._seller_order(auth[0], orderId)
         return Reply.json(200, {"payload": order_views.order_items_v0(order)})
+
+    # Finances ----------------------------------------------------------------------------------
+
+    def _op_listTransactions(self, auth, query, **_):
+        """Finances 2024-06-19 listTransactions: the refunds of the seller's orders, newest last,
+        a page at a time (Amazon sets the page size, not the caller)."""
+        token = single_param(query, "nextToken")
+        if token:
+            page = self._resume("transactions", token)
+            transactions, next_token = self._page("transactions", page["items"], page["page_size"])
+        else:
+            now = self.now()
+            since = single_param(query, "postedAfter")
+            since = parse_time(since, "postedAfter") if since else now - timedelta(days=30)
+            before = single_param(query, "postedBefore")
+            before = parse_time(before, "postedBefore") if before else now
+            if since > before:
+                raise invalid("postedAfter must be before postedBefore.")
+            name = single_param(query, "relatedIdentifierName")
+            value = single_param(query, "relatedIdentifierValue")
+            if bool(name) != bool(value):
+                raise invalid("relatedIdentifierName and relatedIdentifierValue go together.")
+            if name and name not in ("ORDER_ID", "FINANCIAL_EVENT_GROUP_ID"):
+                raise invalid(f"Invalid relatedIdentifierName: {name}.")
+            marketplace = single_param(query, "marketplaceId")
+            selected = []
+            for refund in self.refunds:
+                order = self.orders[refund.amazon_order_id]
+                if (
+                    refund.seller_id != auth[0]
+                    or not since <= refund.posted <= before
+                    or (name == "ORDER_ID" and refund.amazon_order_id != value)
+                    or (marketplace and order.marketplace_id != marketplace)
+                ):
+                    continue
+                selected.append(finances.refund_transaction(refund, order))
+            transactions, next_token = self._page(
+                "transactions", selected, self.transactions_page_size
+            )
+        payload = {"transactions": transactions}
+        if next_token:
+            payload["nextToken"] = next_token
+        return Reply.json(200, {"payload": payload})

@@ -5,7 +5,13 @@ from .state import ZERO
 
 # Orders API 2026-01-01 proceeds categories per feed price component; taxes go under TAX with the
 # component they belong to as the detailed subtype.
-PROCEEDS_TYPES = {"Principal": "ITEM", "Shipping": "SHIPPING", "GiftWrap": "GIFT_WRAP"}
+PROCEEDS_TYPES = {
+    "Principal": "ITEM",
+    "Shipping": "SHIPPING",
+    "GiftWrap": "GIFT_WRAP",
+    # Promotions: negative amounts.
+    "Discount": "DISCOUNT",
+}
 TAX_SUBTYPES = {"Tax": "ITEM", "ShippingTax": "SHIPPING", "GiftWrapTax": "GIFT_WRAP"}
 
 
@@ -73,12 +79,19 @@ def order_2026(order, included, with_pii):
         body["programs"] = ["PRIME"]
     if "BUYER" in included and with_pii:
         body["buyer"] = {"buyerName": order.buyer_name, "buyerEmail": order.buyer_email}
+    if "RECIPIENT" in included and with_pii:
+        body["recipient"] = {"deliveryAddress": _delivery_address(order)}
     if "FULFILLMENT" in included:
         body["fulfillment"] = {
             "fulfillmentStatus": order.fulfillment_status,
             "fulfilledBy": "AMAZON" if order.fulfillment_channel == "AFN" else "MERCHANT",
             "fulfillmentServiceLevel": order.ship_service_level.upper(),
         }
+        if order.latest_ship_date:
+            body["fulfillment"]["shipByWindow"] = {
+                "earliestDateTime": iso_z(order.purchase_date),
+                "latestDateTime": iso_z(order.latest_ship_date),
+            }
     order_totals = {}
     for item in order.items.values():
         unit_price = item.prices.get("Principal", ZERO) / item.quantity
@@ -96,6 +109,16 @@ def order_2026(order, included, with_pii):
             entry["proceeds"], totals = _item_proceeds(item, currency)
             for kind, amount in totals.items():
                 order_totals[kind] = order_totals.get(kind, ZERO) + amount
+        if "PROMOTION" in included and item.promotion_ids:
+            entry["promotion"] = {
+                "breakdowns": [{"promotionId": promotion} for promotion in item.promotion_ids]
+            }
+        if "TAX" in included and order.facilitator_tax:
+            entry["tax"] = {
+                "taxCollections": [
+                    {"model": "MARKETPLACE_FACILITATOR", "responsibleParty": "AMAZON_SERVICES"}
+                ]
+            }
         if "CANCELLATION" in included:
             cancellation = _item_cancellation(order, item)
             if cancellation:
@@ -117,6 +140,18 @@ def order_2026(order, included, with_pii):
     if "PACKAGES" in included and order.fulfillment_channel == "MFN":
         body["packages"] = [_package(shipment) for shipment in order.shipments]
     return body
+
+
+def _delivery_address(order):
+    return {
+        "name": order.buyer_name,
+        "addressLine1": order.ship_address_line1,
+        "city": order.ship_city,
+        "stateOrRegion": order.ship_state,
+        "postalCode": order.ship_postal_code,
+        "countryCode": order.ship_country,
+        "addressType": "RESIDENTIAL",
+    }
 
 
 def _package(shipment):

@@ -415,7 +415,7 @@ def settlement_rows(refund, order, item):
     """The V2 settlement rows of one refund: price components given back (negative for the seller),
     fees kept (positive), the referral fee Amazon returns and its refund administration fee."""
     base = {
-        "transaction-type": "Refund",
+        "transaction-type": amazon.REFUND_KINDS[refund.kind][0],
         "order-id": order.amazon_order_id,
         "adjustment-id": refund.adjustment_id,
         "marketplace-name": MARKETPLACE_NAMES.get(order.marketplace_id, ""),

@@ -23,7 +23,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import amazon, report_content
 from .operations import Operations
-from .protocol import ApiError, Reply, compile_template, parse_time, unauthorized
+from .protocol import (
+    ApiError,
+    Reply,
+    compile_template,
+    invalid,
+    json_body,
+    parse_time,
+    unauthorized,
+)
 from .state import (
     ZERO,
     Order,
@@ -46,10 +54,19 @@ ROUTES = (
     ("POST", "/auth/o2/token", "lwaToken"),
     ("PUT", "/_emulator/upload/{token}", "uploadDocument"),
     ("GET", "/_emulator/download/{token}", "downloadDocument"),
+    # Control endpoints, for a demo or a test driving a running emulator: Amazon acts on its own.
+    ("POST", "/_emulator/control/amazon-refunds", "controlAmazonRefund"),
+    ("POST", "/_emulator/control/settlements", "controlCloseSettlement"),
     *amazon.SPAPI_OPERATIONS,
 )
 # Operations that are not SP-API calls: no access token, no usage plan.
-UNSIGNED_OPERATIONS = ("lwaToken", "uploadDocument", "downloadDocument")
+UNSIGNED_OPERATIONS = (
+    "lwaToken",
+    "uploadDocument",
+    "downloadDocument",
+    "controlAmazonRefund",
+    "controlCloseSettlement",
+)
 COMPILED_ROUTES = tuple(
     (method, compile_template(path), operation) for method, path, operation in ROUTES
 )
@@ -136,6 +153,7 @@ class Emulator(Operations):
         report_delay=0.0,
         enforce_rate_limits=True,
         clock=time.monotonic,
+        rate_scale=1.0,
     ):
         _check_loopback(host)
         self.host = host
@@ -143,6 +161,9 @@ class Emulator(Operations):
         self.feed_delay = feed_delay
         self.report_delay = report_delay
         self.enforce_rate_limits = enforce_rate_limits
+        # Quotas refill this many times faster than Amazon's (tests, benchmarks); the rate the
+        # answers announce stays Amazon's, for clients that scale their own buckets alike.
+        self.rate_scale = float(rate_scale)
         self._clock = clock
         self._epoch_clock = clock()
         self._epoch = datetime.now(timezone.utc).replace(microsecond=0)
@@ -180,6 +201,7 @@ class Emulator(Operations):
         self.report_compression = None  # "GZIP" to gzip report documents
         self.report_encoding = "utf-8"  # e.g. "iso-8859-1", announced in Content-Type
         self.order_report_cancel_column = "is-buyer-requested-cancellation"
+        self.transactions_page_size = 100
 
         self._faults = {}
         self._buckets = {}
@@ -301,8 +323,9 @@ class Emulator(Operations):
         **details,
     ):
         """Add an order. `items`: dicts with order_item_id, sku, asin, quantity, prices (component
-        -> Decimal for the whole line) and optionally quantity_shipped and title. `details` sets
-        other Order fields (buyer_name, is_prime, ship_country...)."""
+        -> Decimal for the whole line; a promotion as a negative Discount) and optionally
+        quantity_shipped, title and promotion_ids. `details` sets other Order fields (buyer_name,
+        is_prime, ship_country, latest_ship_date, facilitator_tax...)."""
         with self._lock:
             if seller_id not in self.sellers:
                 raise ValueError(f"Unknown seller {seller_id}")
@@ -317,6 +340,7 @@ class Emulator(Operations):
                     asin=spec.get("asin", "B000000000"),
                     title=spec.get("title", spec["sku"]),
                     quantity=spec.get("quantity", 1),
+                    promotion_ids=tuple(spec.get("promotion_ids", ())),
                     prices={
                         component: Decimal(str(amount)).quantize(Decimal("0.01"))
                         for component, amount in spec["prices"].items()
@@ -324,6 +348,8 @@ class Emulator(Operations):
                 )
                 lines[item.order_item_id] = item
             details.setdefault("ship_country", MARKETPLACE_COUNTRIES.get(marketplace_id, "US"))
+            if details.get("latest_ship_date"):
+                details["latest_ship_date"] = _as_time(details["latest_ship_date"])
             order = Order(
                 seller_id=seller_id,
                 amazon_order_id=amazon_order_id,
@@ -347,6 +373,13 @@ class Emulator(Operations):
                     )
             order.last_updated = max(order.last_updated, purchase_date)
             return order
+
+    def release(self, amazon_order_id, when=None):
+        """Amazon authorised the payment of a Pending order: it becomes Unshipped."""
+        with self._lock:
+            order = self.orders[amazon_order_id]
+            order.status = None
+            order.last_updated = _as_time(when) or self.now()
 
     def ship(self, amazon_order_id, order_item_id=None, quantity=None, carrier="UPS", when=None):
         """Ship a line (or every open line), all its open quantity unless `quantity` says less."""
@@ -432,15 +465,22 @@ class Emulator(Operations):
             self.returns[rma.rma_id] = rma
             return rma
 
-    def amazon_refund(self, amazon_order_id, order_item_id, amounts, reason="Other", when=None):
-        """A refund Amazon made itself (A-to-z claim, returnless refund): no feed, no reference."""
+    def amazon_refund(
+        self, amazon_order_id, order_item_id, amounts, reason="Other", when=None, kind="amazon"
+    ):
+        """A refund Amazon made itself, or the seller in Seller Central: no feed, no reference.
+        `kind`: "amazon" (Amazon or Seller Central), "atoz" (A-to-z guarantee), "chargeback"."""
+        if kind not in amazon.REFUND_KINDS or kind == "feed":
+            raise ValueError(f"Unknown refund kind {kind!r}")
         with self._lock:
             order = self.orders[amazon_order_id]
             item = order.items[order_item_id]
             amounts = {key: Decimal(str(value)) for key, value in amounts.items()}
             for component, amount in amounts.items():
                 item.refunded[component] = item.refunded.get(component, ZERO) + amount
-            return self._record_refund(order, item, amounts, reason=reason, when=_as_time(when))
+            return self._record_refund(
+                order, item, amounts, reason=reason, when=_as_time(when), kind=kind
+            )
 
     def amazon_cancel(self, amazon_order_id, order_item_id=None, reason="BuyerCanceled"):
         """Amazon cancels open lines itself (buyer request granted, payment failed...)."""
@@ -503,6 +543,29 @@ class Emulator(Operations):
         self.refunds.append(refund)
         order.last_updated = max(order.last_updated, refund.posted)
         return refund
+
+    def _op_controlAmazonRefund(self, body, **_):
+        """POST {"amazonOrderId", "orderItemId", "amounts": {component: amount}, "kind"}: a
+        refund made by Amazon; answers its adjustment id."""
+        payload = json_body(body)
+        try:
+            refund = self.amazon_refund(
+                payload["amazonOrderId"],
+                payload["orderItemId"],
+                payload["amounts"],
+                kind=payload.get("kind", "amazon"),
+            )
+        except (KeyError, ValueError, TypeError, ArithmeticError) as error:
+            raise invalid(f"Cannot make this refund: {error!r}") from error
+        return Reply.json(201, {"adjustmentId": refund.adjustment_id})
+
+    def _op_controlCloseSettlement(self, body, **_):
+        """POST {"sellerId"}: Amazon closes the seller's settlement period now; answers the new
+        settlement report ids."""
+        payload = json_body(body)
+        if payload.get("sellerId") not in self.sellers:
+            raise invalid("Unknown sellerId.")
+        return Reply.json(201, {"reportIds": self.close_settlement(payload["sellerId"])})
 
     # Fault injection -------------------------------------------------------------------------
 
@@ -639,6 +702,7 @@ class Emulator(Operations):
         if not self.enforce_rate_limits:
             return True
         rate, burst = self._limits(operation)
+        rate *= self.rate_scale
         now = self._ticks()
         tokens, last = self._buckets.get((seller_id, operation), (float(burst), now))
         tokens = min(float(burst), tokens + (now - last) * rate)

@@ -30,6 +30,7 @@ class OrderItem:
     refunded: dict = field(default_factory=dict)
     cancelled_by: str | None = None
     cancel_reason: str | None = None
+    promotion_ids: tuple = ()
 
     @property
     def quantity_unshipped(self):
@@ -62,12 +63,16 @@ class Order:
     status: str | None = None  # only "PENDING" overrides the status derived from the items
     buyer_name: str = "Emulated Buyer"
     buyer_email: str = "buyer@marketplace.amazon.example"
+    ship_address_line1: str = "410 Terry Ave N"
     ship_city: str = "Seattle"
     ship_state: str = "WA"
     ship_postal_code: str = "98101"
     ship_country: str = "US"
     is_prime: bool = False
     ship_service_level: str = "Standard"
+    latest_ship_date: datetime | None = None
+    # Amazon collects and remits the tax (marketplace facilitator).
+    facilitator_tax: bool = False
     buyer_cancel_reason: str | None = None
     buyer_cancel_requested_at: datetime | None = None
     shipments: list = field(default_factory=list)
@@ -134,6 +139,7 @@ class Refund:
     feed_id: str | None = None
     quantity_cancelled: int = 0
     settlement_id: str | None = None
+    kind: str = "feed"  # amazon.REFUND_KINDS
 
 
 @dataclass

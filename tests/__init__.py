@@ -4,10 +4,14 @@ from . import test_sale_order
 from . import test_connection
 from . import test_request_pipeline
 from . import test_concurrent_senders
+from . import test_rate_bucket
 from . import test_refund
 from . import test_cancel
 from . import test_buyer_cancel
 from . import test_rma_import
 from . import test_rma
 from . import test_rma_scheduled_import
+from . import test_order_link
+from . import test_order_import
 from . import test_hostile_rpc
+from . import test_settlement

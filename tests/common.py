@@ -12,8 +12,6 @@ from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
 
-from ..amazon_api.ratelimit import default_limiter
-
 try:
     # amazon and report_content are for the test modules.
     from ..spapi_emulator import Emulator, amazon, report_content  # pylint: disable=unused-import
@@ -155,16 +153,23 @@ class AmazonEmulatorCase(AmazonCase):
         super().setUpClass()
         cls.emulator = Emulator(feed_delay=60, report_delay=60).start()
         cls.addClassCleanup(cls.emulator.stop)
+        cls.addClassCleanup(cls._remove_quotas)
         for account in cls.account_a | cls.account_b:
             cls._emulate_account(account)
 
     def setUp(self):
         super().setUp()
         # As on a fresh start: the emulator forgets what earlier tests did; since it keeps its
-        # address, our rate limiter forgets the quotas used and the library its access tokens.
+        # address, the quotas used are forgotten and the library forgets its access tokens.
         self.emulator.reset()
-        default_limiter._buckets.clear()
+        self._remove_quotas()
         access_token_client.cache.clear()
+
+    @classmethod
+    def _remove_quotas(cls):
+        # The buckets are committed by connections of their own.
+        with cls.registry.cursor() as cr:
+            cr.execute("DELETE FROM amazon_rate_bucket WHERE endpoint = %s", [cls.emulator.url])
 
     @classmethod
     def _emulate_account(cls, account):

@@ -136,3 +136,31 @@ class TestConcurrentSenders(TransactionCase):
         self._committed(
             lambda env: env["amazon.feed.batch"].browse(first_id).write({"state": "failed"})
         )
+
+    def test_a_sender_with_an_old_list_leaves_a_batch_being_sent_alone(self):
+        """The scheduled sender found the batch due; another worker claimed its createFeed call
+        since: the batch is not due any more and the late sender does not touch it."""
+        request_ids, records = self._committed(self._make_requests)
+        self.addCleanup(self._committed, lambda env: self._remove(env, request_ids, records))
+
+        def uploaded_batch(env):
+            requests = env["amazon.order.request"].browse(request_ids)
+            batch = env["amazon.feed.batch"]._batch_requests(requests[:1])
+            batch.write({"state": "uploaded", "amazon_document_id": "doc"})
+            return batch.id
+
+        batch_id = self._committed(uploaded_batch)
+        self._committed(
+            lambda env: self.assertTrue(
+                env["amazon.feed.batch"].browse(batch_id)._claim_create_feed()
+            )
+        )
+        with self.registry.cursor() as cr:
+            late = api.Environment(cr, SUPERUSER_ID, {})["amazon.feed.batch"].browse(batch_id)
+            self.assertFalse(late._lock(("uploaded",), due_only=True))
+            late._send_due()
+            self.assertEqual(late.state, "uploaded")
+            self.assertGreater(late.next_attempt_at, late.create_feed_attempted_at)
+        self._committed(
+            lambda env: env["amazon.feed.batch"].browse(batch_id).write({"state": "failed"})
+        )

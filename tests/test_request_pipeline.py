@@ -9,7 +9,6 @@ from odoo.tests import tagged
 from ..amazon_api import const
 from ..amazon_api.client import AmazonClient
 from ..amazon_api.errors import RetryableError
-from ..amazon_api.ratelimit import default_limiter
 from .common import AmazonEmulatorCase
 
 
@@ -42,6 +41,15 @@ class TestRequestPipeline(AmazonEmulatorCase):
         self.company_a.write(
             {"amazon_queue_requests": True, "amazon_queue_auto_submit": auto_submit}
         )
+
+    def _refill_quotas(self):
+        """As after hours: every bucket of the account full, ours in the database and Amazon's."""
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "UPDATE amazon_rate_bucket SET tokens = burst WHERE endpoint = %s",
+                [self.emulator.url],
+            )
+        self.emulator.reset_rate_limits()
 
     def _created_feeds(self):
         return [
@@ -285,7 +293,7 @@ class TestRequestPipeline(AmazonEmulatorCase):
             waiting = batches.filtered(lambda b: b.state != "submitted")
             self.assertTrue(all(waiting.mapped("next_attempt_at")))
             # Time passes: Amazon's quota and ours fill up again.
-            default_limiter._buckets.clear()
+            self._refill_quotas()
             waiting.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
         self.assertEqual(set(batches.mapped("state")), {"submitted"})
         self.assertEqual(self.emulator.throttled_count, 4)

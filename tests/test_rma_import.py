@@ -66,12 +66,12 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         self.assertEqual(log.line_ids.rma_id, rma)
         self.assertEqual(log.attachment_id.raw, content)
         notes = rma.message_ids.filtered(lambda m: "1Z999RETDRMA0001" in m.body)
-        self.assertEqual(len(notes), 1, "S13: the tracking number is a note on the RMA")
+        self.assertEqual(len(notes), 1, "the tracking number is a note on the RMA")
         self.assertIn("UPS", notes.body)
         self.assertEqual(notes.author_id, self.user_a.partner_id)
         self.assertEqual(notes.subtype_id, self.env.ref("mail.mt_note"))
         self.assertEqual(rma.message_follower_ids.partner_id, self.env["res.partner"])
-        # X12: delivered on Monday 14 July 2025, refund due Wednesday.
+        # Delivered on Monday 14 July 2025, refund due Wednesday.
         self.assertEqual(str(rma.refund_due_date), "2025-07-16")
         self.assertEqual(self.order_1.amazon_rma_count, 1)
         action = self.order_1.action_view_amazon_rmas()
@@ -335,7 +335,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         rma = self._rmas()
         quantities = {line.product_id: line.quantity for line in rma.line_ids}
         self.assertEqual(quantities, {cup: 4, saucer: 4, spoon: 8, self.product: 1})
-        self.assertNotIn(kit, rma.line_ids.product_id, "S15: never the kit itself")
+        self.assertNotIn(kit, rma.line_ids.product_id, "never the kit itself")
         kit_line = order.order_line.filtered(lambda line: line.product_id == kit)
         self.assertEqual(
             rma.line_ids.filtered(lambda line: line.product_id == cup).order_line_id, kit_line

@@ -5,8 +5,6 @@ from ..amazon_api import const
 from ..models.amazon_order_request import PENDING_STATES
 
 CANCEL_REASONS = sorted(const.CANCEL_REASONS.items(), key=lambda item: item[1])
-# Amazon takes only these reasons for part of a line's quantity, under their adjustment names.
-QUANTITY_CANCEL_REASONS = {"NoInventory": "NoInventory", "BuyerCanceled": "CustomerCancel"}
 
 
 class AmazonCancelWizard(models.TransientModel):
@@ -70,14 +68,14 @@ class AmazonCancelWizard(models.TransientModel):
         whole_lines = all(line.quantity >= line.order_line_id.product_uom_qty for line in lines)
         reason = self.reason
         if not whole_lines:
-            if reason not in QUANTITY_CANCEL_REASONS:
+            if reason not in const.QUANTITY_CANCEL_REASON_OF:
                 raise UserError(
                     self.env._(
                         "Amazon cancels part of a line's quantity only for No stock or the "
                         "buyer's request. Cancel whole lines, or choose one of those reasons."
                     )
                 )
-            reason = QUANTITY_CANCEL_REASONS[reason]
+            reason = const.QUANTITY_CANCEL_REASON_OF[reason]
         # Users only read requests: the request is written as the system, after the checks.
         order.check_access("write")
         request = (

@@ -242,6 +242,59 @@ def test_rate_follows_amazons_header(client, emulator):
     assert bucket.rate == 2.0
 
 
+def test_reserved_token_is_spent_by_the_call_or_given_back(emulator, clock):
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    client = AmazonClient(_connection(emulator), limiter=limiter, max_wait=0)
+    document_id = client.create_feed_document(_feed())
+    for _ in range(14):
+        client.create_feed(const.FEED_ACKNOWLEDGEMENT, document_id)
+    client.reserve("createFeed")
+    # The last token of the burst is ours: a call without it is refused before reaching Amazon.
+    with pytest.raises(ThrottledError):
+        AmazonClient(_connection(emulator), limiter=limiter, max_wait=0).create_feed(
+            const.FEED_ACKNOWLEDGEMENT, document_id
+        )
+    client.unreserve("createFeed")
+    client.reserve("createFeed")
+    assert client.create_feed(const.FEED_ACKNOWLEDGEMENT, document_id)
+    # Spent by the call: the next one has to wait for the bucket.
+    with pytest.raises(ThrottledError):
+        client.create_feed(const.FEED_ACKNOWLEDGEMENT, document_id)
+    assert len([path for _method, path in _operations(emulator) if path.endswith("/feeds")]) == 15
+    assert emulator.throttled_count == 0
+
+
+def test_scaled_quotas_on_both_sides_stay_within_the_burst_and_rate(clock):
+    """At 60 times Amazon's pace a createFeed token comes every two seconds, not two minutes."""
+    with Emulator(clock=clock, rate_scale=60) as emulator:
+        emulator.add_seller()
+        limiter = RateLimiter(clock=clock, sleep=clock.sleep, rate_scale=60)
+        client = AmazonClient(_connection(emulator), limiter=limiter, max_wait=5)
+        document_id = client.create_feed_document(_feed())
+        for _ in range(20):
+            client.create_feed(const.FEED_ACKNOWLEDGEMENT, document_id)
+        assert emulator.throttled_count == 0
+        waits = [seconds for seconds in clock.sleeps if seconds > 0]
+        assert len(waits) == 5
+        assert waits[0] == pytest.approx(1.05 / (0.0083 * 60), rel=0.01)
+        # The answers still announce Amazon's rate, which the limiter scales itself.
+        assert limiter._buckets[(client.connection.limiter_key, "createFeed")].rate == (
+            pytest.approx(0.0083 * 60)
+        )
+
+
+def test_unscaled_emulator_throttles_a_scaled_client(clock):
+    with Emulator(clock=clock) as emulator:
+        emulator.add_seller()
+        limiter = RateLimiter(clock=clock, sleep=clock.sleep, rate_scale=60)
+        client = AmazonClient(_connection(emulator), limiter=limiter, max_wait=5)
+        document_id = client.create_feed_document(_feed())
+        with pytest.raises(ThrottledError):
+            for _ in range(20):
+                client.create_feed(const.FEED_ACKNOWLEDGEMENT, document_id)
+        assert emulator.throttled_count == 1
+
+
 @pytest.mark.parametrize("status", [500, 503])
 def test_server_errors_are_retryable(client, emulator, status):
     emulator.inject("getFeeds", status=status)

@@ -205,9 +205,20 @@ def test_fifteen_messages_fit_in_one_feed(adjustment_schema, envelope_schema):
     assert len(root.findall("Message")) == 15
 
 
-def test_feed_with_sixteen_messages_is_refused():
-    messages = [refund(number, f"REQ-{number}") for number in range(1, 17)]
-    with pytest.raises(DocumentError, match="at most 15 messages"):
+def test_largest_batch_fits_and_one_more_is_refused(adjustment_schema, envelope_schema):
+    messages = [refund(number, f"REQ-{number}") for number in range(1, 1001)]
+    document = build_adjustment_feed("A2MERCHANT", messages, "EUR")
+    assert_valid(document, adjustment_schema, envelope_schema, "OrderAdjustment")
+    assert len(document) < const.FEED_MAX_BYTES
+    messages.append(refund(1001, "REQ-1001"))
+    with pytest.raises(DocumentError, match="at most 1000 messages"):
+        build_adjustment_feed("A2MERCHANT", messages, "EUR")
+
+
+def test_document_over_amazons_size_limit_is_refused(monkeypatch):
+    messages = [refund(number, f"REQ-{number}") for number in range(1, 16)]
+    monkeypatch.setattr(const, "FEED_MAX_BYTES", 4000)
+    with pytest.raises(DocumentError, match="over Amazon's 10 MiB"):
         build_adjustment_feed("A2MERCHANT", messages, "EUR")
 
 

@@ -1505,3 +1505,69 @@ def test_command_line_serves_the_demo():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_get_order_for_import_follows_the_model_with_buyer_data_only_by_token(
+    emulator, api, models
+):
+    emulator.add_order(
+        SELLER,
+        "111-0000009-0000001",
+        US,
+        [
+            {
+                "order_item_id": "50000000000001",
+                "sku": "MUG-RED",
+                "quantity": 2,
+                "promotion_ids": ["PROMO-SPRING"],
+                "prices": {"Principal": "20.00", "Discount": "-2.00", "GiftWrap": "3.00"},
+            }
+        ],
+        latest_ship_date=emulator.now() + timedelta(days=2),
+        facilitator_tax=True,
+        buyer_name="Jane Buyer",
+    )
+    path = ORDERS_PATH + "/{orderId}"
+    datasets = "BUYER,RECIPIENT,FULFILLMENT,PROCEEDS,PROMOTION,TAX"
+    plain = api.get(f"{ORDERS_PATH}/111-0000009-0000001", includedData=datasets)
+    order = check_contract(models, "orders_2026-01-01", path, plain)["order"]
+    assert "buyer" not in order and "recipient" not in order
+    assert order["fulfillment"]["shipByWindow"]["latestDateTime"]
+    [item] = order["orderItems"]
+    assert item["promotion"] == {"breakdowns": [{"promotionId": "PROMO-SPRING"}]}
+    assert item["tax"]["taxCollections"][0]["model"] == "MARKETPLACE_FACILITATOR"
+    kinds = {b["type"]: b["subtotal"]["amount"] for b in item["proceeds"]["breakdowns"]}
+    assert kinds == {"ITEM": "20.00", "DISCOUNT": "-2.00", "GIFT_WRAP": "3.00"}
+    token = api.post(
+        "/tokens/2021-03-01/restrictedDataToken",
+        {"restrictedResources": [{"method": "GET", "path": f"{ORDERS_PATH}/111-0000009-0000001"}]},
+    ).json()["restrictedDataToken"]
+    with_token = api.get(f"{ORDERS_PATH}/111-0000009-0000001", token, includedData=datasets)
+    order = check_contract(models, "orders_2026-01-01", path, with_token)["order"]
+    assert order["buyer"]["buyerName"] == "Jane Buyer"
+    address = order["recipient"]["deliveryAddress"]
+    assert (address["name"], address["city"], address["countryCode"]) == (
+        "Jane Buyer",
+        "Seattle",
+        "US",
+    )
+
+
+def test_pending_order_released_is_updated_and_unshipped(emulator, api):
+    emulator.add_order(
+        SELLER,
+        "111-0000009-0000002",
+        US,
+        [{"order_item_id": "50000000000002", "sku": "BOOK", "prices": {"Principal": "8.00"}}],
+        status="PENDING",
+    )
+    emulator.advance(600)
+    emulator.release("111-0000009-0000002", when=emulator.now() - timedelta(minutes=5))
+    answer = api.get(
+        ORDERS_PATH,
+        lastUpdatedAfter=(emulator.now() - timedelta(minutes=10)).isoformat(),
+        includedData="FULFILLMENT",
+    ).json()
+    [order] = answer["orders"]
+    assert order["orderId"] == "111-0000009-0000002"
+    assert order["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"

@@ -24,6 +24,7 @@ MODEL_FILES = (
     "tokens_2021-03-01.json",
     "orders_2026-01-01.json",
     "ordersV0.json",
+    "finances_2024-06-19.json",
 )
 XSD = "{http://www.w3.org/2001/XMLSchema}"
 # An operation's description holds its usage plan as a table row: | rate | burst |.

@@ -1,0 +1,469 @@
+import logging
+from collections import Counter
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+
+from ..amazon_api.errors import AmazonError, PermanentError, RetryableError
+from ..amazon_api.orders import IMPORT_DATASETS
+from ..utils import commit_unless_testing
+
+_logger = logging.getLogger(__name__)
+
+# The first import of an account reads the orders updated in the last week.
+FIRST_IMPORT_DAYS = 7
+# searchOrders covers updates up to two minutes before the call, with some margin for clocks.
+ORDERS_API_LAG = timedelta(minutes=3)
+# Amazon's statuses: orders waiting for payment are not imported until Amazon releases them.
+WAITING_STATUSES = ("PENDING", "PENDING_AVAILABILITY")
+
+
+class AmazonOrderImporter(models.AbstractModel):
+    """Creates and updates sale orders from Amazon's Orders API, for accounts where no other
+    connector brings Amazon orders into Odoo."""
+
+    _name = "amazon.order.importer"
+    _description = "Amazon Order Import"
+
+    # -- scheduled action ----------------------------------------------------------------------
+
+    @api.model
+    def _cron_import_orders(self):
+        accounts = self.env["amazon.seller.account"].search([("order_import", "=", True)])
+        for company, company_accounts in accounts.grouped("company_id").items():
+            for account in company_accounts.with_company(company).sudo():
+                importer = self.with_company(company)
+                try:
+                    importer._import_requested(account)
+                    importer._import_updates(account)
+                except AmazonError as error:
+                    _logger.info("Order import of account %s: %s", account.id, error)
+                    account.order_import_last_run = str(error)
+                commit_unless_testing(self.env)
+            self.env["ir.cron"]._notify_progress(done=len(company_accounts), remaining=0)
+
+    @api.model
+    def _trigger(self, at=None):
+        self.env.ref("amazon_refund_cancel.ir_cron_amazon_import_orders")._trigger(at)
+
+    @api.model
+    def _import_updates(self, account):
+        """Every page of the orders updated since the last run; a throttled run resumes from the
+        page it stopped at."""
+        client = account._amazon_client()
+        now = fields.Datetime.now()
+        token = account.order_import_page_token
+        after = account.order_import_synced_until or now - timedelta(days=FIRST_IMPORT_DAYS)
+        before = account.order_import_window_end if token else now - ORDERS_API_LAG
+        after = min(after, before)
+        stats = Counter()
+        while True:
+            try:
+                orders, token = client.search_orders(
+                    after,
+                    before,
+                    IMPORT_DATASETS,
+                    restricted=account.order_import_buyer_data,
+                    pagination_token=token or None,
+                    marketplace_ids=account.marketplace_ids.mapped("code"),
+                )
+            except RetryableError as error:
+                self._trigger(fields.Datetime.now() + timedelta(seconds=error.retry_after))
+                account.order_import_last_run = self._summary(stats, error)
+                return stats
+            except PermanentError as error:
+                if not account.order_import_page_token:
+                    raise
+                # Amazon no longer knows the page: read the whole period again.
+                account.write({"order_import_page_token": False, "order_import_window_end": False})
+                account.order_import_last_run = self._summary(stats, error)
+                self._trigger()
+                return stats
+            self._import_page(account, orders, stats)
+            account.write(
+                {
+                    "order_import_page_token": token or False,
+                    "order_import_window_end": before if token else False,
+                    "order_import_synced_until": account.order_import_synced_until
+                    if token
+                    else before,
+                }
+            )
+            commit_unless_testing(self.env)
+            if not token:
+                break
+        account.order_import_last_run = self._summary(stats)
+        return stats
+
+    @api.model
+    def _import_requested(self, account):
+        """The orders asked for by hand, one getOrder each."""
+        client = account._amazon_client()
+        stats = Counter()
+        numbers = (account.order_import_requested or "").split()
+        for index, number in enumerate(numbers):
+            try:
+                info = client.get_order(
+                    number, IMPORT_DATASETS, restricted=account.order_import_buyer_data
+                )
+            except RetryableError as error:
+                account.order_import_requested = " ".join(numbers[index:])
+                self._trigger(fields.Datetime.now() + timedelta(seconds=error.retry_after))
+                return stats
+            except PermanentError as error:
+                stats["failed"] += 1
+                account._message_log(
+                    body=self.env._(
+                        "Amazon order %(number)s cannot be imported: %(error)s",
+                        number=number,
+                        error=error,
+                    )
+                )
+                continue
+            self._import_page(account, [info], stats)
+        account.order_import_requested = False
+        return stats
+
+    @api.model
+    def _summary(self, stats, error=None):
+        text = self.env._(
+            "%(created)s created, %(updated)s updated, %(cancelled)s cancelled, %(waiting)s "
+            "waiting for payment, %(skipped)s skipped, %(failed)s failed.",
+            created=stats["created"],
+            updated=stats["updated"],
+            cancelled=stats["cancelled"],
+            waiting=stats["waiting"],
+            skipped=stats["skipped"],
+            failed=stats["failed"],
+        )
+        if error:
+            text += " " + self.env._("Stopped: %(error)s", error=error)
+        return text
+
+    # -- one page ------------------------------------------------------------------------------
+
+    @api.model
+    def _import_page(self, account, orders, stats):
+        """Create or update the orders of one page; new ones are confirmed together, which
+        lets Odoo plan their deliveries in one go."""
+        existing = account._amazon_orders([info.order_id for info in orders])
+        cache = {"products": self._products_by_sku(account, orders), "customers": {}}
+        created = []
+        for info in orders:
+            outcome = self._guarded(
+                account, info, self._import_order, account, info, existing.get(info.order_id), cache
+            )
+            if isinstance(outcome, tuple):
+                created.append(outcome)
+                outcome = "created"
+            stats[outcome] += 1
+        if not created:
+            return
+        new_orders = self.env["sale.order"].union(*(order for order, _info in created))
+        try:
+            with self.env.cr.savepoint():
+                new_orders.action_confirm()
+                confirmed = created
+        except Exception:  # noqa: BLE001 - confirm one by one to find the one that fails
+            confirmed = [
+                (order, info)
+                for order, info in created
+                if self._guarded(account, info, order.action_confirm) != "failed"
+            ]
+        for order, info in confirmed:
+            self._guarded(account, info, self._after_confirm, account, order, info)
+
+    @api.model
+    def _guarded(self, account, info, method, *args):
+        """Run one order's step in a savepoint: a bad order must not stop the others."""
+        try:
+            with self.env.cr.savepoint():
+                return method(*args)
+        except Exception as error:  # noqa: BLE001
+            _logger.warning("Amazon order %s not imported: %s", info.order_id, error)
+            account._message_log(
+                body=self.env._(
+                    "Amazon order %(number)s not imported: %(error)s",
+                    number=info.order_id,
+                    error=error,
+                )
+            )
+            return "failed"
+
+    @api.model
+    def _import_order(self, account, info, order, cache):
+        if order:
+            return self._update_order(order, info)
+        if info.fulfillment_status in WAITING_STATUSES:
+            return "waiting"
+        if info.fulfillment_status == "CANCELLED":
+            # Cancelled before Odoo ever saw it: nothing to do in Odoo.
+            return "skipped"
+        return self._create_order(account, info, cache)
+
+    @api.model
+    def _after_confirm(self, account, order, info):
+        # Confirming dates the order today: it was placed when Amazon says.
+        order.date_order = info.created or order.date_order
+        if info.is_fba or (
+            account.order_import_shipped_history and info.fulfillment_status == "SHIPPED"
+        ):
+            self._mark_shipped_elsewhere(order, info)
+
+    @api.model
+    def _update_order(self, order, info):
+        order = order.sudo()
+        order.amazon_order_status = info.fulfillment_status
+        if info.fulfillment_status == "CANCELLED" and order.state != "cancel":
+            if any(line._amazon_quantity_shipped() for line in order.order_line):
+                order._message_log(
+                    body=self.env._(
+                        "Amazon reports this order cancelled, but part of it has shipped: "
+                        "check it in Seller Central."
+                    )
+                )
+                return "updated"
+            order.with_context(
+                amazon_cancel_done=True, disable_cancel_warning=True
+            )._action_cancel()
+            order._message_log(
+                body=self.env._(
+                    "Amazon cancelled this order before it shipped; it is cancelled here too."
+                )
+            )
+            return "cancelled"
+        return "updated"
+
+    @api.model
+    def _create_order(self, account, info, cache):
+        """(the new order, not confirmed yet, `info`), or why no order is created."""
+        marketplace = account.marketplace_ids.filtered(lambda m: m.code == info.marketplace_id)
+        if not marketplace:
+            return "skipped"
+        lines, notes = self._order_lines(info, cache["products"])
+        if notes and account.order_import_unmatched == "skip":
+            account._message_log(
+                body=Markup("%s<ul>%s</ul>")
+                % (
+                    self.env._("Amazon order %(number)s skipped:", number=info.order_id),
+                    Markup().join(Markup("<li>%s</li>") % note for note in notes),
+                )
+            )
+            return "skipped"
+        partner = self._customer(account, marketplace, info, cache["customers"])
+        fiscal_position = self._fiscal_position(account, partner)
+        order_lines = [
+            Command.create(values) for values in self._line_values(account, fiscal_position, lines)
+        ]
+        order_lines += [
+            Command.create({"display_type": "line_note", "name": note}) for note in notes
+        ]
+        order = (
+            self.env["sale.order"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": account.company_id.id,
+                    "client_order_ref": info.order_id,
+                    "date_order": info.created or fields.Datetime.now(),
+                    "fiscal_position_id": fiscal_position.id,
+                    "amazon_seller_account_id": account.id,
+                    "amazon_order_number": info.order_id,
+                    "amazon_seller_marketplace_id": marketplace.id,
+                    "amazon_fulfillment": "amazon" if info.is_fba else "merchant",
+                    "amazon_order_status": info.fulfillment_status,
+                    "amazon_ship_by": info.ship_by,
+                    "order_line": order_lines,
+                }
+            )
+        )
+        if notes:
+            order._message_log(body=Markup("<br/>").join(notes))
+        return order, info
+
+    @api.model
+    def _mark_shipped_elsewhere(self, order, info):
+        """Amazon ships it (FBA), or it shipped before the import: no stock moves in Odoo, the
+        quantities Amazon reports shipped count as delivered."""
+        order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")).action_cancel()
+        shipped = {item.order_item_id: item.quantity_shipped or 0 for item in info.items}
+        for line in order.order_line.filtered("amazon_order_item_code"):
+            line.qty_delivered = shipped.get(line.amazon_order_item_code, 0)
+        order._message_log(
+            body=self.env._(
+                "Shipped by Amazon or before the import: delivered quantities are Amazon's; "
+                "no stock moved in Odoo."
+            )
+        )
+
+    # -- lines ---------------------------------------------------------------------------------
+
+    @api.model
+    def _products_by_sku(self, account, orders):
+        """Products per SKU of a page's items: the account's mapping, else internal references."""
+        skus = {item.sku for info in orders for item in info.items}
+        found = {}
+        for mapping in account.sku_mapping_ids.filtered(lambda m: m.seller_sku in skus):
+            found[mapping.seller_sku] = mapping.product_id
+        products = self.env["product.product"].search(
+            [
+                ("default_code", "in", list(skus - set(found))),
+                ("company_id", "in", [False, account.company_id.id]),
+            ]
+        )
+        for sku, same_code in products.grouped("default_code").items():
+            found[sku] = same_code
+        return found
+
+    @api.model
+    def _order_lines(self, info, products_by_sku):
+        """(item, product) for items whose SKU names one product; a note for each other one."""
+        lines, notes = [], []
+        for item in info.items:
+            products = products_by_sku.get(item.sku, self.env["product.product"])
+            if len(products) == 1:
+                lines.append((item, products))
+                continue
+            why = (
+                self.env._("its SKU matches several products")
+                if products
+                else self.env._("no product has this internal reference or SKU mapping")
+            )
+            notes.append(
+                self.env._(
+                    "Amazon item %(code)s, %(title)s (SKU %(sku)s, %(quantity)s unit(s)) is "
+                    "not on the order: %(why)s.",
+                    code=item.order_item_id,
+                    title=item.title,
+                    sku=item.sku,
+                    quantity=item.quantity,
+                    why=why,
+                )
+            )
+        return lines, notes
+
+    @api.model
+    def _line_values(self, account, fiscal_position, lines):
+        company = account.company_id
+        values, shipping, shipping_taxed = [], 0.0, False
+        for item, product in lines:
+            quantity = item.quantity or 1
+            item_total = item.proceeds.get("ITEM")
+            if item_total is None:
+                item_total = (item.unit_price or 0.0) * quantity
+            discount = -item.proceeds.get("DISCOUNT", 0.0)
+            taxes = self._taxes(product, company, fiscal_position, item)
+            shipping += item.proceeds.get("SHIPPING", 0.0)
+            shipping_taxed = shipping_taxed or bool(item.taxes.get("SHIPPING"))
+            name = product.get_product_multiline_description_sale()
+            if item.promotion_ids:
+                name += "\n" + self.env._(
+                    "Promotion: %(promotions)s", promotions=", ".join(item.promotion_ids)
+                )
+            if item.proceeds.get("GIFT_WRAP"):
+                name += "\n" + self.env._(
+                    "Gift wrap charged by Amazon: %(amount).2f", amount=item.proceeds["GIFT_WRAP"]
+                )
+            values.append(
+                {
+                    "product_id": product.id,
+                    "name": name,
+                    "product_uom_qty": quantity,
+                    "price_unit": item_total / quantity,
+                    "discount": 100.0 * discount / item_total if item_total and discount else 0.0,
+                    "tax_id": [Command.set(taxes.ids)],
+                    "amazon_order_item_code": item.order_item_id,
+                }
+            )
+        if shipping and account.shipping_product_id:
+            product = account.shipping_product_id
+            taxes = self.env["account.tax"]
+            if shipping_taxed:
+                taxes = fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
+            values.append(
+                {
+                    "product_id": product.id,
+                    "product_uom_qty": 1,
+                    "price_unit": shipping,
+                    "tax_id": [Command.set(taxes.ids)],
+                }
+            )
+        return values
+
+    @api.model
+    def _taxes(self, product, company, fiscal_position, item):
+        # Tax Amazon collects as marketplace facilitator is not the seller's revenue.
+        if item.facilitator_tax:
+            return self.env["account.tax"]
+        return fiscal_position.map_tax(product.taxes_id._filter_taxes_by_company(company))
+
+    @api.model
+    def _fiscal_position(self, account, partner):
+        if account.order_import_fiscal_position_id:
+            return account.order_import_fiscal_position_id
+        return (
+            self.env["account.fiscal.position"]
+            .with_company(account.company_id)
+            ._get_fiscal_position(partner)
+        )
+
+    # -- customers -----------------------------------------------------------------------------
+
+    @api.model
+    def _customer(self, account, marketplace, info, cache):
+        partners = self.env["res.partner"].sudo().with_context(active_test=False)
+        address = info.address or {}
+        if account.order_import_buyer_data and (address.get("name") or info.buyer_name):
+            if info.buyer_email:
+                known = partners.search(
+                    [
+                        ("email", "=", info.buyer_email),
+                        ("company_id", "in", [False, account.company_id.id]),
+                    ],
+                    limit=1,
+                )
+                if known:
+                    return known
+            country = self.env["res.country"].search(
+                [("code", "=", address.get("countryCode"))], limit=1
+            )
+            state = self.env["res.country.state"].search(
+                [("country_id", "=", country.id), ("code", "=", address.get("stateOrRegion"))],
+                limit=1,
+            )
+            return partners.create(
+                {
+                    "name": address.get("name") or info.buyer_name,
+                    "email": info.buyer_email,
+                    "company_id": account.company_id.id,
+                    "street": address.get("addressLine1"),
+                    "street2": address.get("addressLine2"),
+                    "city": address.get("city"),
+                    "zip": address.get("postalCode"),
+                    "state_id": state.id,
+                    "country_id": country.id,
+                    "phone": address.get("phone"),
+                }
+            )
+        if marketplace not in cache:
+            cache[marketplace] = self._marketplace_customer(account, marketplace)
+        return cache[marketplace]
+
+    @api.model
+    def _marketplace_customer(self, account, marketplace):
+        partners = self.env["res.partner"].sudo().with_context(active_test=False)
+        ref = f"AMAZON-{marketplace.code}"
+        customer = partners.search(
+            [("ref", "=", ref), ("company_id", "=", account.company_id.id)], limit=1
+        )
+        return customer or partners.create(
+            {
+                "name": self.env._("Amazon customer (%(market)s)", market=marketplace.name),
+                "ref": ref,
+                "company_id": account.company_id.id,
+                "country_id": marketplace.country_id.id,
+            }
+        )

@@ -1,0 +1,429 @@
+import logging
+import tempfile
+from datetime import timedelta
+from decimal import Decimal
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from ..amazon_api import const
+from ..amazon_api.errors import AmazonError, ReportParseError
+from ..amazon_api.reports import iter_settlement
+from ..utils import commit_unless_testing
+from .amazon_settlement_line import SETTLED_COMPONENT_FIELDS
+from .amazon_settlement_matcher import SettlementMatcher
+
+_logger = logging.getLogger(__name__)
+
+# The first scheduled run looks this far back for settlements (Amazon keeps them 90 days).
+FIRST_LOOKBACK = timedelta(days=90)
+ZERO = Decimal(0)
+ROW_FIELDS = {component: name for name, component in SETTLED_COMPONENT_FIELDS.items()}
+
+
+class SettlementFileError(Exception):
+    """The settlement as a whole cannot be imported; nothing of it is."""
+
+
+class AmazonSettlement(models.Model):
+    _name = "amazon.settlement"
+    _inherit = ["amazon.sequence.mixin", "mail.thread"]
+    _description = "Amazon Settlement"
+    _order = "deposit_date desc, id desc"
+    _check_company_auto = True
+
+    settlement_id = fields.Char(string="Settlement ID", readonly=True, index=True)
+    state = fields.Selection(
+        [("done", "Imported"), ("failed", "Failed")],
+        string="Status",
+        required=True,
+        readonly=True,
+        default="done",
+        index=True,
+    )
+    source = fields.Selection(
+        [("manual", "File"), ("scheduled", "Scheduled")], required=True, readonly=True
+    )
+    seller_account_id = fields.Many2one(
+        "amazon.seller.account",
+        string="Seller Account",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    company_id = fields.Many2one(related="seller_account_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    date_start = fields.Datetime(string="Period Start", readonly=True)
+    date_end = fields.Datetime(string="Period End", readonly=True)
+    deposit_date = fields.Datetime(readonly=True)
+    total_amount = fields.Monetary(string="Total", readonly=True)
+    amazon_report_id = fields.Char(string="Amazon Report ID", readonly=True, index=True)
+    file_name = fields.Char(readonly=True)
+    attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="Imported By", default=lambda self: self.env.user, readonly=True
+    )
+    done_at = fields.Datetime(string="Imported At", readonly=True)
+    message = fields.Text(readonly=True)
+    row_count = fields.Integer(string="Rows", readonly=True)
+    refund_count = fields.Integer(string="Refunds", readonly=True)
+    matched_count = fields.Integer(string="Matched", readonly=True)
+    difference_count = fields.Integer(string="Differences", readonly=True)
+    amazon_count = fields.Integer(string="Refunded by Amazon", readonly=True)
+    skipped_count = fields.Integer(string="Skipped", readonly=True)
+    failed_count = fields.Integer(string="Failed", readonly=True)
+    commission_returned = fields.Monetary(readonly=True)
+    commission_kept = fields.Monetary(readonly=True)
+    move_id = fields.Many2one(
+        "account.move", string="Journal Entry", readonly=True, check_company=True
+    )
+    line_ids = fields.One2many("amazon.settlement.line", "settlement_id", string="Refund Lines")
+
+    _sql_constraints = [
+        (
+            "settlement_unique",
+            "unique(seller_account_id, settlement_id)",
+            "This settlement is already imported for this seller account.",
+        ),
+    ]
+
+    def action_view_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_refund_cancel.amazon_order_request_action"
+        )
+        action["domain"] = [("id", "in", self.line_ids.request_id.ids)]
+        action["context"] = {}
+        return action
+
+    # -- importing a file ----------------------------------------------------------------------
+
+    @api.model
+    def _import_settlement(self, account, content, source, file_name=None, report_id=None):
+        """Import a V2 settlement flat file (bytes) of `account`: every refund of it, or nothing
+        when the file cannot be trusted. Returns the settlement and whether it is new; the same
+        settlement again returns the one imported before."""
+        reader = _SettlementReader(self.env, account)
+        values = {
+            "source": source,
+            "seller_account_id": account.id,
+            "file_name": file_name,
+            "amazon_report_id": report_id,
+            "done_at": fields.Datetime.now(),
+        }
+        try:
+            reader.read_file(content)
+        except (ReportParseError, SettlementFileError) as error:
+            settlement = self.create(
+                {
+                    **values,
+                    "state": "failed",
+                    "message": self.env._(
+                        "The settlement cannot be imported, so nothing of it was: %(error)s",
+                        error=error,
+                    ),
+                }
+            )
+            settlement._attach(content, file_name)
+            return settlement, False
+        earlier = self.search(
+            [
+                ("seller_account_id", "=", account.id),
+                ("settlement_id", "=", reader.summary.settlement_id),
+                ("state", "=", "done"),
+            ],
+            limit=1,
+        )
+        if earlier:
+            return earlier, False
+        summary = reader.summary
+        with self.env.cr.savepoint():
+            settlement = self.create(
+                {
+                    **values,
+                    "settlement_id": summary.settlement_id,
+                    "currency_id": reader.currency.id,
+                    "date_start": summary.start,
+                    "date_end": summary.end,
+                    "deposit_date": summary.deposit_date or summary.end,
+                    "total_amount": float(summary.total_amount),
+                    "row_count": reader.row_count,
+                    "refund_count": len(reader.items),
+                }
+            )
+            settlement._attach(content, file_name)
+            counts = SettlementMatcher(settlement, reader).apply()
+            settlement.write(
+                {
+                    **{f"{result}_count": count for result, count in counts.items()},
+                    "commission_returned": float(reader.commission_returned),
+                    "commission_kept": float(reader.commission_kept),
+                }
+            )
+            settlement._amazon_book_commission()
+        return settlement, True
+
+    def _attach(self, content, file_name):
+        self.attachment_id = self.env["ir.attachment"].create(
+            {
+                "name": file_name or f"{self.name.replace('/', '-')}.txt",
+                "raw": content,
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+
+    def _amazon_book_commission(self):
+        """A journal entry for the commission Amazon gave back and kept on refunds, when the
+        account says where; without that the settlement is only recorded."""
+        self.ensure_one()
+        account = self.seller_account_id
+        journal = account.settlement_journal_id
+        returned, kept = self.commission_returned, self.commission_kept
+        if not journal or not journal.default_account_id or not (returned or kept):
+            return
+        if not account.settlement_commission_account_id or not account.settlement_fee_account_id:
+            return
+        clearing = journal.default_account_id
+        label = self.env._("Amazon settlement %(id)s", id=self.settlement_id)
+        lines = []
+        if returned:
+            lines += [
+                (
+                    clearing,
+                    returned,
+                    0.0,
+                    self.env._("%(label)s: commission returned", label=label),
+                ),
+                (account.settlement_commission_account_id, 0.0, returned, label),
+            ]
+        if kept:
+            lines += [
+                (account.settlement_fee_account_id, kept, 0.0, label),
+                (clearing, 0.0, kept, self.env._("%(label)s: commission kept", label=label)),
+            ]
+        company_currency = self.company_id.currency_id
+        move_lines = []
+        for ledger, debit, credit, name in lines:
+            amount = debit - credit
+            balance = self.currency_id._convert(
+                amount, company_currency, self.company_id, self.deposit_date or fields.Date.today()
+            )
+            move_lines.append(
+                Command.create(
+                    {
+                        "account_id": ledger.id,
+                        "name": name,
+                        "currency_id": self.currency_id.id,
+                        "amount_currency": amount,
+                        "balance": balance,
+                    }
+                )
+            )
+        move = (
+            self.env["account.move"]
+            .sudo()
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "company_id": self.company_id.id,
+                    "date": (self.deposit_date or fields.Datetime.now()).date(),
+                    "ref": label,
+                    "line_ids": move_lines,
+                }
+            )
+        )
+        move.action_post()
+        self.move_id = move
+
+    # -- scheduled import ----------------------------------------------------------------------
+
+    @api.model
+    def _cron_import_settlements(self):
+        """Each account of every company imports the settlements Amazon made since its last."""
+        accounts = self.env["amazon.seller.account"].search([], order="company_id, id")
+        for company, company_accounts in accounts.grouped("company_id").items():
+            for account in company_accounts.with_company(company):
+                self.with_company(company)._import_account_settlements(account)
+                commit_unless_testing(self.env)
+
+    @api.model
+    def _import_account_settlements(self, account):
+        """List the settlement reports Amazon finished since the last one seen and import each
+        one once."""
+        since = account.settlement_seen_until or fields.Datetime.now() - FIRST_LOOKBACK
+        try:
+            client = account._amazon_client()
+            reports = client.settlement_reports(created_since=since)
+        except (AmazonError, UserError) as error:
+            _logger.info("Amazon settlements of account %s: %s", account.id, error)
+            account.sudo().amazon_sync_error = str(error)
+            return
+        known = set(
+            self.search(
+                [
+                    ("seller_account_id", "=", account.id),
+                    ("amazon_report_id", "in", [report.report_id for report in reports]),
+                ]
+            ).mapped("amazon_report_id")
+        )
+        newest = account.settlement_seen_until
+        for report in sorted(reports, key=lambda r: (r.created_time or since, r.report_id)):
+            if report.report_id in known or not report.document_id:
+                continue
+            try:
+                with tempfile.TemporaryFile() as handle:
+                    client.download_report(report.document_id, handle, const.REPORT_SETTLEMENT)
+                    handle.seek(0)
+                    content = handle.read()
+            except AmazonError as error:
+                # Come back for this one and the ones after it on the next run.
+                account.sudo().amazon_sync_error = str(error)
+                break
+            self._import_settlement(account, content, "scheduled", report_id=report.report_id)
+            if report.created_time and (not newest or report.created_time > newest):
+                newest = report.created_time
+            account.sudo().write({"settlement_seen_until": newest, "amazon_sync_error": False})
+            commit_unless_testing(self.env)
+
+
+class _SettlementReader:
+    """A settlement file read whole before anything is written: its summary, its refunded
+    items with their rows summed, and what could not be used, row by row."""
+
+    def __init__(self, env, account):
+        self.env = env
+        self.account = account
+        self.summary = None
+        self.currency = None
+        self.row_count = 0
+        # (order id, adjustment id, order item code, reference) -> summed values of its rows.
+        self.items = {}
+        self.failures = []
+        self.commission_returned = ZERO
+        self.commission_kept = ZERO
+
+    def read_file(self, content):
+        rows_total = ZERO
+        for row in iter_settlement(content):
+            if self.summary is None:
+                if not row.is_summary:
+                    raise SettlementFileError(
+                        self.env._("The first row is not the settlement's summary row.")
+                    )
+                self.summary = row
+                continue
+            self.row_count += 1
+            if row.settlement_id != self.summary.settlement_id:
+                raise SettlementFileError(
+                    self.env._(
+                        "Line %(line)s belongs to settlement %(other)s, not %(id)s.",
+                        line=row.line,
+                        other=row.settlement_id,
+                        id=self.summary.settlement_id,
+                    )
+                )
+            rows_total += row.amount or ZERO
+            self._read_row(row)
+        if self.summary is None:
+            raise SettlementFileError(self.env._("The file holds no settlement."))
+        self._check_currency()
+        if rows_total != self.summary.total_amount:
+            raise SettlementFileError(
+                self.env._(
+                    "Its rows add up to %(rows)s, not to the total of %(total)s its summary "
+                    "announces: the file is incomplete (truncated?) or altered.",
+                    rows=rows_total,
+                    total=self.summary.total_amount,
+                )
+            )
+
+    def _check_currency(self):
+        code = self.summary.currency
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", code or "")], limit=1)
+        )
+        allowed = self.account.marketplace_ids.currency_id
+        if not currency or currency not in allowed:
+            raise SettlementFileError(
+                self.env._(
+                    "The settlement is in %(currency)s, but account %(account)s sells in "
+                    "%(allowed)s.",
+                    currency=code or "no currency",
+                    account=self.account.name,
+                    allowed=", ".join(allowed.mapped("name")),
+                )
+            )
+        self.currency = currency
+
+    def _read_row(self, row):
+        kind = const.SETTLEMENT_REFUND_TYPES.get(row.transaction_type)
+        if kind is None:
+            if row.transaction_type not in const.SETTLEMENT_OTHER_TYPES:
+                self.failures.append(
+                    (
+                        row,
+                        self.env._(
+                            "Unknown transaction type %(type)s: not imported.",
+                            type=row.transaction_type or "(none)",
+                        ),
+                    )
+                )
+            return
+        if not row.order_id or not row.order_item_code:
+            self.failures.append(
+                (row, self.env._("A refund row without order id or order item code."))
+            )
+            return
+        key = (
+            row.order_id,
+            row.adjustment_id or "",
+            row.order_item_code,
+            row.merchant_adjustment_item_id or "",
+        )
+        item = self.items.get(key)
+        if item is None:
+            item = self.items[key] = {
+                "file_line": row.line,
+                "transaction_type": row.transaction_type,
+                "refund_kind": kind,
+                "amazon_order_number": row.order_id,
+                "amazon_order_item_code": row.order_item_code,
+                "adjustment_id": row.adjustment_id or False,
+                "merchant_adjustment_item_id": row.merchant_adjustment_item_id or False,
+                "sku": row.sku or False,
+                "quantity": row.quantity or 0,
+                "posted_at": row.posted_at or row.posted_date or False,
+                "amounts": {},
+                "unknown": [],
+            }
+        amount = row.amount or ZERO
+        amounts = item["amounts"]
+        description = row.amount_description or ""
+        if row.amount_type == const.SETTLEMENT_ITEM_PRICE:
+            if description in ("RestockingFee", "RestockingFeeTax"):
+                field = "amount_restocking_fee"
+                amount = -amount
+            else:
+                field = ROW_FIELDS.get(description, "amount_other")
+            amounts[field] = amounts.get(field, ZERO) - amount
+        elif row.amount_type == const.SETTLEMENT_PROMOTION:
+            amounts["amount_promotion"] = amounts.get("amount_promotion", ZERO) + amount
+        elif row.amount_type == const.SETTLEMENT_ITEM_FEES:
+            if description == const.SETTLEMENT_COMMISSION:
+                field = "commission_returned"
+                self.commission_returned += amount
+            elif description == const.SETTLEMENT_REFUND_COMMISSION:
+                field = "commission_kept"
+                amount = -amount
+                self.commission_kept += amount
+            else:
+                field = "other_fees"
+            amounts[field] = amounts.get(field, ZERO) + amount
+        else:
+            item["unknown"].append(row.amount_type or "(none)")

@@ -1,0 +1,238 @@
+from decimal import Decimal
+
+from .amazon_settlement_line import SETTLED_COMPONENT_FIELDS
+
+# Refunded items matched and written together: queries grow with chunks, not with rows.
+CHUNK_SIZE = 500
+MATCHABLE_STATES = ("sent", "done", "error", "settled")
+
+
+def _refund_key(item):
+    """What tells one refund Amazon made from another: its adjustment and the order item."""
+    return f"{item['adjustment_id'] or ''}/{item['amazon_order_item_code']}"
+
+
+class SettlementMatcher:
+    """The refunds of a settlement matched to the requests that asked for them, and the ones
+    Amazon made itself recorded on their orders, a chunk of items at a time."""
+
+    def __init__(self, settlement, reader):
+        self.settlement = settlement
+        self.reader = reader
+        self.env = settlement.env
+        self.account = settlement.seller_account_id
+        self.counts = dict.fromkeys(("matched", "difference", "amazon", "skipped", "failed"), 0)
+        self.used_request_lines = set()
+        self.touched_requests = self.env["amazon.order.request"]
+
+    def apply(self):
+        rows = [self._failure(row, reason) for row, reason in self.reader.failures]
+        self.counts["failed"] += len(rows)
+        if rows:
+            self.env["amazon.settlement.line"].create(rows)
+        items = list(self.reader.items.values())
+        for start in range(0, len(items), CHUNK_SIZE):
+            self._apply_chunk(items[start : start + CHUNK_SIZE])
+        self.touched_requests._amazon_settle()
+        # Differences show once a request's lines are all compared.
+        differences = self.env["amazon.settlement.line"].search_count(
+            [("settlement_id", "=", self.settlement.id), ("result", "=", "difference")]
+        )
+        self.counts["difference"] = differences
+        self.counts["matched"] -= differences
+        return self.counts
+
+    def _failure(self, row, reason):
+        return {
+            "settlement_id": self.settlement.id,
+            "file_line": row.line or 0,
+            "transaction_type": row.transaction_type,
+            "amazon_order_number": row.order_id,
+            "amazon_order_item_code": row.order_item_code,
+            "result": "failed",
+            "reason": reason,
+        }
+
+    def _apply_chunk(self, items):
+        env = self.env
+        request_lines = env["amazon.order.request.line"].search_fetch(
+            [
+                (
+                    "merchant_adjustment_item_id",
+                    "in",
+                    [
+                        i["merchant_adjustment_item_id"]
+                        for i in items
+                        if i["merchant_adjustment_item_id"]
+                    ],
+                ),
+                ("request_id.seller_account_id", "=", self.account.id),
+            ],
+            ["merchant_adjustment_item_id", "request_id", "order_line_id"],
+        )
+        by_reference = {line.merchant_adjustment_item_id: line for line in request_lines}
+        orders = env["sale.order"].search_fetch(
+            [
+                ("amazon_seller_account_id", "=", self.account.id),
+                ("amazon_order_number", "in", list({i["amazon_order_number"] for i in items})),
+            ],
+            ["amazon_order_number"],
+        )
+        order_by_number = {order.amazon_order_number: order for order in orders}
+        order_lines = env["sale.order.line"].search_fetch(
+            [("order_id", "in", orders.ids), ("amazon_order_item_code", "!=", False)],
+            ["order_id", "amazon_order_item_code"],
+        )
+        line_by_code = {
+            (line.order_id.id, line.amazon_order_item_code): line for line in order_lines
+        }
+        candidates = env["amazon.order.request.line"].search_fetch(
+            [
+                ("order_line_id", "in", order_lines.ids),
+                ("request_id.request_type", "=", "refund"),
+                ("request_id.origin", "=", "odoo"),
+                ("request_id.state", "in", MATCHABLE_STATES),
+            ],
+            ["order_line_id", "request_id", "amount_total"],
+            order="id",
+        )
+        settled = set(
+            env["amazon.settlement.line"]
+            .search_fetch([("request_line_id", "in", candidates.ids)], ["request_line_id"])
+            .request_line_id.ids
+        )
+        candidates_by_line = {}
+        for candidate in candidates:
+            if candidate.id not in settled:
+                candidates_by_line.setdefault(candidate.order_line_id.id, []).append(candidate)
+        recorded = env["amazon.order.request"].search_fetch(
+            [
+                ("origin", "=", "amazon"),
+                ("order_id", "in", orders.ids),
+                ("amazon_refund_key", "in", [_refund_key(item) for item in items]),
+            ],
+            ["order_id", "amazon_refund_key"],
+        )
+        recorded_by_key = {(r.order_id.id, r.amazon_refund_key): r for r in recorded}
+        values_list = []
+        for item in items:
+            values = self._values(item)
+            values_list.append(values)
+            order = order_by_number.get(item["amazon_order_number"])
+            request_line = by_reference.get(item["merchant_adjustment_item_id"])
+            order_line = order and line_by_code.get((order.id, item["amazon_order_item_code"]))
+            if not request_line and order_line:
+                request_line = self._match_by_amounts(
+                    candidates_by_line.get(order_line.id, []), values["amount_total"]
+                )
+            if request_line:
+                self.used_request_lines.add(request_line.id)
+                self.touched_requests |= request_line.request_id
+                values.update(
+                    result="matched",
+                    order_id=request_line.request_id.order_id.id,
+                    request_id=request_line.request_id.id,
+                    request_line_id=request_line.id,
+                )
+            elif not order:
+                values.update(
+                    result="skipped",
+                    reason=env._(
+                        "Amazon order %(order)s is not an order of account %(account)s in Odoo.",
+                        order=item["amazon_order_number"],
+                        account=self.account.name,
+                    ),
+                )
+            elif not order_line:
+                values.update(
+                    result="failed",
+                    order_id=order.id,
+                    reason=env._(
+                        "Order item %(item)s is not on order %(order)s in Odoo.",
+                        item=item["amazon_order_item_code"],
+                        order=order.name,
+                    ),
+                )
+            elif (order.id, _refund_key(item)) in recorded_by_key:
+                request = recorded_by_key[(order.id, _refund_key(item))]
+                self.touched_requests |= request
+                values.update(
+                    result="confirmed",
+                    order_id=order.id,
+                    request_id=request.id,
+                    request_line_id=request.line_ids[:1].id,
+                )
+            else:
+                request = env["amazon.order.request"]._amazon_record_amazon_refund(
+                    order_line,
+                    {
+                        "kind": item["refund_kind"],
+                        "key": _refund_key(item),
+                        "adjustment_id": item["adjustment_id"],
+                        "quantity": item["quantity"],
+                        "posted_at": item["posted_at"],
+                        "components": {
+                            name: values.get(name, 0.0)
+                            for name in (*SETTLED_COMPONENT_FIELDS, "amount_restocking_fee")
+                        },
+                        "other": values.get("amount_other", 0.0)
+                        - values.get("amount_promotion", 0.0),
+                        "source": env._("settlement %(id)s", id=self.settlement.settlement_id),
+                    },
+                )
+                recorded_by_key[(order.id, _refund_key(item))] = request
+                self.touched_requests |= request
+                values.update(
+                    result="amazon",
+                    order_id=order.id,
+                    request_id=request.id,
+                    request_line_id=request.line_ids[:1].id,
+                )
+            if item["unknown"]:
+                values["reason"] = env._(
+                    "Amount types not read: %(types)s.", types=", ".join(item["unknown"])
+                )
+            counted = "matched" if values["result"] == "confirmed" else values["result"]
+            self.counts[counted] += 1
+        env["amazon.settlement.line"].create(values_list)
+        # Bounded memory whatever the size of the settlement.
+        env.flush_all()
+        env.invalidate_all()
+
+    def _match_by_amounts(self, candidates, total):
+        for candidate in candidates:
+            if candidate.id in self.used_request_lines:
+                continue
+            if candidate.request_id.currency_id.compare_amounts(candidate.amount_total, total) == 0:
+                return candidate
+        return None
+
+    def _values(self, item):
+        values = {
+            "settlement_id": self.settlement.id,
+            **{
+                name: item[name]
+                for name in (
+                    "file_line",
+                    "transaction_type",
+                    "refund_kind",
+                    "amazon_order_number",
+                    "amazon_order_item_code",
+                    "adjustment_id",
+                    "merchant_adjustment_item_id",
+                    "sku",
+                    "quantity",
+                    "posted_at",
+                )
+            },
+            **{name: float(amount) for name, amount in item["amounts"].items()},
+        }
+        amounts = item["amounts"]
+        total = sum(
+            (amounts.get(name, Decimal(0)) for name in (*SETTLED_COMPONENT_FIELDS, "amount_other")),
+            Decimal(0),
+        )
+        total -= amounts.get("amount_restocking_fee", Decimal(0))
+        total -= amounts.get("amount_promotion", Decimal(0))
+        values["amount_total"] = float(total)
+        return values

@@ -1,0 +1,365 @@
+from datetime import timedelta, timezone
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.models import check_method_name
+from odoo.tests import Form, tagged
+
+from ..amazon_api.client import AmazonClient
+from ..amazon_api.errors import ThrottledError
+from ..models.amazon_order_importer import AmazonOrderImporter
+from ..models.amazon_order_linker import AmazonOrderLinker
+from .test_order_link import OrderLinkCase
+
+
+class OrderImportCase(OrderLinkCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        (cls.account_a | cls.account_b).write({"order_import": True, "order_link_source": "none"})
+        cls.product.taxes_id = cls.tax_10
+        cls.tee.write({"list_price": 15.0, "taxes_id": [(6, 0, cls.tax_10.ids)]})
+
+    def _add(self, number, items=(("MUG-1", 2),), account=None, **details):
+        """An order at the emulator, bought a day ago: items are (sku, quantity), 20 a unit, 10%
+        tax, 5 shipping per line."""
+        account = account or self.account_a
+        return self.emulator.add_order(
+            account.seller_id,
+            number,
+            account.marketplace_ids[:1].code,
+            items=[
+                {
+                    "order_item_id": f"{number.replace('-', '')[-12:]}{index:02d}",
+                    "sku": sku,
+                    "quantity": quantity,
+                    "prices": {
+                        "Principal": 20 * quantity,
+                        "Tax": 2 * quantity,
+                        "Shipping": 5,
+                        "ShippingTax": 0.5,
+                    },
+                }
+                for index, (sku, quantity) in enumerate(items, start=1)
+            ],
+            **details,
+        )
+
+    def _ship(self, number):
+        """Amazon ships the order, a little before the import asks (Amazon's lag)."""
+        self.emulator.ship(number, when=fields.Datetime.now() - timedelta(minutes=10))
+
+    def _import(self):
+        self.env["amazon.order.importer"]._cron_import_orders()
+
+    def _imported(self, number, account=None):
+        return self.env["sale.order"].search(
+            [
+                ("amazon_seller_account_id", "=", (account or self.account_a).id),
+                ("amazon_order_number", "=", number),
+            ]
+        )
+
+    def _changed_at_amazon(self, emulated_order, account=None):
+        """Amazon changed the order after the last import: it is read again on the next one."""
+        now = fields.Datetime.now()
+        emulated_order.last_updated = (now - timedelta(minutes=5)).replace(tzinfo=timezone.utc)
+        (account or self.account_a).order_import_synced_until = now - timedelta(minutes=10)
+
+
+@tagged("post_install", "-at_install")
+class TestOrderImport(OrderImportCase):
+    def test_new_unshipped_order_is_created_and_confirmed(self):
+        emulated = self._add("112-3000001-0000001", items=(("MUG-1", 2), ("TEE-1", 1)))
+        self._import()
+        order = self._imported("112-3000001-0000001")
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.amazon_order_status, "UNSHIPPED")
+        self.assertEqual(order.amazon_fulfillment, "merchant")
+        self.assertEqual(order.amazon_seller_marketplace_id, self.marketplace_us)
+        self.assertEqual(
+            order.date_order, emulated.purchase_date.replace(tzinfo=None, microsecond=0)
+        )
+        self.assertEqual(order.partner_id.name, "Amazon customer (Amazon.com)")
+        items = order.order_line.filtered("amazon_order_item_code")
+        self.assertEqual(items.mapped("product_id"), self.product | self.tee)
+        self.assertEqual(items.mapped("price_unit"), [20.0, 20.0])
+        self.assertEqual(items.mapped("product_uom_qty"), [2.0, 1.0])
+        self.assertEqual(items.tax_id, self.tax_10)
+        shipping = order.order_line - items
+        self.assertEqual(shipping.product_id, self.shipping_product)
+        self.assertEqual(shipping.price_unit, 10.0)
+        self.assertEqual(order.amount_untaxed, 70.0)
+        self.assertTrue(order.picking_ids)
+        self.assertIn("1 created", self.account_a.order_import_last_run)
+        # The same order read again is updated, never duplicated.
+        self._changed_at_amazon(emulated)
+        self._import()
+        self.assertEqual(len(self._imported("112-3000001-0000001")), 1)
+        self.assertIn("1 updated", self.account_a.order_import_last_run)
+        # A second customer of the marketplace is the same Amazon customer.
+        self._add("112-3000001-0000002")
+        self.account_a.order_import_synced_until = fields.Datetime.now() - timedelta(days=2)
+        self._import()
+        self.assertEqual(self._imported("112-3000001-0000002").partner_id, order.partner_id)
+
+    def test_order_cancelled_by_amazon_is_cancelled_with_a_note(self):
+        emulated = self._add("112-3000002-0000001")
+        self._import()
+        order = self._imported("112-3000002-0000001")
+        self.assertEqual(order.state, "sale")
+        self.emulator.amazon_cancel("112-3000002-0000001")
+        self._changed_at_amazon(emulated)
+        self._import()
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.amazon_order_status, "CANCELLED")
+        self.assertTrue(
+            [b for b in order.message_ids.mapped("body") if "Amazon cancelled this order" in b]
+        )
+        self.assertFalse(order.amazon_request_ids, "Amazon is not told what it did itself")
+
+    def test_pending_order_waits_until_amazon_releases_it(self):
+        emulated = self._add("112-3000003-0000001", status="PENDING")
+        self._import()
+        self.assertFalse(self._imported("112-3000003-0000001"))
+        self.assertIn("1 waiting", self.account_a.order_import_last_run)
+        self.emulator.release("112-3000003-0000001")
+        self._changed_at_amazon(emulated)
+        self._import()
+        self.assertEqual(self._imported("112-3000003-0000001").state, "sale")
+
+    def test_fba_order_is_imported_as_such_and_never_offered_for_cancellation(self):
+        stock = self.env.ref("stock.stock_location_stock")
+        self.env["stock.quant"]._update_available_quantity(self.product, stock, 10)
+        self._add("112-3000004-0000001", fulfillment_channel="AFN")
+        self._ship("112-3000004-0000001")
+        self._import()
+        order = self._imported("112-3000004-0000001")
+        self.assertEqual(order.amazon_fulfillment, "amazon")
+        self.assertEqual(order.amazon_order_status, "SHIPPED")
+        line = order.order_line.filtered("amazon_order_item_code")
+        self.assertEqual(line.qty_delivered, 2)
+        self.assertFalse(order.picking_ids.filtered(lambda p: p.state != "cancel"))
+        self.assertEqual(self.product.with_context(location=stock.id).qty_available, 10)
+        with self.assertRefused("fulfilled by Amazon"):
+            order.with_user(self.user_a).action_amazon_cancel()
+        with self.assertRefused("fulfilled by Amazon"):
+            order.with_user(self.user_a).action_cancel()
+
+    def test_shipped_history_is_delivered_without_moving_stock(self):
+        self.account_a.order_import_shipped_history = True
+        stock = self.env.ref("stock.stock_location_stock")
+        self.env["stock.quant"]._update_available_quantity(self.product, stock, 10)
+        self._add("112-3000005-0000001")
+        self._ship("112-3000005-0000001")
+        self._import()
+        order = self._imported("112-3000005-0000001")
+        self.assertEqual(order.amazon_fulfillment, "merchant")
+        self.assertEqual(order.order_line.filtered("amazon_order_item_code").qty_delivered, 2)
+        self.assertEqual(self.product.with_context(location=stock.id).qty_available, 10)
+        self.assertFalse(order.picking_ids.filtered(lambda p: p.state != "cancel"))
+
+    def test_all_pages_are_read_and_a_throttled_search_resumes_from_its_page(self):
+        self.account_b.order_import = False
+        for index in range(1, 251):
+            self._add(f"112-3000007-{index:07d}")
+        real_search = AmazonClient.search_orders
+        calls = []
+
+        def throttled_on_second_page(client, *args, **kwargs):
+            calls.append(kwargs.get("pagination_token"))
+            if len(calls) == 2:
+                raise ThrottledError("searchOrders: throttled", retry_after=180)
+            return real_search(client, *args, **kwargs)
+
+        with patch.object(AmazonClient, "search_orders", throttled_on_second_page):
+            self._import()
+        token = self.account_a.order_import_page_token
+        self.assertTrue(token)
+        self.assertFalse(self.account_a.order_import_synced_until)
+        self.assertIn("100 created", self.account_a.order_import_last_run)
+        self.assertIn("Stopped", self.account_a.order_import_last_run)
+        cron = self.env.ref("amazon_refund_cancel.ir_cron_amazon_import_orders")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search(
+                [("cron_id", "=", cron.id), ("call_at", ">", fields.Datetime.now())]
+            )
+        )
+        self._import()
+        searches = [
+            q for _m, p, q, _s in self.emulator.requests if p == "/orders/2026-01-01/orders"
+        ]
+        self.assertEqual(len(searches), 3, "the throttled call never reached Amazon")
+        self.assertFalse(searches[0].get("paginationToken"))
+        self.assertEqual(searches[1].get("paginationToken"), [token])
+        self.assertTrue(searches[2].get("paginationToken"))
+        orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000007-")])
+        self.assertEqual(len(orders), 250)
+        self.assertTrue(self.account_a.order_import_synced_until)
+        self.assertFalse(self.account_a.order_import_page_token)
+
+    def test_unmatched_sku_gives_a_note_or_skips_per_account(self):
+        self._add("112-3000008-0000001", items=(("MUG-1", 1), ("NO-SUCH-SKU", 1)))
+        self._import()
+        order = self._imported("112-3000008-0000001")
+        self.assertEqual(order.state, "sale")
+        note = order.order_line.filtered(lambda line: line.display_type == "line_note")
+        self.assertIn("NO-SUCH-SKU", note.name)
+        self.account_a.order_import_unmatched = "skip"
+        self._add("112-3000008-0000002", items=(("NO-SUCH-SKU", 1),))
+        self.account_a.order_import_synced_until = fields.Datetime.now() - timedelta(days=2)
+        self._import()
+        self.assertFalse(self._imported("112-3000008-0000002"))
+        self.assertIn("1 skipped", self.account_a.order_import_last_run)
+
+    def test_buyer_and_address_with_the_restricted_role(self):
+        self.account_a.order_import_buyer_data = True
+        self._add("112-3000009-0000001", buyer_name="Jane Buyer", buyer_email="jane@buyer.example")
+        self._import()
+        partner = self._imported("112-3000009-0000001").partner_id
+        self.assertEqual(partner.name, "Jane Buyer")
+        self.assertEqual(partner.email, "jane@buyer.example")
+        self.assertEqual(
+            (partner.street, partner.city, partner.zip), ("410 Terry Ave N", "Seattle", "98101")
+        )
+        self.assertEqual(partner.country_id.code, "US")
+        self.assertEqual(partner.state_id.code, "WA")
+        tokens = [p for _m, p, _q, _s in self.emulator.requests if "restrictedDataToken" in p]
+        self.assertTrue(tokens)
+
+    def test_promotions_gift_wrap_ship_by_and_marketplace_facilitator_tax(self):
+        ship_by = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
+        self.emulator.add_order(
+            self.account_a.seller_id,
+            "112-3000014-0000001",
+            self.marketplace_us.code,
+            items=[
+                {
+                    "order_item_id": "30000140000001",
+                    "sku": "MUG-1",
+                    "quantity": 2,
+                    "promotion_ids": ["SPRING-10"],
+                    "prices": {"Principal": 40, "Discount": -4, "GiftWrap": 3, "Tax": 3.6},
+                }
+            ],
+            latest_ship_date=ship_by,
+            facilitator_tax=True,
+        )
+        self._import()
+        order = self._imported("112-3000014-0000001")
+        self.assertEqual(order.amazon_ship_by, ship_by)
+        line = order.order_line.filtered("amazon_order_item_code")
+        self.assertEqual((line.price_unit, line.discount), (20.0, 10.0))
+        self.assertEqual(line.price_subtotal, 36.0)
+        self.assertFalse(line.tax_id, "tax Amazon collects is not the seller's revenue")
+        self.assertIn("SPRING-10", line.name)
+        self.assertIn("Gift wrap charged by Amazon: 3.00", line.name)
+
+    def test_fiscal_position_of_the_account_maps_taxes(self):
+        tax_0 = self.env["account.tax"].create({"name": "Amazon export 0%", "amount": 0})
+        self.account_a.order_import_fiscal_position_id = self.env["account.fiscal.position"].create(
+            {
+                "name": "Amazon export",
+                "tax_ids": [(0, 0, {"tax_src_id": self.tax_10.id, "tax_dest_id": tax_0.id})],
+            }
+        )
+        self._add("112-3000015-0000001")
+        self._import()
+        order = self._imported("112-3000015-0000001")
+        self.assertEqual(order.fiscal_position_id, self.account_a.order_import_fiscal_position_id)
+        self.assertEqual(order.order_line.filtered("amazon_order_item_code").tax_id, tax_0)
+
+    def test_each_company_imports_its_own_account(self):
+        self._add("112-3000010-0000001")
+        self._add("112-3000010-0000002", account=self.account_b)
+        self.account_b.order_import = False
+        self._import()
+        self.assertEqual(self._imported("112-3000010-0000001").company_id, self.company_a)
+        self.assertFalse(self._imported("112-3000010-0000002", account=self.account_b))
+        self.account_b.order_import = True
+        self._import()
+        order_b = self._imported("112-3000010-0000002", account=self.account_b)
+        self.assertEqual(order_b.company_id, self.company_b)
+        self.assertEqual(len(self._imported("112-3000010-0000001")), 1)
+
+    def test_import_by_order_id(self):
+        self._add("112-3000011-0000001")
+        self.account_a.order_import_synced_until = fields.Datetime.now()
+        requests_before = len(self.emulator.requests)
+        form = Form(self.env["amazon.order.import.wizard"].with_user(self.user_a))
+        form.account_id = self.account_a
+        form.order_numbers = "112-3000011-0000001"
+        form.save().action_import()
+        self.assertEqual(len(self.emulator.requests), requests_before)
+        self.assertEqual(self.account_a.order_import_requested, "112-3000011-0000001")
+        self._import()
+        self.assertEqual(self._imported("112-3000011-0000001").state, "sale")
+        self.assertFalse(self.account_a.order_import_requested)
+        form = Form(self.env["amazon.order.import.wizard"].with_user(self.user_a))
+        form.account_id = self.account_a
+        form.order_numbers = "112-3000011-0000001 ORDER-7"
+        with self.assertRefused("ORDER-7"):
+            form.save().action_import()
+
+    def test_imported_order_refunds_and_cancels_end_to_end(self):
+        self._add("112-3000012-0000001")
+        self._add("112-3000012-0000002")
+        self._ship("112-3000012-0000001")
+        self._import()
+        shipped = self._imported("112-3000012-0000001")
+        self._deliver(shipped)
+        request = self._refund_request(shipped, principal=20.0)
+        self._send_and_answer(request)
+        self.assertEqual(request.state, "done")
+        emulated = self.emulator.orders["112-3000012-0000001"]
+        [item] = emulated.items.values()
+        self.assertEqual(float(item.refunded["Principal"]), 20.0)
+        unshipped = self._imported("112-3000012-0000002")
+        cancellation = self._cancel_all(unshipped)
+        self.assertEqual(cancellation.state, "done")
+        self.assertEqual(unshipped.state, "cancel")
+        self.assertEqual(
+            self.emulator.orders["112-3000012-0000002"].fulfillment_status, "CANCELLED"
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestOrderImportAccess(OrderImportCase):
+    def test_import_dialog_per_group_and_company(self):
+        salesman = self.env["res.users"].create(
+            {
+                "name": "Salesman",
+                "login": "salesman_import",
+                "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        with self.assertRaises(AccessError):
+            self.env["amazon.order.import.wizard"].with_user(salesman).create(
+                {"account_id": self.account_a.id, "order_numbers": "112-3000013-0000001"}
+            )
+        for user in (self.user_a, self.manager_a):
+            wizard = (
+                self.env["amazon.order.import.wizard"]
+                .with_user(user)
+                .create({"account_id": self.account_b.id, "order_numbers": "112-3000013-0000001"})
+            )
+            with self.assertRaises(AccessError):
+                wizard.action_import()
+        self.assertFalse(self.account_b.order_import_requested)
+        for user in (self.user_a, self.manager_a):
+            with self.assertRaises(AccessError):
+                self.account_a.with_user(user).write({"order_import_requested": "x"})
+            with self.assertRaises(AccessError):
+                self._create_amazon_order(self.account_a, "112-3000013-0000002").with_user(
+                    user
+                ).write({"amazon_order_status": "SHIPPED"})
+
+    def test_background_work_is_not_callable_remotely(self):
+        # Linking and importing talk to Amazon: only their scheduled actions run them.
+        for model_class in (AmazonOrderLinker, AmazonOrderImporter):
+            methods = [name for name, value in vars(model_class).items() if callable(value)]
+            self.assertIn("_cron_link_orders", dir(AmazonOrderLinker))
+            for name in methods:
+                with self.assertRaises(AccessError, msg=f"{model_class._name}.{name}"):
+                    check_method_name(name)

@@ -1,0 +1,63 @@
+import base64
+
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
+
+
+class AmazonSettlementImportWizard(models.TransientModel):
+    _name = "amazon.settlement.import.wizard"
+    _description = "Import an Amazon Settlement"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    seller_account_id = fields.Many2one(
+        "amazon.seller.account",
+        string="Seller Account",
+        required=True,
+        check_company=True,
+        domain="[('company_id', '=', company_id)]",
+    )
+    file = fields.Binary(
+        required=True,
+        attachment=False,
+        help="A settlement downloaded from Seller Central (Payments > All Statements > "
+        "Download Flat File V2): the tab-separated V2 flat file.",
+    )
+    file_name = fields.Char()
+
+    def action_import(self):
+        """Import the file as the scheduled import would; settlements are written by the system
+        once a manager asked for it."""
+        self.ensure_one()
+        if not self.env.user.has_group("amazon_refund_cancel.group_amazon_manager"):
+            raise AccessError(self.env._("Only Amazon managers import settlements."))
+        self.seller_account_id.check_access("read")
+        settlement, new = (
+            self.env["amazon.settlement"]
+            .sudo()
+            .with_company(self.seller_account_id.company_id)
+            ._import_settlement(
+                self.seller_account_id.sudo(),
+                base64.b64decode(self.file),
+                "manual",
+                file_name=self.file_name,
+            )
+        )
+        if settlement.state == "done" and not new:
+            raise UserError(
+                self.env._(
+                    "Settlement %(id)s is imported already (%(name)s): it is not imported twice.",
+                    id=settlement.settlement_id,
+                    name=settlement.name,
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Settlement"),
+            "res_model": settlement._name,
+            "res_id": settlement.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
