@@ -576,6 +576,10 @@ def insert_records(model, values_list):
     for field in computed:
         model.env.add_to_compute(field, records)
     records.modified(names, create=True)
+    # Computed fields given a value keep it, as in create().
+    for name in given:
+        if model._fields[name].compute:
+            model.env.remove_to_compute(model._fields[name], records)
     # Computed at once, as for records that create() makes, which tracks no change either.
     records.with_context(tracking_disable=True)._recompute_recordset(
         [field.name for field in computed]
