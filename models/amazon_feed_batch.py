@@ -547,12 +547,9 @@ class AmazonFeedBatch(models.Model):
 
     def _manager_to_alert(self):
         """Whoever processed the batch, or else an Amazon manager of its company."""
-        if self.processed_by_id:
-            return self.processed_by_id
-        managers = self.env.ref("amazon_refund_cancel.group_amazon_manager").sudo().users
-        return managers.filtered(
-            lambda user: user.active and not user.share and self.company_id in user.company_ids
-        )[:1]
+        return self.processed_by_id or self.env["amazon.seller.account"]._amazon_manager(
+            self.company_id
+        )
 
     def _watch_stuck(self):
         """A feed Amazon keeps waiting gets the attention of whoever sent it, once."""

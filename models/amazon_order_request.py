@@ -340,10 +340,10 @@ class AmazonOrderRequest(models.Model):
             return self.browse()
         return self.browse(ids)
 
-    def _amazon_alert(self, summary, note):
-        """An activity on the order for the person responsible for it."""
+    def _amazon_alert(self, summary, note, user=None):
+        """An activity on the order for `user`, or else the person responsible for it."""
         self.ensure_one()
-        user = self.order_id.user_id or self.requested_by_id
+        user = user or self.order_id.user_id or self.requested_by_id
         # The system schedules it: whoever triggered the alert needs no e-mail address.
         self.order_id.sudo().activity_schedule(
             "mail.mail_activity_data_todo",

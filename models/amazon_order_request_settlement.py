@@ -126,6 +126,7 @@ class AmazonOrderRequest(models.Model):
                 request._amazon_alert(
                     self.env._("Amazon settled %(request)s differently", request=request.name),
                     "; ".join(differences),
+                    user=self.env["amazon.seller.account"]._amazon_manager(request.company_id),
                 )
             if request.state == "done" and set(lines.request_line_id.ids) >= set(
                 request.line_ids.ids

@@ -291,6 +291,14 @@ class AmazonSellerAccount(models.Model):
             .seconds_for((api_url, self.seller_id), operation, calls)
         )
 
+    @api.model
+    def _amazon_manager(self, company):
+        """An Amazon manager of `company`, for what only a manager decides."""
+        managers = self.env.ref("amazon_refund_cancel.group_amazon_manager").sudo().users
+        return managers.filtered(
+            lambda user: user.active and not user.share and company in user.company_ids
+        )[:1]
+
     def _amazon_endpoints(self):
         """(SP-API base URL, LWA token URL) of the account."""
         self.ensure_one()

@@ -114,6 +114,8 @@ class TestSettlement(AmazonEmulatorCase):
         self.assertRegex(
             str(activity.note), r"Item price: asked \$(&nbsp;| )10\.00, settled \$(&nbsp;| )8\.00"
         )
+        self.assertTrue(activity.user_id.has_group("amazon_refund_cancel.group_amazon_manager"))
+        self.assertIn(self.company_a, activity.user_id.company_ids)
 
     def test_partial_settlement_keeps_the_request_done(self):
         order = self._shipped_order("141-0000005-0000001")
