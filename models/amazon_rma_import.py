@@ -185,18 +185,28 @@ class AmazonRmaImport(models.Model):
         return queued
 
     def _import_in_background(self):
-        """Check that the whole file can be read, then import it a chunk at a time, each
-        committed with the progress shown on the log; tell the user when it is over."""
+        """Import the file a chunk at a time, each committed with the progress shown on the log;
+        tell the user when it is over, however it ends."""
         self.ensure_one()
         self.write({"state": "running", "read_count": 0})
         commit_unless_testing(self.env)
+        try:
+            self._import_in_chunks()
+        except Exception as error:
+            # The chunks committed so far stay imported and counted; the log must not show
+            # "Importing" forever.
+            _logger.exception("Amazon returns import %s stopped", self.name)
+            self._stopped(error)
+        self._notify_done()
+
+    def _import_in_chunks(self):
+        """Check that the whole file can be read, then import it."""
         try:
             with self._open_file() as stream:
                 for _record in iter_returns(stream):
                     pass
         except ReportParseError as error:
             self._unreadable(error)
-            self._notify_done()
             return
 
         def progress(importer):
@@ -209,17 +219,9 @@ class AmazonRmaImport(models.Model):
             commit_unless_testing(self.env)
 
         importer = ReturnsImporter(self, on_chunk=progress)
-        try:
-            with self._open_file() as stream:
-                importer.run(iter_returns(stream))
-        except Exception as error:
-            # The chunks committed so far stay imported and counted; the log must not show
-            # "Importing" forever.
-            _logger.exception("Amazon returns import %s stopped", self.name)
-            self._stopped(error)
-        else:
-            self._done(importer)
-        self._notify_done()
+        with self._open_file() as stream:
+            importer.run(iter_returns(stream))
+        self._done(importer)
 
     def _stopped(self, error):
         self.env.invalidate_all(flush=False)

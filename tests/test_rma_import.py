@@ -496,6 +496,8 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
             if len(calls) == 2:
                 raise RuntimeError("disk full")
 
+        # Notifications of earlier tests may wait for a commit of this cursor.
+        self.env.cr.precommit.run()
         self.env["bus.bus"].search([]).unlink()
         with (
             patch.object(returns_importer, "CHUNK_SIZE", 1),
@@ -523,3 +525,25 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         note = self._rmas().message_ids.filtered(lambda m: "1Z" in m.body)
         self.assertIn("&lt;b&gt;1Z&amp;9&lt;/b&gt;", note.body)
         self.assertNotIn("<b>", note.body)
+
+    def test_file_missing_from_the_filestore_fails_the_background_import(self):
+        content = returns_flat_file({"Order ID": ORDER_1, "Amazon RMA ID": "DSTOP10"})
+        with patch.object(amazon_rma_import, "IMMEDIATE_MAX_BYTES", 0):
+            log = self._import(content)
+
+        def missing(_log):
+            raise FileNotFoundError("no such file in the filestore")
+
+        self.env.cr.precommit.run()
+        self.env["bus.bus"].search([]).unlink()
+        with (
+            patch.object(type(log), "_open_file", missing),
+            self.assertLogs(amazon_rma_import.__name__, "ERROR"),
+        ):
+            self.env["amazon.rma.import"]._cron_import_files()
+        self.assertEqual(log.state, "failed")
+        self.assertIn("no such file in the filestore", log.message)
+        self.assertFalse(self._rmas())
+        self.env.cr.precommit.run()
+        notifications = self.env["bus.bus"].search([("message", "like", "simple_notification")])
+        self.assertIn("no such file in the filestore", notifications.message)
