@@ -37,14 +37,11 @@ IMPORT_RESULTS = [
 
 class AmazonRmaImport(models.Model):
     _name = "amazon.rma.import"
-    _inherit = ["amazon.sequence.mixin"]
+    _inherit = ["amazon.sequence.mixin", "amazon.import.log.mixin"]
     _description = "Amazon Returns Import"
     _order = "id desc"
     _check_company_auto = True
 
-    source = fields.Selection(
-        [("manual", "File"), ("scheduled", "Scheduled")], required=True, readonly=True
-    )
     state = fields.Selection(
         [
             ("pending", "Waiting for Amazon"),
@@ -59,30 +56,10 @@ class AmazonRmaImport(models.Model):
         readonly=True,
         index=True,
     )
-    seller_account_id = fields.Many2one(
-        "amazon.seller.account",
-        string="Seller Account",
-        required=True,
-        readonly=True,
-        index=True,
-        ondelete="cascade",
-        check_company=True,
-    )
-    company_id = fields.Many2one(related="seller_account_id.company_id", store=True, index=True)
-    user_id = fields.Many2one(
-        "res.users", string="Imported By", default=lambda self: self.env.user, readonly=True
-    )
-    file_name = fields.Char(readonly=True)
-    attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
     date_from = fields.Datetime(string="Returns From", readonly=True)
     date_to = fields.Datetime(string="Returns Until", readonly=True)
-    amazon_report_id = fields.Char(string="Amazon Report ID", readonly=True)
-    done_at = fields.Datetime(string="Imported At", readonly=True)
-    message = fields.Text(readonly=True)
     created_count = fields.Integer(string="Created", readonly=True)
     updated_count = fields.Integer(string="Updated", readonly=True)
-    skipped_count = fields.Integer(string="Skipped", readonly=True)
-    failed_count = fields.Integer(string="Failed", readonly=True)
     read_count = fields.Integer(
         string="RMAs Read", readonly=True, help="How far a background import has come."
     )

@@ -27,7 +27,7 @@ class SettlementFileError(Exception):
 
 class AmazonSettlement(models.Model):
     _name = "amazon.settlement"
-    _inherit = ["amazon.sequence.mixin", "mail.thread"]
+    _inherit = ["amazon.sequence.mixin", "amazon.import.log.mixin", "mail.thread"]
     _description = "Amazon Settlement"
     _order = "deposit_date desc, id desc"
     _check_company_auto = True
@@ -41,39 +41,16 @@ class AmazonSettlement(models.Model):
         default="done",
         index=True,
     )
-    source = fields.Selection(
-        [("manual", "File"), ("scheduled", "Scheduled")], required=True, readonly=True
-    )
-    seller_account_id = fields.Many2one(
-        "amazon.seller.account",
-        string="Seller Account",
-        required=True,
-        readonly=True,
-        index=True,
-        ondelete="cascade",
-        check_company=True,
-    )
-    company_id = fields.Many2one(related="seller_account_id.company_id", store=True, index=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     date_start = fields.Datetime(string="Period Start", readonly=True)
     date_end = fields.Datetime(string="Period End", readonly=True)
     deposit_date = fields.Datetime(readonly=True)
     total_amount = fields.Monetary(string="Total", readonly=True)
-    amazon_report_id = fields.Char(string="Amazon Report ID", readonly=True, index=True)
-    file_name = fields.Char(readonly=True)
-    attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
-    user_id = fields.Many2one(
-        "res.users", string="Imported By", default=lambda self: self.env.user, readonly=True
-    )
-    done_at = fields.Datetime(string="Imported At", readonly=True)
-    message = fields.Text(readonly=True)
     row_count = fields.Integer(string="Rows", readonly=True)
     refund_count = fields.Integer(string="Refunds", readonly=True)
     matched_count = fields.Integer(string="Matched", readonly=True)
     difference_count = fields.Integer(string="Differences", readonly=True)
     amazon_count = fields.Integer(string="Refunded by Amazon", readonly=True)
-    skipped_count = fields.Integer(string="Skipped", readonly=True)
-    failed_count = fields.Integer(string="Failed", readonly=True)
     commission_returned = fields.Monetary(readonly=True)
     commission_kept = fields.Monetary(readonly=True)
     move_id = fields.Many2one(

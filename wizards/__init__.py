@@ -1,3 +1,4 @@
+from . import amazon_import_wizard_mixin
 from . import amazon_refund_wizard
 from . import amazon_refund_wizard_line
 from . import amazon_cancel_wizard

@@ -5,18 +5,7 @@ from odoo.exceptions import UserError
 class AmazonRmaImportWizard(models.TransientModel):
     _name = "amazon.rma.import.wizard"
     _description = "Import Amazon Returns"
-    _check_company_auto = True
-
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
-    )
-    seller_account_id = fields.Many2one(
-        "amazon.seller.account",
-        string="Seller Account",
-        required=True,
-        check_company=True,
-        domain="[('company_id', '=', company_id)]",
-    )
+    _inherit = ["amazon.import.wizard.mixin"]
     # In the filestore: the import reads it as a stream, however big.
     file = fields.Binary(
         required=True,
@@ -24,7 +13,6 @@ class AmazonRmaImportWizard(models.TransientModel):
         help="A returns report downloaded from Seller Central (Reports > Return Reports): the "
         "tab-separated flat file or the XML file, maybe gzipped.",
     )
-    file_name = fields.Char()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -7,25 +7,13 @@ from odoo.exceptions import AccessError, UserError
 class AmazonSettlementImportWizard(models.TransientModel):
     _name = "amazon.settlement.import.wizard"
     _description = "Import an Amazon Settlement"
-    _check_company_auto = True
-
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
-    )
-    seller_account_id = fields.Many2one(
-        "amazon.seller.account",
-        string="Seller Account",
-        required=True,
-        check_company=True,
-        domain="[('company_id', '=', company_id)]",
-    )
+    _inherit = ["amazon.import.wizard.mixin"]
     file = fields.Binary(
         required=True,
         attachment=False,
         help="A settlement downloaded from Seller Central (Payments > All Statements > "
         "Download Flat File V2): the tab-separated V2 flat file.",
     )
-    file_name = fields.Char()
 
     def action_import(self):
         """Import the file as the scheduled import would; settlements are written by the system
