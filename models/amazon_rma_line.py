@@ -1,5 +1,15 @@
 from odoo import fields, models
 
+# What the warehouse finds when a returned item comes back; empty until recorded.
+RETURN_CONDITIONS = [
+    ("sellable", "As sold (sellable)"),
+    ("opened", "Opened"),
+    ("customer_damaged", "Damaged by the buyer"),
+    ("carrier_damaged", "Damaged in transit"),
+    ("wrong_item", "Wrong or missing item"),
+    ("not_returned", "Not returned"),
+]
+
 
 class AmazonRmaLine(models.Model):
     _name = "amazon.rma.line"
@@ -33,3 +43,4 @@ class AmazonRmaLine(models.Model):
     )
     reason = fields.Char(string="Return Reason")
     in_policy = fields.Boolean(string="In Policy")
+    condition = fields.Selection(RETURN_CONDITIONS, string="Condition Received")
