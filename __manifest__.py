@@ -36,6 +36,7 @@
         "views/res_config_settings_views.xml",
         "wizards/amazon_refund_wizard_views.xml",
         "wizards/amazon_cancel_wizard_views.xml",
+        "wizards/amazon_rma_receive_wizard_views.xml",
     ],
     "demo": [
         "demo/amazon_demo.xml",

@@ -216,7 +216,8 @@ class AmazonRma(models.Model):
     # -- actions -------------------------------------------------------------------------------
 
     def action_receive(self):
-        """Create Odoo's returns of the order's deliveries for what the RMA still expects."""
+        """Receive: the dialog for the condition of each item still to come back, or the
+        returns on their way."""
         self.ensure_one()
         if self.state not in ("open", "received"):
             raise UserError(
@@ -229,42 +230,44 @@ class AmazonRma(models.Model):
         waiting = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         if waiting:
             return self._action_view_pickings(waiting)
-        pickings = self._create_returns()
-        return self._action_view_pickings(pickings)
+        return self.env["amazon.rma.receive.wizard"]._open_for(self)
 
-    def _create_returns(self):
-        # Amazon users need not be warehouse users: the RMA they may edit is the permission.
-        self.check_access("write")
+    def _create_returns(self, lines):
+        """Odoo's returns of the order's deliveries for `lines`, whose condition is recorded:
+        one return per delivery and destination; units not returned are not moved."""
         rma = self.sudo().with_company(self.company_id)
+        # What each order line still expects back: its lines, less what returns already hold.
         expected = defaultdict(float)
-        for line in rma.line_ids:
+        for line in rma.line_ids.filtered(lambda line: line.condition != "not_returned"):
             expected[line.order_line_id, line.product_id] += line.quantity
         for move in rma.picking_ids.move_ids.filtered(lambda m: m.state != "cancel"):
             expected[move.sale_line_id, move.product_id] -= move.product_qty
+        by_condition = defaultdict(lambda: defaultdict(float))
+        returned = lines.filtered(lambda line: line.condition != "not_returned")
+        for line in returned.sorted("sequence"):
+            key = (line.order_line_id, line.product_id)
+            quantity = min(line.quantity, max(expected[key], 0.0))
+            expected[key] -= quantity
+            if quantity > 0:
+                by_condition[line.condition][key] += quantity
+        if not by_condition:
+            self.message_post(
+                body=self.env._("Nothing came back: no return is made for the items not returned.")
+            )
+            return self.env["stock.picking"]
         deliveries = rma.order_id.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state == "done"
         ).sorted("id")
         pickings = self.env["stock.picking"]
-        for delivery in deliveries:
-            wizard = (
-                self.env["stock.return.picking"]
-                .sudo()
-                .with_company(self.company_id)
-                .create({"picking_id": delivery.id})
-            )
-            returned = False
-            for return_line in wizard.product_return_moves:
-                move = return_line.move_id
-                key = (move.sale_line_id, move.product_id)
-                quantity = min(expected.get(key, 0.0), self._returnable_quantity(move))
-                if quantity > 0:
-                    return_line.quantity = quantity
-                    expected[key] -= quantity
-                    returned = True
-            if returned:
-                picking = pickings.browse(wizard.action_create_returns()["res_id"])
-                picking.amazon_rma_id = self.id
-                pickings |= picking
+        missing = []
+        for condition, quantities in by_condition.items():
+            location = rma.company_id._amazon_return_location(condition)
+            pickings |= rma._create_condition_returns(deliveries, quantities, location)
+            missing += [
+                f"{product.display_name}: {quantity:g}"
+                for (_line, product), quantity in quantities.items()
+                if quantity > 0
+            ]
         if not pickings:
             raise UserError(
                 self.env._(
@@ -274,11 +277,6 @@ class AmazonRma(models.Model):
                     order=self.order_id.name,
                 )
             )
-        missing = [
-            f"{product.display_name}: {quantity:g}"
-            for (_line, product), quantity in expected.items()
-            if quantity > 0
-        ]
         if missing:
             self.message_post(
                 body=self.env._(
@@ -287,6 +285,33 @@ class AmazonRma(models.Model):
                 )
             )
         return pickings.with_env(self.env)
+
+    def _create_condition_returns(self, deliveries, quantities, location):
+        """Returns of `deliveries` for `quantities` (by order line and product, lessened as they
+        are taken) to `location`, or to Odoo's return location when empty."""
+        pickings = self.env["stock.picking"]
+        wizard_model = (
+            self.env["stock.return.picking"]
+            .sudo()
+            .with_company(self.company_id)
+            .with_context(amazon_return_location_id=location.id)
+        )
+        for delivery in deliveries:
+            wizard = wizard_model.create({"picking_id": delivery.id})
+            returned = False
+            for return_line in wizard.product_return_moves:
+                move = return_line.move_id
+                key = (move.sale_line_id, move.product_id)
+                quantity = min(quantities.get(key, 0.0), self._returnable_quantity(move))
+                if quantity > 0:
+                    return_line.quantity = quantity
+                    quantities[key] -= quantity
+                    returned = True
+            if returned:
+                picking = pickings.browse(wizard.action_create_returns()["res_id"])
+                picking.amazon_rma_id = self.id
+                pickings |= picking
+        return pickings
 
     @staticmethod
     def _returnable_quantity(move):

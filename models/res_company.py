@@ -38,3 +38,35 @@ class ResCompany(models.Model):
         default=120,
         help="A batch Amazon still holds in its queue after this long gets an activity.",
     )
+    # Where returned units that cannot be sold again go, by the condition found at receipt;
+    # empty: Odoo's return location, as for sellable units.
+    amazon_location_opened_id = fields.Many2one(
+        "stock.location",
+        string="Opened Returns Location",
+        domain="[('usage', '=', 'internal'), ('company_id', 'in', [id, False])]",
+        help="Returned units found opened go here; empty: the return location.",
+    )
+    amazon_location_customer_damaged_id = fields.Many2one(
+        "stock.location",
+        string="Returns Damaged by the Buyer Location",
+        domain="[('usage', '=', 'internal'), ('company_id', 'in', [id, False])]",
+        help="Returned units the buyer damaged go here; empty: the return location.",
+    )
+    amazon_location_carrier_damaged_id = fields.Many2one(
+        "stock.location",
+        string="Returns Damaged in Transit Location",
+        domain="[('usage', '=', 'internal'), ('company_id', 'in', [id, False])]",
+        help="Returned units damaged in transit go here; empty: the return location.",
+    )
+    amazon_location_wrong_item_id = fields.Many2one(
+        "stock.location",
+        string="Wrong Items Location",
+        domain="[('usage', '=', 'internal'), ('company_id', 'in', [id, False])]",
+        help="Items that came back instead of the one sold go here; empty: the return location.",
+    )
+
+    def _amazon_return_location(self, condition):
+        """Where returned units in `condition` go; empty for the return's default location."""
+        self.ensure_one()
+        field = f"amazon_location_{condition}_id"
+        return self[field] if field in self._fields else self.env["stock.location"]

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+LOCATION_DOMAIN = "[('usage', '=', 'internal'), ('company_id', 'in', [company_id, False])]"
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -27,4 +29,20 @@ class ResConfigSettings(models.TransientModel):
     )
     amazon_stuck_feed_minutes = fields.Integer(
         related="company_id.amazon_stuck_feed_minutes", readonly=False
+    )
+    amazon_location_opened_id = fields.Many2one(
+        related="company_id.amazon_location_opened_id", readonly=False, domain=LOCATION_DOMAIN
+    )
+    amazon_location_customer_damaged_id = fields.Many2one(
+        related="company_id.amazon_location_customer_damaged_id",
+        readonly=False,
+        domain=LOCATION_DOMAIN,
+    )
+    amazon_location_carrier_damaged_id = fields.Many2one(
+        related="company_id.amazon_location_carrier_damaged_id",
+        readonly=False,
+        domain=LOCATION_DOMAIN,
+    )
+    amazon_location_wrong_item_id = fields.Many2one(
+        related="company_id.amazon_location_wrong_item_id", readonly=False, domain=LOCATION_DOMAIN
     )

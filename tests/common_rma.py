@@ -58,3 +58,19 @@ class RmaImportMixin:
         return self.env["amazon.rma"].search(
             [("seller_account_id", "=", (account or self.account_a).id)]
         )
+
+
+def receive(rma, conditions=None, user=None):
+    """Receive through the dialog as a user does, each item in the condition `conditions` gives
+    by position (sellable otherwise); returns the dialog's action."""
+    if user:
+        rma = rma.with_user(user)
+    action = rma.action_receive()
+    if action["res_model"] != "amazon.rma.receive.wizard":
+        return action
+    wizard = rma.env[action["res_model"]].browse(action["res_id"])
+    with Form(wizard) as form:
+        for index, condition in enumerate(conditions or ()):
+            with form.line_ids.edit(index) as line:
+                line.condition = condition
+    return wizard.action_receive()

@@ -156,6 +156,9 @@ class TestHostileRpc(AmazonEmulatorCase):
                 )
             ),
             "delete an RMA line": lambda env: self.rma.line_ids.with_env(env).unlink(),
+            "record a condition by write": lambda env: self.rma.line_ids.with_env(env).write(
+                {"condition": "sellable"}
+            ),
             "finish an import by write": lambda env: self.rma_import.with_env(env).write(
                 {"state": "done", "created_count": 50}
             ),
@@ -184,6 +187,26 @@ class TestHostileRpc(AmazonEmulatorCase):
         self.assertFalse(self.order.amazon_on_hold)
         self.assertEqual((self.rma.state, self.rma.line_ids.quantity), ("open", 1))
         self.assertEqual((self.rma_import.state, self.rma_import.created_count), ("pending", 0))
+
+    def test_conditions_recorded_by_receivers_of_the_company_only(self):
+        refused = {"internal user", "Sales user", "Amazon User B"}
+        for who, user in self.everyone.items():
+            if who not in refused:
+                continue
+            with self.subTest(who=who), self.assertRaises(AccessError):
+                wizard = self.env["amazon.rma.receive.wizard"].with_user(user)
+                wizard.create(
+                    {
+                        "rma_id": self.rma.id,
+                        "line_ids": [
+                            Command.create(
+                                {"rma_line_id": self.rma.line_ids.id, "condition": "sellable"}
+                            )
+                        ],
+                    }
+                ).action_receive()
+        self.assertFalse(self.rma.line_ids.condition)
+        self.assertFalse(self.rma.picking_ids)
 
     def test_requests_readable_by_amazon_staff_of_their_company_only(self):
         readers = {"Amazon User A", "Amazon Manager A", "system admin"}

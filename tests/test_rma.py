@@ -6,7 +6,7 @@ from odoo.tests import Form, tagged
 
 from ..models.amazon_rma import add_business_days
 from .common import AmazonCase, AmazonEmulatorCase
-from .common_rma import RmaImportMixin, returns_flat_file
+from .common_rma import RmaImportMixin, receive, returns_flat_file
 
 
 def _deliver(order):
@@ -51,7 +51,7 @@ class TestRma(RmaImportMixin, AmazonCase):
 
     def test_receive_makes_a_return_of_the_delivery(self):
         rma = self._rma("115-0000001-0000001", quantity=2)
-        action = rma.with_user(self.user_a).action_receive()
+        action = receive(rma, user=self.user_a)
         picking = rma.picking_ids
         self.assertEqual(action["res_id"], picking.id)
         self.assertEqual(picking.picking_type_code, "incoming")
@@ -80,13 +80,13 @@ class TestRma(RmaImportMixin, AmazonCase):
         self.assertEqual(rma.received_date, date.today())
         self.assertEqual(rma.refund_due_date, add_business_days(date.today(), 2))
         self.assertEqual(rma.order_id.order_line.qty_delivered, 1)
-        with self.assertRaisesRegex(UserError, "Nothing of"):
-            rma.action_receive()
+        with self.assertRaisesRegex(UserError, "nothing left to receive"):
+            receive(rma)
 
     def test_receive_without_delivery_is_refused(self):
         rma = self._rma("115-0000002-0000001", deliver=False)
         with self.assertRaisesRegex(UserError, "were not delivered"):
-            rma.action_receive()
+            receive(rma)
 
     def test_refund_due_counts_business_days(self):
         friday, saturday, wednesday = date(2025, 7, 11), date(2025, 7, 12), date(2025, 7, 9)
@@ -104,7 +104,7 @@ class TestRma(RmaImportMixin, AmazonCase):
 
     def test_close_and_cancel(self):
         rma = self._rma("115-0000004-0000001")
-        rma.action_receive()
+        receive(rma)
         rma.with_user(self.user_a).action_cancel()
         self.assertEqual(rma.state, "cancelled")
         self.assertEqual(rma.picking_ids.state, "cancel")

@@ -6,3 +6,6 @@ from . import amazon_cancel_wizard_line
 from . import amazon_rma_import_wizard
 from . import amazon_settlement_import_wizard
 from . import amazon_order_import_wizard
+from . import amazon_rma_receive_wizard
+from . import amazon_rma_receive_wizard_line
+from . import stock_return_picking
