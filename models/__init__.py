@@ -14,6 +14,7 @@ from . import amazon_order_request
 from . import amazon_order_request_line
 from . import amazon_feed_batch
 from . import amazon_rma
+from . import amazon_rma_deadline
 from . import amazon_rma_line
 from . import amazon_rma_import
 from . import amazon_rma_import_line
@@ -23,4 +24,5 @@ from . import amazon_settlement
 from . import amazon_order_request_settlement
 from . import amazon_seller_account_settlement
 from . import sale_order_settlement
+from . import amazon_seller_account_rma
 from . import amazon_demo_data

@@ -294,10 +294,15 @@ class AmazonSellerAccount(models.Model):
     @api.model
     def _amazon_manager(self, company):
         """An Amazon manager of `company`, for what only a manager decides."""
+        return self._amazon_managers(company)[:1]
+
+    @api.model
+    def _amazon_managers(self, company):
+        """The active Amazon managers of `company`."""
         managers = self.env.ref("amazon_refund_cancel.group_amazon_manager").sudo().users
         return managers.filtered(
             lambda user: user.active and not user.share and company in user.company_ids
-        )[:1]
+        )
 
     def _amazon_endpoints(self):
         """(SP-API base URL, LWA token URL) of the account."""

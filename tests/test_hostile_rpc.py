@@ -137,6 +137,9 @@ class TestHostileRpc(AmazonEmulatorCase):
             "close an RMA by write": lambda env: self.rma.with_env(env).write(
                 {"closing_state": "closed"}
             ),
+            "silence an RMA's deadline alert": lambda env: self.rma.with_env(env).write(
+                {"deadline_alert": "overdue"}
+            ),
             "mark an RMA returnless": lambda env: self.rma.with_env(env).write(
                 {"returnless": True, "a_to_z_claim": True}
             ),
