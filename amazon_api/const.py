@@ -187,3 +187,14 @@ REGIONS = {
     },
 }
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+
+# SAFE-T (Seller Assurance for E-commerce Transactions) claims must be filed within 30 calendar
+# days, counted from the later of the return's delivery scan at the seller and the refund date
+# (for a return that never arrives, from the carrier's last scan). Amazon cut the window from
+# 60 to 30 days for seller-fulfilled orders from 16 February 2026, as reported in Seller Central
+# news and by sellers' advisers (e.g. myamazonguy.com "Amazon SAFE-T Claim Filing Window Shrinks
+# to 30 Days", estorefactory.com "Amazon reduces SAFE-T claim window to 30 days"); it had been 60
+# days of the refund since 2019. Sources disagree for some marketplaces: sellers in the UAE
+# report a 7-day window for damaged returns. The 30 days of the current US policy are used, the
+# rule Amazon published most recently; the deadline shown is a reminder, Seller Central decides.
+SAFET_CLAIM_WINDOW_DAYS = 30

@@ -243,12 +243,23 @@ def _to_bool(value):
     return _BOOLEANS[value.lower()]
 
 
+def _to_moment(value):
+    """A date and time as _to_datetime reads it, or a date alone (read as its midnight UTC):
+    the returns report writes SAFE-T claim creation times either way."""
+    try:
+        return _to_datetime(value)
+    except ValueError:
+        day = _to_date(value)
+        return datetime(day.year, day.month, day.day)
+
+
 _KINDS = {
     _to_date: "date",
     _to_datetime: "date and time",
     _to_decimal: "amount",
     _to_int: "whole number",
     _to_bool: "yes/no value",
+    _to_moment: "date and time",
 }
 
 
@@ -268,6 +279,11 @@ class ReturnItem:
     in_policy: bool | None
     resolution: str | None = None
     refunded_amount: Decimal | None = None
+    safet_action_reason: str | None = None
+    safet_claim_id: str | None = None
+    safet_claim_state: str | None = None
+    safet_claim_created_at: datetime | None = None
+    safet_reimbursement_amount: Decimal | None = None
 
 
 @dataclass(slots=True)
@@ -292,6 +308,13 @@ class ReturnRecord:
     delivery_date: date | None
     resolution: str | None = None
     refunded_amount: Decimal | None = None
+    # The seller's SAFE-T claim on the return, if any: Amazon's reason, claim id and state, when
+    # it was filed and what Amazon reimbursed.
+    safet_action_reason: str | None = None
+    safet_claim_id: str | None = None
+    safet_claim_state: str | None = None
+    safet_claim_created_at: datetime | None = None
+    safet_reimbursement_amount: Decimal | None = None
     items: list = field(default_factory=list)
     line: int | None = None
 
@@ -377,9 +400,24 @@ _RETURN_FIELDS = (
     ("return_type", None, ("returntype",), False),
     ("delivery_date", _to_date, ("returndeliverydate",), False),
 )
+# The flat file's "SafeT Action reason", "SafeT claim id", "SafeT claim state", "SafeT claim
+# creation time" and "SafeT claim reimbursement amount"; the XML's elements of the same names.
+_SAFET_FIELDS = (
+    ("safet_action_reason", None, ("safetactionreason",), False),
+    ("safet_claim_id", None, ("safetclaimid",), False),
+    ("safet_claim_state", None, ("safetclaimstate", "safetclaimstatus"), False),
+    ("safet_claim_created_at", _to_moment, ("safetclaimcreationtime",), False),
+    (
+        "safet_reimbursement_amount",
+        _to_decimal,
+        ("safetclaimreimbursementamount", "safetreimbursementamount"),
+        False,
+    ),
+)
 _RETURN_SUMMARY_FIELDS = (
     ("resolution", None, ("resolution",), False),
     ("refunded_amount", _to_decimal, ("refundedamount", "refundamount"), False),
+    *_SAFET_FIELDS,
 )
 _RETURN_ITEM_FIELDS = (
     ("sku", None, ("merchantsku", "sellersku", "sku"), True),
@@ -551,7 +589,8 @@ class _TabFile:
 
 
 def _finish(record):
-    """Fill the RMA's resolution and refunded amount from its items when it has none itself."""
+    """Fill the RMA's resolution, refunded amount and SAFE-T claim from its items when it has
+    none itself."""
     if record.resolution is None:
         record.resolution = next(
             (item.resolution for item in record.items if item.resolution), None
@@ -562,7 +601,35 @@ def _finish(record):
         ]
         if amounts:
             record.refunded_amount = sum(amounts)
+    if record.safet_claim_id is None:
+        _claim_from_items(record)
     return record
+
+
+def _claim_from_items(record):
+    """The first claim the items name; reimbursements of distinct claims add up, while the
+    rows of one claim repeat its amount."""
+    claims = {}
+    for item in record.items:
+        if item.safet_claim_id:
+            claims.setdefault(item.safet_claim_id, item)
+    if not claims:
+        record.safet_action_reason = record.safet_action_reason or next(
+            (item.safet_action_reason for item in record.items if item.safet_action_reason), None
+        )
+        return
+    first = next(iter(claims.values()))
+    record.safet_claim_id = first.safet_claim_id
+    record.safet_claim_state = first.safet_claim_state
+    record.safet_claim_created_at = first.safet_claim_created_at
+    record.safet_action_reason = first.safet_action_reason
+    amounts = [
+        claim.safet_reimbursement_amount
+        for claim in claims.values()
+        if claim.safet_reimbursement_amount is not None
+    ]
+    if amounts:
+        record.safet_reimbursement_amount = sum(amounts)
 
 
 def _new_return(values, line):
@@ -669,9 +736,11 @@ def iter_returns_xml(source, max_bytes=DEFAULT_MAX_BYTES):
             elif key not in found:
                 found[key] = child
         record = _new_return(_xml_values(found, _RETURN_FIELDS, details), details.sourceline)
-        record.resolution, record.refunded_amount = _xml_values(
-            found, _RETURN_SUMMARY_FIELDS, details
-        )
+        summary = _xml_values(found, _RETURN_SUMMARY_FIELDS, details)
+        for (attribute, _convert, _names, _required), value in zip(
+            _RETURN_SUMMARY_FIELDS, summary, strict=True
+        ):
+            setattr(record, attribute, value)
         for item in item_elements:
             record.items.append(
                 ReturnItem(*_xml_values(_leaves(item, {}), _RETURN_ITEM_FIELDS, item))

@@ -239,9 +239,25 @@ def returns_flat(returns, orders, report):
                     "Order quantity": item.quantity,
                     "Refunded Amount": money(refunded) if refunded else "",
                     "Category": "",
+                    **_safet_columns(rma),
                 }
             )
     return _table(RETURNS_FLAT_COLUMNS, rows), len(rows)
+
+
+def _safet_columns(rma):
+    """The SAFE-T claim of a return, repeated on each of its rows; blank without a claim."""
+    if not rma.safet_claim_id:
+        return {}
+    return {
+        "SafeT Action reason": rma.safet_action_reason,
+        "SafeT claim id": rma.safet_claim_id,
+        "SafeT claim state": rma.safet_claim_state,
+        "SafeT claim creation time": iso(rma.safet_claim_created),
+        "SafeT claim reimbursement amount": (
+            money(rma.safet_reimbursement) if rma.safet_reimbursement else ""
+        ),
+    }
 
 
 def returns_xml(returns, orders, report, encoding):
@@ -274,6 +290,10 @@ def returns_xml(returns, orders, report, encoding):
                 resolution=rma.resolution,
                 category="",
                 refund_amount=money(refunded) if refunded else None,
+                **{
+                    column.lower().replace(" ", "_"): value or None
+                    for column, value in _safet_columns(rma).items()
+                },
             )
         _children(
             details,

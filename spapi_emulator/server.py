@@ -465,6 +465,23 @@ class Emulator(Operations):
             self.returns[rma.rma_id] = rma
             return rma
 
+    def file_safet_claim(self, rma_id, reason="Item returned damaged", when=None):
+        """The seller files a SAFE-T claim on a return; Amazon investigates it."""
+        with self._lock:
+            rma = self.returns[rma_id]
+            rma.safet_claim_id = f"{next(self._ids):010d}"
+            rma.safet_action_reason = reason
+            rma.safet_claim_state = "Under Investigation"
+            rma.safet_claim_created = _as_time(when) or self.now()
+            return rma.safet_claim_id
+
+    def decide_safet_claim(self, rma_id, state="Granted", reimbursement=None):
+        """Amazon decides a SAFE-T claim: Granted with the amount reimbursed, or Denied."""
+        with self._lock:
+            rma = self.returns[rma_id]
+            rma.safet_claim_state = state
+            rma.safet_reimbursement = Decimal(reimbursement) if reimbursement else None
+
     def amazon_refund(
         self, amazon_order_id, order_item_id, amounts, reason="Other", when=None, kind="amazon"
     ):

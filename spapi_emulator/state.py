@@ -122,6 +122,12 @@ class Return:
     delivery_date: datetime | None = None
     return_type: str = "C-Returns"
     resolution: str = "StandardRefund"
+    # The seller's SAFE-T claim on the return, as the returns report shows it.
+    safet_action_reason: str = ""
+    safet_claim_id: str = ""
+    safet_claim_state: str = ""
+    safet_claim_created: datetime | None = None
+    safet_reimbursement: Decimal | None = None
 
 
 @dataclass
