@@ -25,4 +25,6 @@ from . import amazon_order_request_settlement
 from . import amazon_seller_account_settlement
 from . import sale_order_settlement
 from . import amazon_seller_account_rma
+from . import amazon_rma_safet
+from . import sale_order_safet
 from . import amazon_demo_data

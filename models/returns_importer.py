@@ -29,6 +29,13 @@ HEADER_FIELDS = (
     "tracking_number",
     "carrier",
     "amazon_delivery_date",
+    "amazon_resolution",
+    "amazon_refunded_amount",
+    "safet_action_reason",
+    "safet_claim_id",
+    "safet_claim_state",
+    "safet_claim_date",
+    "safet_reimbursed_amount",
 )
 LINE_FIELDS = (
     "sequence",
@@ -331,6 +338,8 @@ class ReturnsImporter:
         rma.write(changes)
         if "tracking_number" in changes and rma.tracking_number:
             rma._log_tracking_note()
+        if rma.safet_recommended != rma.safet_alerted:
+            rma._amazon_sync_safet_activities()
         reasons = []
         labels = [rma._fields[name].string for name in changes if name != "line_ids"]
         if "line_ids" in changes:
@@ -375,6 +384,13 @@ class ReturnsImporter:
             "tracking_number": record.tracking_id or False,
             "carrier": record.carrier or False,
             "amazon_delivery_date": record.delivery_date or False,
+            "amazon_resolution": record.resolution or False,
+            "amazon_refunded_amount": float(record.refunded_amount or 0),
+            "safet_action_reason": record.safet_action_reason or False,
+            "safet_claim_id": record.safet_claim_id or False,
+            "safet_claim_state": record.safet_claim_state or False,
+            "safet_claim_date": record.safet_claim_created_at or False,
+            "safet_reimbursed_amount": float(record.safet_reimbursement_amount or 0),
         }
 
     def _line_values(self, record, order, line_by_sku, first_sequence):

@@ -17,3 +17,4 @@ from . import test_hostile_rpc
 from . import test_settlement
 from . import test_rma_receipt
 from . import test_rma_deadlines
+from . import test_rma_safet

@@ -137,6 +137,9 @@ class TestHostileRpc(AmazonEmulatorCase):
             "close an RMA by write": lambda env: self.rma.with_env(env).write(
                 {"closing_state": "closed"}
             ),
+            "forge a SAFE-T reimbursement": lambda env: self.rma.with_env(env).write(
+                {"safet_reimbursed_amount": 500, "safet_claim_state": "Granted"}
+            ),
             "silence an RMA's deadline alert": lambda env: self.rma.with_env(env).write(
                 {"deadline_alert": "overdue"}
             ),

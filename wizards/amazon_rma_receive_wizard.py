@@ -77,6 +77,7 @@ class AmazonRmaReceiveWizard(models.TransientModel):
             )
         for condition, condition_lines in lines.grouped("condition").items():
             condition_lines.rma_line_id.write({"condition": condition})
+        rma._amazon_sync_safet_activities()
         pickings = rma._create_returns(lines.rma_line_id)
         if not pickings:
             return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,165 @@
+import base64
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+from odoo.tests import tagged
+
+from ..amazon_api.const import SAFET_CLAIM_WINDOW_DAYS
+from .common import AmazonEmulatorCase, report_content
+from .common_rma import RmaImportMixin, receive
+from .test_rma import _deliver
+
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    )
+)
+
+
+@tagged("post_install", "-at_install")
+class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
+    """SAFE-T claims: recommended when Amazon refunded and the item came back bad, then
+    followed from the returns report in either format."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for company in (cls.company_a, cls.company_b):
+            warehouse = cls.env["stock.warehouse"].search([("company_id", "=", company.id)])[:1]
+            cls.env["stock.quant"]._update_available_quantity(
+                cls.product, warehouse.lot_stock_id, 20
+            )
+        cls.manager_b = cls._create_user(
+            "amazon_manager_b_safet", cls.company_b, "group_amazon_manager"
+        )
+        cls.safet = cls.env.ref("amazon_refund_cancel.mail_activity_rma_safet_claim")
+
+    def _returned(self, number, refunded="22.00", account=None):
+        """An order of 2 MUG-1 delivered from Odoo, one of which the buyer returns."""
+        account = account or self.account_a
+        order = self._emulated_order(number, account=account)
+        order.amazon_fulfillment = "merchant"
+        _deliver(order)
+        self.emulator.add_return(
+            number,
+            [{"sku": "MUG-1", "quantity": 1, "refunded_amount": refunded and Decimal(refunded)}],
+            rma_id=f"S{number[4:11]}",
+        )
+        return order
+
+    def _import_report(self, fmt, account=None):
+        """Amazon's returns report of the emulated state, imported through the dialog."""
+        account = account or self.account_a
+        report = SimpleNamespace(
+            seller_id=account.seller_id,
+            marketplace_ids=account.marketplace_ids.mapped("code"),
+            data_start=None,
+            data_end=None,
+        )
+        if fmt == "xml":
+            text, _count = report_content.returns_xml(
+                self.emulator.returns, self.emulator.orders, report, "UTF-8"
+            )
+        else:
+            text, _count = report_content.returns_flat(
+                self.emulator.returns, self.emulator.orders, report
+            )
+        return self._import(text.encode(), account=account)
+
+    def _safet_activities(self, rma):
+        return rma.activity_ids.filtered(lambda a: a.activity_type_id == self.safet)
+
+    def _claim_followed(self, fmt, number):
+        order = self._returned(number)
+        self._import_report(fmt)
+        rma = order.amazon_rma_ids
+        self.assertEqual(rma.amazon_refunded_amount, 22.0)
+        self.assertTrue(rma.amazon_refunded_buyer)
+        self.assertFalse(rma.safet_recommended, "nothing says the item came back bad yet")
+
+        receive(rma, ["customer_damaged"])
+        self.assertTrue(rma.safet_recommended)
+        for move in rma.picking_ids.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        rma.picking_ids.button_validate()
+        self.assertEqual(rma.safet_deadline, date.today() + timedelta(days=SAFET_CLAIM_WINDOW_DAYS))
+        activity = self._safet_activities(rma)
+        self.assertEqual(len(activity), 1)
+        self.assertIn(rma.tracking_number, str(activity.note))
+        self.assertIn(rma.amazon_order_number, str(activity.note))
+        self.env["amazon.rma"]._cron_safet_claims()
+        self.assertEqual(len(self._safet_activities(rma)), 1, "no second activity")
+
+        self.env["ir.attachment"].create(
+            [
+                {"name": f"{name}", "datas": data, "res_model": "amazon.rma", "res_id": rma.id}
+                for name, data in (
+                    ("box.png", PNG),
+                    ("item.png", PNG),
+                    ("label.pdf", base64.b64encode(b"%PDF-1.4 label")),
+                )
+            ]
+        )
+        rma.invalidate_recordset(["safet_photo_count"])
+        self.assertEqual(rma.safet_photo_count, 2, "photos are the images attached")
+
+        claim_id = self.emulator.file_safet_claim(rma.amazon_rma_id)
+        self._import_report(fmt)
+        self.assertEqual(rma.safet_claim_id, claim_id)
+        self.assertEqual(rma.safet_claim_state, "Under Investigation")
+        self.assertEqual(rma.safet_action_reason, "Item returned damaged")
+        self.assertTrue(rma.safet_claim_date)
+        self.assertFalse(rma.safet_recommended, "no recommendation once a claim exists")
+        self.assertFalse(self._safet_activities(rma))
+
+        self.emulator.decide_safet_claim(rma.amazon_rma_id, "Granted", "22.00")
+        self._import_report(fmt)
+        self.assertEqual(rma.safet_claim_state, "Granted")
+        self.assertEqual(rma.safet_reimbursed_amount, 22.0)
+        self.assertEqual(order.amazon_safet_reimbursed_amount, 22.0)
+
+    def test_claim_followed_from_the_flat_file(self):
+        self._claim_followed("flat", "118-0000001-0000001")
+
+    def test_claim_followed_from_the_xml_report(self):
+        self._claim_followed("xml", "118-0000002-0000001")
+
+    def test_no_recommendation_when_sellable_or_not_refunded_by_amazon(self):
+        sellable = self._returned("118-0000003-0000001")
+        not_refunded = self._returned("118-0000004-0000001", refunded=None)
+        self._import_report("flat")
+        receive(sellable.amazon_rma_ids, ["sellable"])
+        receive(not_refunded.amazon_rma_ids, ["wrong_item"])
+        self.assertFalse(not_refunded.amazon_rma_ids.amazon_refunded_buyer)
+        for rma in (sellable | not_refunded).amazon_rma_ids:
+            self.assertFalse(rma.safet_recommended)
+            self.assertFalse(self._safet_activities(rma))
+
+    def test_amazons_own_refund_on_the_order_counts(self):
+        order = self._returned("118-0000005-0000001", refunded=None)
+        self._import_report("flat")
+        rma = order.amazon_rma_ids
+        receive(rma, ["not_returned"])
+        self.assertFalse(rma.picking_ids, "units not returned are not moved")
+        self.assertFalse(rma.safet_recommended)
+        refund = self._refund_request(order, queue=False)
+        refund.write({"origin": "amazon", "state": "done"})
+        self.assertTrue(rma.safet_recommended)
+        self.env["amazon.rma"]._cron_safet_claims()
+        self.assertEqual(len(self._safet_activities(rma)), 1)
+
+    def test_each_company_its_own_claims(self):
+        order_b = self._returned("118-0000006-0000001", account=self.account_b)
+        self._import_report("flat", account=self.account_b)
+        rma_b = order_b.amazon_rma_ids
+        receive(rma_b, ["carrier_damaged"])
+        self.assertTrue(rma_b.safet_recommended)
+        self.assertEqual(self._safet_activities(rma_b).user_id, self.manager_b)
+        self.assertFalse(
+            self.env["amazon.rma"].search(
+                [("company_id", "=", self.company_a.id), ("safet_recommended", "=", True)]
+            )
+        )
