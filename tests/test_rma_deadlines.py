@@ -37,7 +37,7 @@ class TestRmaDeadlines(AmazonCase):
         order.user_id = salesperson
         return self.env["amazon.rma"].create(
             {
-                "amazon_rma_id": f"D{number[4:11]}",
+                "amazon_rma_number": f"D{number[4:11]}",
                 "seller_account_id": account.id,
                 "order_id": order.id,
                 "amazon_delivery_date": delivered,

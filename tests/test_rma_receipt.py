@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import AmazonCase
@@ -141,3 +141,24 @@ class TestRmaReceipt(RmaImportMixin, AmazonCase):
         wizard.action_receive()
         self.assertEqual(rma.line_ids.condition, "customer_damaged")
         self.assertEqual(rma.picking_ids.location_dest_id, self.locations[self.company_a][1])
+
+    def test_items_of_another_rma_are_refused(self):
+        rma = self._rma("116-0000007-0000001", items=1)
+        other = self._rma("116-0000008-0000001", items=1)
+        wizard = (
+            self.env["amazon.rma.receive.wizard"]
+            .with_user(self.user_a)
+            .create(
+                {
+                    "rma_id": rma.id,
+                    "line_ids": [
+                        Command.create(
+                            {"rma_line_id": other.line_ids.id, "condition": "not_returned"}
+                        )
+                    ],
+                }
+            )
+        )
+        with self.assertRaisesRegex(UserError, "not items of"):
+            wizard.action_receive()
+        self.assertFalse(other.line_ids.condition)

@@ -106,7 +106,7 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
         rma.invalidate_recordset(["safet_photo_count"])
         self.assertEqual(rma.safet_photo_count, 2, "photos are the images attached")
 
-        claim_id = self.emulator.file_safet_claim(rma.amazon_rma_id)
+        claim_id = self.emulator.file_safet_claim(rma.amazon_rma_number)
         self._import_report(fmt)
         self.assertEqual(rma.safet_claim_id, claim_id)
         self.assertEqual(rma.safet_claim_state, "Under Investigation")
@@ -115,7 +115,7 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
         self.assertFalse(rma.safet_recommended, "no recommendation once a claim exists")
         self.assertFalse(self._safet_activities(rma))
 
-        self.emulator.decide_safet_claim(rma.amazon_rma_id, "Granted", "22.00")
+        self.emulator.decide_safet_claim(rma.amazon_rma_number, "Granted", "22.00")
         self._import_report(fmt)
         self.assertEqual(rma.safet_claim_state, "Granted")
         self.assertEqual(rma.safet_reimbursed_amount, 22.0)

@@ -73,7 +73,9 @@ class AmazonRmaReceiveWizard(models.TransientModel):
         foreign = lines.rma_line_id - rma.line_ids
         if foreign or lines.rma_line_id.filtered("condition"):
             raise UserError(
-                self.env._("Some items are not items of %(rma)s still to receive.", rma=rma.name)
+                self.env._(
+                    "Some items are not items of %(rma)s still to receive.", rma=rma.display_name
+                )
             )
         for condition, condition_lines in lines.grouped("condition").items():
             condition_lines.rma_line_id.write({"condition": condition})
