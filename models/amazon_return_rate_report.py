@@ -9,6 +9,13 @@ class AmazonReturnRateReport(models.Model):
     _description = "Amazon Return Rate"
     _auto = False
     _order = "return_rate desc, product_id"
+    # What the view reads: searching it first writes pending changes of these to the database.
+    _depends = {
+        "sale.order": ["amazon_seller_account_id", "company_id", "state"],
+        "sale.order.line": ["order_id", "product_id", "product_uom_qty"],
+        "amazon.rma": ["seller_account_id", "state"],
+        "amazon.rma.line": ["rma_id", "product_id", "quantity"],
+    }
 
     product_id = fields.Many2one("product.product", string="Product", readonly=True)
     seller_account_id = fields.Many2one(
