@@ -490,7 +490,7 @@ class AmazonFeedBatch(models.Model):
                 if feed.status == const.FEED_DONE:
                     batch._apply_report(client.download_feed_result(feed.result_document_id))
                 elif feed.status in (const.FEED_FATAL, const.FEED_CANCELLED):
-                    batch._abort(feed.status)
+                    batch._abort(feed.status, label=batch._feed_status_label())
                 else:
                     batch._watch_stuck()
                     batch._wait(FEED_POLL_INTERVAL.total_seconds(), error=None)
@@ -566,14 +566,15 @@ class AmazonFeedBatch(models.Model):
             )
         return None
 
-    def _abort(self, status, detail=None):
-        """Amazon stopped the feed midway: some requests may be applied, so none is resent."""
+    def _abort(self, status, detail=None, label=None):
+        """Amazon stopped the feed midway: some requests may be applied, so none is resent.
+        `status` is Amazon's status or what went wrong; `label` says Amazon's status plainly."""
         message = self.env._(
             "Amazon stopped processing batch %(batch)s (%(status)s). Some of its requests may "
             "have been applied: check the order in Seller Central, then retry, reject or mark "
             "the request done.",
             batch=self.name,
-            status=status,
+            status=label or status,
         )
         if detail:
             message = f"{message}\n{detail}"
@@ -586,6 +587,11 @@ class AmazonFeedBatch(models.Model):
             summary=self.env._("Check this batch in Seller Central"),
             note=message,
         )
+
+    def _feed_status_label(self):
+        self.ensure_one()
+        labels = dict(self._fields["feed_status"]._description_selection(self.env))
+        return labels.get(self.feed_status, self.feed_status)
 
     def _manager_to_alert(self):
         """Whoever processed the batch, or else an Amazon manager of its company."""
@@ -608,9 +614,7 @@ class AmazonFeedBatch(models.Model):
                 "Batch %(batch)s (Document Number %(feed)s) is still %(status)s at Amazon.",
                 batch=self.name,
                 feed=self.feed_id,
-                status=dict(self._fields["feed_status"]._description_selection(self.env)).get(
-                    self.feed_status, self.feed_status
-                ),
+                status=self._feed_status_label(),
             ),
         )
 

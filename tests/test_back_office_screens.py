@@ -43,7 +43,9 @@ class TestOrderScreens(AmazonEmulatorCase):
         self.assertEqual(cancel.get("invisible"), "not amazon_can_cancel")
         # One cancel button on Amazon orders: Odoo's own hides on them.
         (odoo_cancel,) = form.xpath("//header/button[@name='action_cancel']")
-        self.assertIn("(amazon_seller_account_id and state == 'sale')", odoo_cancel.get("invisible"))
+        self.assertIn(
+            "(amazon_seller_account_id and state == 'sale')", odoo_cancel.get("invisible")
+        )
         self.assertTrue(form.xpath("//field[@name='amazon_no_action_reason']"))
 
     def test_amazon_orders_list(self):
@@ -198,9 +200,7 @@ class TestQueueScreens(AmazonEmulatorCase):
         self.company_a.amazon_queue_requests = True
 
     def _batch(self, count=1):
-        orders = [
-            self._emulated_order(f"142-{index:07d}-0000001") for index in range(1, count + 1)
-        ]
+        orders = [self._emulated_order(f"142-{index:07d}-0000001") for index in range(1, count + 1)]
         requests = self.env["amazon.order.request"]
         for order in orders:
             order.action_confirm()
@@ -208,9 +208,7 @@ class TestQueueScreens(AmazonEmulatorCase):
         return requests, self.env["amazon.feed.batch"]._batch_requests(requests)
 
     def _triggers(self, xmlid):
-        return self.env["ir.cron.trigger"].search_count(
-            [("cron_id", "=", self.env.ref(xmlid).id)]
-        )
+        return self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.env.ref(xmlid).id)])
 
     def test_process_says_requests_and_batches_in_proper_plurals(self):
         order = self._emulated_order("142-0000101-0000001")
@@ -223,9 +221,7 @@ class TestQueueScreens(AmazonEmulatorCase):
         (second | third).action_confirm()
         two = self._refund_request(second) | self._refund_request(third)
         message = two.with_user(self.manager_a).action_process_refunds()["params"]["message"]
-        self.assertTrue(
-            message.startswith(f"2 requests in batch {two.batch_id.name}."), message
-        )
+        self.assertTrue(message.startswith(f"2 requests in batch {two.batch_id.name}."), message)
         self.assertNotIn("(s)", message)
 
     def test_send_now_and_check_status_queue_the_work_for_the_cron(self):
