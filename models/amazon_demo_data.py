@@ -109,7 +109,7 @@ class AmazonDemoData(models.AbstractModel):
                 .sudo()
                 .create(
                     {
-                        "amazon_rma_id": number,
+                        "amazon_rma_number": number,
                         "seller_account_id": account_id,
                         "order_id": order.id,
                         "return_reason": reason,

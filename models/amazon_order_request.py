@@ -116,7 +116,7 @@ class AmazonOrderRequest(models.Model):
         related="batch_id.attempt_count", string="Failed Attempts of the Batch"
     )
     batch_last_error = fields.Text(related="batch_id.last_error", string="Last Error of the Batch")
-    feed_id = fields.Char(related="batch_id.feed_id", string="Document Number")
+    feed_number = fields.Char(related="batch_id.feed_number", string="Document Number")
     message_number = fields.Integer(
         string="Message ID",
         readonly=True,

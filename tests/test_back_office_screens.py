@@ -320,7 +320,9 @@ class TestQueueScreens(AmazonEmulatorCase):
 @tagged("post_install", "-at_install")
 class TestWordsAndMenus(AmazonCase):
     def test_labels(self):
-        self.assertEqual(self.env["amazon.rma"]._fields["amazon_rma_id"].string, "Amazon RMA ID")
+        self.assertEqual(
+            self.env["amazon.rma"]._fields["amazon_rma_number"].string, "Amazon RMA ID"
+        )
         for model in ("amazon.order.request", "amazon.feed.batch", "amazon.rma"):
             self.assertEqual(self.env[model]._fields["state"].string, "Status", model)
         self.assertEqual(
