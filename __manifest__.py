@@ -37,6 +37,8 @@
         "wizards/amazon_refund_wizard_views.xml",
         "wizards/amazon_cancel_wizard_views.xml",
         "wizards/amazon_rma_receive_wizard_views.xml",
+        "views/amazon_return_rate_report_views.xml",
+        "views/amazon_reporting_views.xml",
     ],
     "demo": [
         "demo/amazon_demo.xml",

@@ -160,6 +160,6 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
         self.assertEqual(self._safet_activities(rma_b).user_id, self.manager_b)
         self.assertFalse(
             self.env["amazon.rma"].search(
-                [("company_id", "=", self.company_a.id), ("safet_recommended", "=", True)]
+                [("seller_account_id", "=", self.account_a.id), ("safet_recommended", "=", True)]
             )
         )
