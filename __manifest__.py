@@ -37,6 +37,11 @@
         "wizards/amazon_refund_wizard_views.xml",
         "wizards/amazon_cancel_wizard_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "amazon_refund_cancel/static/src/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/amazon_demo.xml",
     ],
