@@ -186,3 +186,17 @@ ensure_chromium() {
     fi
     [ -n "$found" ] && echo "$found"
 }
+
+# Writes to `output` the addon's translation template as Odoo exports it from `database`, where the
+# addon is installed.
+export_pot() {
+    local addons_path=$1 data_dir=$2 database=$3 output=$4
+    "$PYTHON" -m odoo --addons-path="$addons_path" --data-dir="$data_dir" -d "$database" \
+        --i18n-export="$output" --modules=amazon_refund_cancel --stop-after-init --no-http \
+        --log-level=warn
+}
+
+# A PO or POT file without its header's dates, which change at every export.
+po_body() {
+    grep -v -e '^"POT-Creation-Date: ' -e '^"PO-Revision-Date: ' "$1"
+}

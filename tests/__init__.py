@@ -16,3 +16,4 @@ from . import test_order_import
 from . import test_hostile_rpc
 from . import test_settlement
 from . import test_tours
+from . import test_translations
