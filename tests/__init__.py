@@ -15,5 +15,6 @@ from . import test_order_link
 from . import test_order_import
 from . import test_hostile_rpc
 from . import test_settlement
+from . import test_migration
 from . import test_tours
 from . import test_translations
