@@ -7,6 +7,7 @@ from . import test_concurrent_senders
 from . import test_rate_bucket
 from . import test_refund
 from . import test_cancel
+from . import test_back_office_screens
 from . import test_buyer_cancel
 from . import test_rma_import
 from . import test_rma

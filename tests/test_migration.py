@@ -74,7 +74,10 @@ class TestMigration(AmazonEmulatorCase):
                 all(value == f"old-{row_id}" for row_id, value in cr.fetchall()),
                 f"{table}.{new} holds what {old} held",
             )
-        for table, column in (("amazon_rma", "amazon_rma_number"), ("amazon_feed_batch", "feed_number")):
+        for table, column in (
+            ("amazon_rma", "amazon_rma_number"),
+            ("amazon_feed_batch", "feed_number"),
+        ):
             self.assertTrue(index_exists(cr, f"{table}__{column}_index"))
         rma = self.env["amazon.rma"].search([("order_id", "=", order.id)])
         self.assertEqual(rma.amazon_rma_number, f"old-{rma.id}")

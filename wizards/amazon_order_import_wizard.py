@@ -61,8 +61,10 @@ class AmazonOrderImportWizard(models.TransientModel):
             "params": {
                 "type": "info",
                 "title": self.env._("Importing from Amazon"),
-                "message": self.env._(
-                    "%(count)s order(s) will be imported in a moment.", count=len(numbers)
+                "message": self.env._("1 order will be imported in a moment.")
+                if len(numbers) == 1
+                else self.env._(
+                    "%(count)s orders will be imported in a moment.", count=len(numbers)
                 ),
                 "sticky": False,
                 "next": {"type": "ir.actions.act_window_close"},
