@@ -30,6 +30,11 @@ registry.category("web_tour.tours").add("amazon_cancel_line", {
             run: "click",
         },
         {
+            content: "Confirm",
+            trigger: ".modal:not(:has(.o_form_view)) .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
             content: "The order waits for Amazon",
             trigger: ".o_form_view:not(:has(.modal)) button[name=action_view_amazon_requests]",
         },

@@ -44,13 +44,17 @@ registry.category("web_tour.tours").add("amazon_partial_refund", {
             trigger: ".modal .oe_subtotal_footer .o_field_widget[name=amount_total]:contains(22.00)",
         },
         {
-            content: "Refund",
-            trigger: ".modal .modal-footer button[name=action_refund]",
+            content: "Review the refund",
+            trigger: ".modal .modal-footer button[name=action_review]",
             run: "click",
         },
         {
-            content: "Confirm",
-            trigger: ".modal:not(:has(.o_form_view)) .modal-footer .btn-primary",
+            content: "The confirmation states the amount and the buyer",
+            trigger: ".modal .o_field_widget[name=confirmation]:contains(22.00):contains(Amazon Buyer)",
+        },
+        {
+            content: "Confirm the refund",
+            trigger: ".modal .modal-footer button[name=action_refund]",
             run: "click",
         },
         {

@@ -79,18 +79,8 @@ registry.category("web_tour.tours").add("amazon_rma_import_receive", {
             run: "click",
         },
         {
-            content: "Open the Amazon menu",
-            trigger: "body:not(:has(.modal)) .o_main_navbar [data-menu-xmlid='amazon_refund_cancel.menu_amazon_root']",
-            run: "click",
-        },
-        {
-            content: "List the RMAs",
-            trigger: "[data-menu-xmlid='amazon_refund_cancel.menu_amazon_rma']",
-            run: "click",
-        },
-        {
             content: "Open the imported RMA",
-            trigger: ".o_list_view .o_data_row .o_data_cell:contains(DTOURRMA01)",
+            trigger: "body:not(:has(.modal)) .o_list_view .o_data_row .o_data_cell:contains(DTOURRMA01)",
             run: "click",
         },
         {
