@@ -139,7 +139,7 @@ def record_ids(database):
                AND name IN ('demo_order_shipped', 'demo_order_unshipped', 'demo_seller_account')"""
         )
         ids = dict(cursor.fetchall())
-        cursor.execute("SELECT min(id) FROM amazon_rma")
+        cursor.execute("SELECT max(id) FROM amazon_rma")
         ids["rma"] = cursor.fetchone()[0]
     return ids
 

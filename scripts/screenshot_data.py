@@ -22,7 +22,7 @@ row = {
     "Order date": report_content.flat_date(date.today()),
     "Return request date": report_content.flat_date(date.today()),
     "Return request status": "Approved",
-    "Amazon RMA ID": "DEMORMA0001",
+    "Amazon RMA ID": "DSHOTRMA001",
     "Label type": "AmazonPrePaidLabel",
     "Label cost": "5.10",
     "Currency code": "USD",
