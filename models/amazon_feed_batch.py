@@ -560,7 +560,7 @@ class AmazonFeedBatch(models.Model):
             )
         if report.processed != len(sent_ids) and not whole_document_refused:
             return self.env._(
-                "Amazon processed %(processed)s message(s), but this batch sent %(sent)s.",
+                "Messages Amazon processed: %(processed)s; messages this batch sent: %(sent)s.",
                 processed=report.processed if report.processed is not None else "?",
                 sent=len(sent_ids),
             )

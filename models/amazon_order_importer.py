@@ -337,7 +337,7 @@ class AmazonOrderImporter(models.AbstractModel):
             )
             notes.append(
                 self.env._(
-                    "Amazon item %(code)s, %(title)s (SKU %(sku)s, %(quantity)s unit(s)) is "
+                    "Amazon item %(code)s, %(title)s (SKU %(sku)s, units: %(quantity)s) is "
                     "not on the order: %(why)s.",
                     code=item.order_item_id,
                     title=item.title,

@@ -467,8 +467,8 @@ class AmazonSellerAccount(models.Model):
         )
         summary.append(
             self.env._(
-                "Orders API: %(count)s request(s), %(new)s new, %(unknown)s of orders unknown "
-                "in Odoo.",
+                "Orders API: buyer requests: %(count)s, new: %(new)s, of orders unknown in "
+                "Odoo: %(unknown)s.",
                 count=len(found),
                 new=held,
                 unknown=len([f for f in found if f.order_id not in orders]),
@@ -515,8 +515,8 @@ class AmazonSellerAccount(models.Model):
         )
         unknown_orders = sorted(set(requests) - set(orders))
         text = self.env._(
-            "Order report: %(orders)s order(s), %(requests)s buyer request(s), %(new)s new, "
-            "%(unknown)s of orders unknown in Odoo.",
+            "Order report: orders: %(orders)s, buyer requests: %(requests)s, new: %(new)s, of "
+            "orders unknown in Odoo: %(unknown)s.",
             orders=len(orders_seen),
             requests=len(requests),
             new=new,

@@ -17,6 +17,7 @@ class AmazonOrderImportWizard(models.TransientModel):
         required=True,
         check_company=True,
         domain="[('order_import', '=', True)]",
+        default=lambda self: self._default_account(),
     )
     company_id = fields.Many2one(related="account_id.company_id")
     order_numbers = fields.Text(
@@ -24,6 +25,14 @@ class AmazonOrderImportWizard(models.TransientModel):
         required=True,
         help="One or more Amazon order IDs, separated by spaces or lines.",
     )
+
+    @api.model
+    def _default_account(self):
+        """The company's one account that imports orders: nothing to choose."""
+        accounts = self.env["amazon.seller.account"].search(
+            [("company_id", "=", self.env.company.id), ("order_import", "=", True)], limit=2
+        )
+        return accounts if len(accounts) == 1 else accounts.browse()
 
     @api.model
     def _parse(self, text):
