@@ -13,6 +13,9 @@ emulator_url = os.environ["EMULATOR_URL"]
 account = env.ref("amazon_refund_cancel.demo_seller_account")
 account.write({"custom_api_url": emulator_url, "custom_lwa_url": f"{emulator_url}/auth/o2/token"})
 env.company.amazon_queue_requests = True
+# Partner Autocomplete, when installed, would look the company up on the internet at first login.
+if "iap_enrich_auto_done" in env.company._fields:
+    env.company.iap_enrich_auto_done = True
 
 shipped = env.ref("amazon_refund_cancel.demo_order_shipped")
 line = shipped.order_line.filtered("amazon_order_item_code")[:1]
