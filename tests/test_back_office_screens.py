@@ -277,7 +277,9 @@ class TestQueueScreens(AmazonEmulatorCase):
         (needs_attention,) = search.xpath("//filter[@name='needs_attention']")
         domain = safe_eval(needs_attention.get("domain"))
         Request = self.env["amazon.order.request"].with_user(self.user_a)
-        self.assertEqual(Request.search(domain), requests)
+        self.assertEqual(
+            Request.search([*domain, ("seller_account_id", "=", self.account_a.id)]), requests
+        )
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "amazon_refund_cancel.amazon_order_request_action"
         )
