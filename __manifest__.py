@@ -40,6 +40,11 @@
         "views/amazon_return_rate_report_views.xml",
         "views/amazon_reporting_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "amazon_refund_cancel/static/src/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/amazon_demo.xml",
     ],

@@ -17,6 +17,8 @@ from . import test_order_import
 from . import test_hostile_rpc
 from . import test_settlement
 from . import test_migration
+from . import test_tours
+from . import test_translations
 from . import test_rma_receipt
 from . import test_rma_deadlines
 from . import test_rma_safet
