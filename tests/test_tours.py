@@ -81,6 +81,7 @@ class TestTours(AmazonEmulatorCase, HttpCase):
         self.assertEqual((len(rma), rma.line_ids.quantity), (1, 1))
         self.assertEqual(rma.picking_ids.picking_type_id.code, "incoming")
         self.assertEqual(rma.picking_ids.move_ids.product_uom_qty, 1)
+        self.assertEqual(rma.line_ids.condition, "sellable")
 
     def test_settings_change(self):
         self.assertFalse(self.company_a.amazon_allow_over_refund)

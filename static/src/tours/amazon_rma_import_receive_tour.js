@@ -89,6 +89,15 @@ registry.category("web_tour.tours").add("amazon_rma_import_receive", {
             run: "click",
         },
         {
+            content: "The receive dialog asks the condition of each item; receive as sold",
+            trigger: ".modal .o_field_widget[name=line_ids] .o_data_row",
+        },
+        {
+            content: "Receive the items",
+            trigger: ".modal footer button[name=action_receive]",
+            run: "click",
+        },
+        {
             content: "Odoo's return of the delivery opens",
             trigger: ".o_form_view .o_field_widget[name=picking_type_id]",
         },
