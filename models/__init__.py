@@ -23,4 +23,8 @@ from . import amazon_settlement
 from . import amazon_order_request_settlement
 from . import amazon_seller_account_settlement
 from . import sale_order_settlement
+from . import amazon_return_refund_rule
+from . import amazon_rma_refund_rule
+from . import amazon_order_request_refund_rule
+from . import amazon_seller_account_refund_rule
 from . import amazon_demo_data

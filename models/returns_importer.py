@@ -29,6 +29,8 @@ HEADER_FIELDS = (
     "tracking_number",
     "carrier",
     "amazon_delivery_date",
+    "amazon_resolution",
+    "amazon_refunded_amount",
 )
 LINE_FIELDS = (
     "sequence",
@@ -375,6 +377,8 @@ class ReturnsImporter:
             "tracking_number": record.tracking_id or False,
             "carrier": record.carrier or False,
             "amazon_delivery_date": record.delivery_date or False,
+            "amazon_resolution": record.resolution or False,
+            "amazon_refunded_amount": float(record.refunded_amount or 0),
         }
 
     def _line_values(self, record, order, line_by_sku, first_sequence):

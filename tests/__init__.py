@@ -15,3 +15,4 @@ from . import test_order_link
 from . import test_order_import
 from . import test_hostile_rpc
 from . import test_settlement
+from . import test_return_refund_rules
