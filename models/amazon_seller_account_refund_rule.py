@@ -4,7 +4,7 @@ from .res_company import RETURN_REFUND_MODES
 
 
 class AmazonSellerAccount(models.Model):
-    """What happens when a return of the account is received, and the rules deciding it."""
+    """What happens when a return of the account is received."""
 
     _inherit = "amazon.seller.account"
 
@@ -15,9 +15,6 @@ class AmazonSellerAccount(models.Model):
         help="Empty: as the company's setting. Nothing: refund by hand. Propose: a refund "
         "decided by the refund rules waits in the queue for review. Send: that refund goes to "
         "Amazon, unless something needs a review.",
-    )
-    refund_rule_ids = fields.One2many(
-        "amazon.return.refund.rule", "seller_account_id", string="Refund Rules"
     )
 
     def _amazon_return_refund_mode(self):

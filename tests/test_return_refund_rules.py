@@ -320,6 +320,25 @@ class TestReturnRefundRules(ReturnRefundCase):
         request.action_withdraw()
         self.assertEqual(request.state, "withdrawn")
 
+    def test_refund_amazon_made_itself_means_none_from_the_rules(self):
+        self._rule("Any return")
+        rma = self._returned(
+            "161-0000017-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, "sellable")]
+        )
+        by_amazon = self.env["amazon.order.request"]._amazon_record_amazon_refund(
+            rma.line_ids.order_line_id,
+            {
+                "kind": "atoz",
+                "key": "GUARANTEE-1/MUG",
+                "quantity": 1,
+                "components": {"amount_principal": 20.0, "amount_tax": 2.0},
+                "source": "Amazon's transactions",
+            },
+        )
+        self.assertEqual(by_amazon.amazon_rma_id, rma)
+        self.assertEqual(self._receive(rma), by_amazon, "no refund of the rules")
+        self.assertIn("Amazon refunded", rma.message_ids[:1].body)
+
     def test_companies_keep_their_rules(self):
         self.company_b.amazon_return_refund_mode = "send"
         self._rule("A: any return", refund_shipping=True)
