@@ -103,7 +103,7 @@ def _templates(env):
     rma = env["amazon.rma"].create(
         {
             "order_id": order.id,
-            "amazon_rma_id": "DBIGRMA0",
+            "amazon_rma_number": "DBIGRMA0",
             "seller_account_id": order.amazon_seller_account_id.id,
             "resolution": "refund",
             "state": "closed",
@@ -187,7 +187,7 @@ def _grow(cr, templates, orders_from, orders_to, requests_per_order, rmas_every)
         rma_orders,
         {
             "order_id": "s.order_id",
-            "amazon_rma_id": "'DBIG' || s.n",
+            "amazon_rma_number": "'DBIG' || s.n",
             "request_date": "t.request_date - (s.n % 400) * interval '1 day'",
             "state": f"CASE WHEN s.n % {OPEN_EVERY * rmas_every} = 0 THEN 'open' ELSE 'closed' END",
         },
@@ -195,7 +195,7 @@ def _grow(cr, templates, orders_from, orders_to, requests_per_order, rmas_every)
     new_rmas = (
         "(SELECT r.id AS rma_id, sol.id AS line_id FROM amazon_rma r "
         "JOIN sale_order_line sol ON sol.order_id = r.order_id "
-        "WHERE r.amazon_rma_id LIKE 'DBIG%' AND NOT EXISTS "
+        "WHERE r.amazon_rma_number LIKE 'DBIG%' AND NOT EXISTS "
         "(SELECT 1 FROM amazon_rma_line l WHERE l.rma_id = r.id)) AS s"
     )
     _copy_rows(

@@ -104,7 +104,7 @@ def _file(orders, requests):
             "posted-date": "2026-11-20",
             "order-item-code": order.order_line.amazon_order_item_code,
             "merchant-adjustment-item-id": (
-                request.line_ids.merchant_adjustment_item_id if n % 2 == 0 else ""
+                request.line_ids.merchant_adjustment_item_ref if n % 2 == 0 else ""
             ),
             "sku": order.order_line.product_id.default_code,
         }

@@ -207,8 +207,8 @@ def main(args):
         )
         states = cr.fetchall()
         cr.execute(
-            "SELECT count(DISTINCT feed_id), count(*) FROM amazon_feed_batch "
-            "WHERE seller_account_id = %s AND feed_id IS NOT NULL",
+            "SELECT count(DISTINCT feed_number), count(*) FROM amazon_feed_batch "
+            "WHERE seller_account_id = %s AND feed_number IS NOT NULL",
             [account_id],
         )
         distinct_feeds, batches = cr.fetchone()

@@ -66,8 +66,8 @@ class AmazonFeedBatch(models.Model):
     )
     request_ids = fields.One2many("amazon.order.request", "batch_id", string="Requests")
     request_count = fields.Integer(compute="_compute_request_count")
-    amazon_document_id = fields.Char(string="Feed Document ID", readonly=True, copy=False)
-    feed_id = fields.Char(string="Document Number", readonly=True, copy=False, index=True)
+    feed_document_ref = fields.Char(string="Feed Document ID", readonly=True, copy=False)
+    feed_number = fields.Char(string="Document Number", readonly=True, copy=False, index=True)
     feed_status = fields.Char(string="Amazon Status", readonly=True)
     create_feed_attempted_at = fields.Datetime(readonly=True, copy=False)
     submitted_at = fields.Datetime(readonly=True)
@@ -88,7 +88,7 @@ class AmazonFeedBatch(models.Model):
     _sql_constraints = [
         (
             "feed_unique",
-            "unique(seller_account_id, feed_id)",
+            "unique(seller_account_id, feed_number)",
             "Amazon's feed is already recorded on another batch.",
         ),
     ]
@@ -253,7 +253,7 @@ class AmazonFeedBatch(models.Model):
         self.write(
             {
                 "state": "uploaded",
-                "amazon_document_id": document_id,
+                "feed_document_ref": document_id,
                 "document_attachment_id": attachment.id,
             }
         )
@@ -293,7 +293,7 @@ class AmazonFeedBatch(models.Model):
                 client.unreserve("createFeed")
                 return
             try:
-                feed_id = client.create_feed(self.feed_type, self.amazon_document_id)
+                feed_id = client.create_feed(self.feed_type, self.feed_document_ref)
             except ThrottledError:
                 # A throttled call certainly made no feed: the next try needs no search.
                 self.create_feed_attempted_at = False
@@ -302,7 +302,7 @@ class AmazonFeedBatch(models.Model):
         self.write(
             {
                 "state": "submitted",
-                "feed_id": feed_id,
+                "feed_number": feed_id,
                 "feed_status": const.FEED_IN_QUEUE,
                 "submitted_at": now,
                 "next_attempt_at": now + FEED_POLL_INTERVAL,
@@ -397,9 +397,9 @@ class AmazonFeedBatch(models.Model):
             self.search(
                 [
                     ("seller_account_id", "=", self.seller_account_id.id),
-                    ("feed_id", "in", [feed.feed_id for feed in feeds]),
+                    ("feed_number", "in", [feed.feed_id for feed in feeds]),
                 ]
-            ).mapped("feed_id")
+            ).mapped("feed_number")
         )
         unclaimed = sorted(
             (feed for feed in feeds if feed.feed_id not in known),
@@ -443,7 +443,7 @@ class AmazonFeedBatch(models.Model):
                 continue
             client = batch.seller_account_id._amazon_client()
             try:
-                feed = client.get_feed(batch.feed_id)
+                feed = client.get_feed(batch.feed_number)
                 batch.feed_status = feed.status
                 if feed.status == const.FEED_DONE:
                     batch._apply_report(client.download_feed_result(feed.result_document_id))
@@ -565,7 +565,7 @@ class AmazonFeedBatch(models.Model):
             note=self.env._(
                 "Batch %(batch)s (Document Number %(feed)s) is still %(status)s at Amazon.",
                 batch=self.name,
-                feed=self.feed_id,
+                feed=self.feed_number,
                 status=self.feed_status,
             ),
         )

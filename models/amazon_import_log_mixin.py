@@ -26,7 +26,7 @@ class AmazonImportLogMixin(models.AbstractModel):
     )
     file_name = fields.Char(readonly=True)
     attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
-    amazon_report_id = fields.Char(string="Amazon Report ID", readonly=True, index=True)
+    amazon_report_ref = fields.Char(string="Amazon Report ID", readonly=True, index=True)
     done_at = fields.Datetime(string="Imported At", readonly=True)
     message = fields.Text(readonly=True)
     skipped_count = fields.Integer(string="Skipped", readonly=True)

@@ -96,7 +96,7 @@ class AmazonOrderRequest(models.Model):
         "Amazon requests.",
     )
     batch_id = fields.Many2one("amazon.feed.batch", readonly=True, index=True, copy=False)
-    feed_id = fields.Char(related="batch_id.feed_id", string="Document Number")
+    feed_number = fields.Char(related="batch_id.feed_number", string="Document Number")
     message_number = fields.Integer(
         string="Message ID",
         readonly=True,

@@ -47,9 +47,9 @@ class AmazonOrderRequestLine(models.Model):
         string="Restocking Fee", help="Kept by you: deducted from what the buyer gets back."
     )
     amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
-    merchant_adjustment_item_id = fields.Char(
+    merchant_adjustment_item_ref = fields.Char(
         string="Adjustment Reference",
-        compute="_compute_merchant_adjustment_item_id",
+        compute="_compute_merchant_adjustment_item_ref",
         store=True,
         help="Sent to Amazon with the refund; Amazon's settlement report quotes it back.",
     )
@@ -75,9 +75,9 @@ class AmazonOrderRequestLine(models.Model):
             )
 
     @api.depends("request_id.name")
-    def _compute_merchant_adjustment_item_id(self):
+    def _compute_merchant_adjustment_item_ref(self):
         for line in self:
-            line.merchant_adjustment_item_id = line.id and f"{line.request_id.name}-{line.id}"
+            line.merchant_adjustment_item_ref = line.id and f"{line.request_id.name}-{line.id}"
 
     def _amazon_components(self):
         """Amazon's price components of this line that carry an amount, all positive."""
@@ -156,7 +156,7 @@ class AmazonOrderRequestLine(models.Model):
                 self.quantity_cancelled if request.request_type == "cancellation" else None
             ),
             merchant_adjustment_item_id=(
-                self.merchant_adjustment_item_id if request.request_type == "refund" else None
+                self.merchant_adjustment_item_ref if request.request_type == "refund" else None
             ),
             reference=f"{request.name}, {self.product_id.display_name}",
         )

@@ -26,7 +26,7 @@ class AmazonOrderRequest(models.Model):
     )
     amazon_refund_kind = fields.Selection(REFUND_KINDS, string="Refunded By", readonly=True)
     amazon_refund_key = fields.Char(readonly=True, index="btree_not_null", copy=False)
-    amazon_adjustment_id = fields.Char(string="Adjustment ID", readonly=True, copy=False)
+    amazon_adjustment_ref = fields.Char(string="Adjustment ID", readonly=True, copy=False)
     amazon_refund_posted_at = fields.Datetime(string="Refunded On", readonly=True, copy=False)
     amazon_recorded_at = fields.Datetime(readonly=True, copy=False)
     settlement_line_ids = fields.One2many(
@@ -86,7 +86,7 @@ class AmazonOrderRequest(models.Model):
                     "done",
                     result_message=self.env._(
                         "Confirmed by Amazon's settlement %(id)s.",
-                        id=lines.settlement_id[:1].settlement_id,
+                        id=lines.settlement_id[:1].settlement_ref,
                     ),
                 )
                 request._amazon_on_accepted()
@@ -173,7 +173,7 @@ class AmazonOrderRequest(models.Model):
                 "requested_by_id": self.env.uid,
                 "amazon_refund_kind": refund["kind"],
                 "amazon_refund_key": refund["key"],
-                "amazon_adjustment_id": refund.get("adjustment_id") or False,
+                "amazon_adjustment_ref": refund.get("adjustment_id") or False,
                 "amazon_refund_posted_at": refund.get("posted_at") or fields.Datetime.now(),
                 "amazon_recorded_at": fields.Datetime.now(),
                 "line_ids": [Command.create(line_values)],

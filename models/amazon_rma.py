@@ -34,10 +34,10 @@ class AmazonRma(models.Model):
     _description = "Amazon RMA"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "request_date desc, id desc"
-    _rec_name = "amazon_rma_id"
+    _rec_name = "amazon_rma_number"
     _check_company_auto = True
 
-    amazon_rma_id = fields.Char(
+    amazon_rma_number = fields.Char(
         string="Order Source RMA #",
         required=True,
         readonly=True,
@@ -139,7 +139,7 @@ class AmazonRma(models.Model):
     _sql_constraints = [
         (
             "amazon_rma_id_unique",
-            "unique(seller_account_id, amazon_rma_id)",
+            "unique(seller_account_id, amazon_rma_number)",
             "This Amazon RMA is already recorded for this seller account.",
         ),
     ]

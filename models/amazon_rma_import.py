@@ -322,14 +322,14 @@ class AmazonRmaImport(models.Model):
                 "seller_account_id": account.id,
                 "date_from": start,
                 "date_to": end,
-                "amazon_report_id": report_id,
+                "amazon_report_ref": report_id,
             }
         )
 
     def _follow_report(self, client):
         """Import the report if Amazon made it; True when the next window may follow at once."""
         self.ensure_one()
-        report = client.get_report(self.amazon_report_id)
+        report = client.get_report(self.amazon_report_ref)
         if report.status == const.REPORT_DONE:
             with tempfile.TemporaryFile() as handle:
                 charset = client.download_report(

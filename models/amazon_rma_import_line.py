@@ -15,7 +15,7 @@ class AmazonRmaImportLine(models.Model):
     file_line = fields.Integer(
         string="Line", readonly=True, help="Where the RMA starts in the file."
     )
-    amazon_rma_id = fields.Char(string="Amazon RMA ID", readonly=True)
+    amazon_rma_number = fields.Char(string="Amazon RMA ID", readonly=True)
     amazon_order_number = fields.Char(string="Amazon Order ID", readonly=True)
     result = fields.Selection(IMPORT_RESULTS, required=True, readonly=True)
     reason = fields.Char(readonly=True)

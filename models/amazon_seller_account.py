@@ -22,7 +22,7 @@ ENDPOINT_FIELDS = ("endpoint", "custom_api_url", "custom_lwa_url")
 # Amazon's answers and the addon's bookkeeping, written by scheduled actions only.
 SYSTEM_FIELDS = (
     "buyer_cancel_synced_until",
-    "buyer_cancel_report_id",
+    "buyer_cancel_report_ref",
     "buyer_cancel_column_warned",
     "buyer_cancel_last_run",
     "order_import_requested",
@@ -111,7 +111,7 @@ class AmazonSellerAccount(models.Model):
     buyer_cancel_synced_until = fields.Datetime(
         string="Buyer Requests Read Until", readonly=True, copy=False
     )
-    buyer_cancel_report_id = fields.Char(readonly=True, copy=False)
+    buyer_cancel_report_ref = fields.Char(readonly=True, copy=False)
     buyer_cancel_column_warned = fields.Boolean(readonly=True, copy=False)
     buyer_cancel_last_run = fields.Text(string="Last Reading", readonly=True, copy=False)
 
@@ -365,21 +365,21 @@ class AmazonSellerAccount(models.Model):
             self.buyer_cancel_synced_until or now - timedelta(days=BUYER_CANCEL_LOOKBACK_DAYS),
             until,
         )
-        if not self.buyer_cancel_report_id:
-            self.buyer_cancel_report_id = client.request_report(
+        if not self.buyer_cancel_report_ref:
+            self.buyer_cancel_report_ref = client.request_report(
                 self.buyer_cancel_report_type, now - timedelta(days=BUYER_CANCEL_LOOKBACK_DAYS), now
             )
-        report = client.get_report(self.buyer_cancel_report_id)
+        report = client.get_report(self.buyer_cancel_report_ref)
         summary = []
         if report.status == const.REPORT_DONE:
             with tempfile.TemporaryFile() as document:
                 charset = client.download_report(report.document_id, document, report.report_type)
                 document.seek(0)
                 summary.append(self._amazon_read_order_report(document, charset))
-            self.buyer_cancel_report_id = False
+            self.buyer_cancel_report_ref = False
         elif report.status in const.REPORT_FINAL_STATUSES:
             # Amazon cancels a report with no rows in it: nothing to read.
-            self.buyer_cancel_report_id = False
+            self.buyer_cancel_report_ref = False
         else:
             summary.append(self.env._("The order report is not ready yet."))
             self.env.ref("amazon_refund_cancel.ir_cron_amazon_buyer_cancellations")._trigger(

@@ -32,7 +32,7 @@ class AmazonSettlement(models.Model):
     _order = "deposit_date desc, id desc"
     _check_company_auto = True
 
-    settlement_id = fields.Char(string="Settlement ID", readonly=True, index=True)
+    settlement_ref = fields.Char(string="Settlement ID", readonly=True, index=True)
     state = fields.Selection(
         [("done", "Imported"), ("failed", "Failed")],
         string="Status",
@@ -61,7 +61,7 @@ class AmazonSettlement(models.Model):
     _sql_constraints = [
         (
             "settlement_unique",
-            "unique(seller_account_id, settlement_id)",
+            "unique(seller_account_id, settlement_ref)",
             "This settlement is already imported for this seller account.",
         ),
     ]
@@ -87,7 +87,7 @@ class AmazonSettlement(models.Model):
             "source": source,
             "seller_account_id": account.id,
             "file_name": file_name,
-            "amazon_report_id": report_id,
+            "amazon_report_ref": report_id,
             "done_at": fields.Datetime.now(),
         }
         try:
@@ -108,7 +108,7 @@ class AmazonSettlement(models.Model):
         earlier = self.search(
             [
                 ("seller_account_id", "=", account.id),
-                ("settlement_id", "=", reader.summary.settlement_id),
+                ("settlement_ref", "=", reader.summary.settlement_id),
                 ("state", "=", "done"),
             ],
             limit=1,
@@ -120,7 +120,7 @@ class AmazonSettlement(models.Model):
             settlement = self.create(
                 {
                     **values,
-                    "settlement_id": summary.settlement_id,
+                    "settlement_ref": summary.settlement_id,
                     "currency_id": reader.currency.id,
                     "date_start": summary.start,
                     "date_end": summary.end,
@@ -164,7 +164,7 @@ class AmazonSettlement(models.Model):
         if not account.settlement_commission_account_id or not account.settlement_fee_account_id:
             return
         clearing = journal.default_account_id
-        label = self.env._("Amazon settlement %(id)s", id=self.settlement_id)
+        label = self.env._("Amazon settlement %(id)s", id=self.settlement_ref)
         lines = []
         if returned:
             lines += [
@@ -243,9 +243,9 @@ class AmazonSettlement(models.Model):
             self.search(
                 [
                     ("seller_account_id", "=", account.id),
-                    ("amazon_report_id", "in", [report.report_id for report in reports]),
+                    ("amazon_report_ref", "in", [report.report_id for report in reports]),
                 ]
-            ).mapped("amazon_report_id")
+            ).mapped("amazon_report_ref")
         )
         newest = account.settlement_seen_until
         for report in sorted(reports, key=lambda r: (r.created_time or since, r.report_id)):
@@ -371,8 +371,8 @@ class _SettlementReader:
                 "refund_kind": kind,
                 "amazon_order_number": row.order_id,
                 "amazon_order_item_code": row.order_item_code,
-                "adjustment_id": row.adjustment_id or False,
-                "merchant_adjustment_item_id": row.merchant_adjustment_item_id or False,
+                "adjustment_ref": row.adjustment_id or False,
+                "merchant_adjustment_item_ref": row.merchant_adjustment_item_id or False,
                 "sku": row.sku or False,
                 "quantity": row.quantity or 0,
                 "posted_at": row.posted_at or row.posted_date or False,

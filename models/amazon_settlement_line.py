@@ -43,8 +43,8 @@ class AmazonSettlementLine(models.Model):
     refund_kind = fields.Selection(REFUND_KINDS, readonly=True)
     amazon_order_number = fields.Char(string="Amazon Order ID", readonly=True, index=True)
     amazon_order_item_code = fields.Char(string="Amazon Order Item ID", readonly=True)
-    adjustment_id = fields.Char(string="Adjustment ID", readonly=True)
-    merchant_adjustment_item_id = fields.Char(string="Adjustment Reference", readonly=True)
+    adjustment_ref = fields.Char(string="Adjustment ID", readonly=True)
+    merchant_adjustment_item_ref = fields.Char(string="Adjustment Reference", readonly=True)
     sku = fields.Char(string="SKU", readonly=True)
     quantity = fields.Integer(readonly=True)
     posted_at = fields.Datetime(string="Posted", readonly=True)
@@ -80,7 +80,7 @@ class AmazonSettlementLine(models.Model):
         "amazon.order.request.line", readonly=True, index="btree_not_null", ondelete="set null"
     )
 
-    @api.depends("amazon_order_number", "adjustment_id", "settlement_id")
+    @api.depends("amazon_order_number", "adjustment_ref", "settlement_id")
     def _compute_display_name(self):
         for line in self:
             line.display_name = " / ".join(

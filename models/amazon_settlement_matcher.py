@@ -9,7 +9,7 @@ MATCHABLE_STATES = ("sent", "done", "error", "settled")
 
 def _refund_key(item):
     """What tells one refund Amazon made from another: its adjustment and the order item."""
-    return f"{item['adjustment_id'] or ''}/{item['amazon_order_item_code']}"
+    return f"{item['adjustment_ref'] or ''}/{item['amazon_order_item_code']}"
 
 
 class SettlementMatcher:
@@ -58,19 +58,19 @@ class SettlementMatcher:
         request_lines = env["amazon.order.request.line"].search_fetch(
             [
                 (
-                    "merchant_adjustment_item_id",
+                    "merchant_adjustment_item_ref",
                     "in",
                     [
-                        i["merchant_adjustment_item_id"]
+                        i["merchant_adjustment_item_ref"]
                         for i in items
-                        if i["merchant_adjustment_item_id"]
+                        if i["merchant_adjustment_item_ref"]
                     ],
                 ),
                 ("request_id.seller_account_id", "=", self.account.id),
             ],
-            ["merchant_adjustment_item_id", "request_id", "order_line_id"],
+            ["merchant_adjustment_item_ref", "request_id", "order_line_id"],
         )
-        by_reference = {line.merchant_adjustment_item_id: line for line in request_lines}
+        by_reference = {line.merchant_adjustment_item_ref: line for line in request_lines}
         orders = env["sale.order"].search_fetch(
             [
                 ("amazon_seller_account_id", "=", self.account.id),
@@ -119,7 +119,7 @@ class SettlementMatcher:
             values = self._values(item)
             values_list.append(values)
             order = order_by_number.get(item["amazon_order_number"])
-            request_line = by_reference.get(item["merchant_adjustment_item_id"])
+            request_line = by_reference.get(item["merchant_adjustment_item_ref"])
             order_line = order and line_by_code.get((order.id, item["amazon_order_item_code"]))
             if not request_line and order_line:
                 request_line = self._match_by_amounts(
@@ -168,7 +168,7 @@ class SettlementMatcher:
                     {
                         "kind": item["refund_kind"],
                         "key": _refund_key(item),
-                        "adjustment_id": item["adjustment_id"],
+                        "adjustment_id": item["adjustment_ref"],
                         "quantity": item["quantity"],
                         "posted_at": item["posted_at"],
                         "components": {
@@ -177,7 +177,7 @@ class SettlementMatcher:
                         },
                         "other": values.get("amount_other", 0.0)
                         - values.get("amount_promotion", 0.0),
-                        "source": env._("settlement %(id)s", id=self.settlement.settlement_id),
+                        "source": env._("settlement %(id)s", id=self.settlement.settlement_ref),
                     },
                 )
                 recorded_by_key[(order.id, _refund_key(item))] = request
@@ -218,8 +218,8 @@ class SettlementMatcher:
                     "refund_kind",
                     "amazon_order_number",
                     "amazon_order_item_code",
-                    "adjustment_id",
-                    "merchant_adjustment_item_id",
+                    "adjustment_ref",
+                    "merchant_adjustment_item_ref",
                     "sku",
                     "quantity",
                     "posted_at",

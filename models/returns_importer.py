@@ -176,13 +176,13 @@ class ReturnsImporter:
         existing = Rma.search_fetch(
             [
                 ("seller_account_id", "=", self.account.id),
-                ("amazon_rma_id", "in", [record.amazon_rma_id for record in records]),
+                ("amazon_rma_number", "in", [record.amazon_rma_id for record in records]),
             ],
-            [*HEADER_FIELDS, "amazon_rma_id", "state"],
+            [*HEADER_FIELDS, "amazon_rma_number", "state"],
         )
         existing.line_ids.fetch(LINE_FIELDS)
         existing.picking_ids.fetch(["state"])
-        rma_by_id = {rma.amazon_rma_id: rma for rma in existing}
+        rma_by_id = {rma.amazon_rma_number: rma for rma in existing}
 
         to_create = []
         for record in records:
@@ -364,7 +364,7 @@ class ReturnsImporter:
     def _header_values(self, record, order):
         reasons = dict.fromkeys(item.reason for item in record.items if item.reason)
         return {
-            "amazon_rma_id": record.amazon_rma_id,
+            "amazon_rma_number": record.amazon_rma_id,
             "seller_account_id": self.account.id,
             "order_id": order.id,
             "request_date": record.request_date or False,
@@ -499,7 +499,7 @@ class ReturnsImporter:
             "import_id": self.log.id,
             "company_id": self.company.id,
             "file_line": record.line or 0,
-            "amazon_rma_id": record.amazon_rma_id,
+            "amazon_rma_number": record.amazon_rma_id,
             "amazon_order_number": record.order_id,
             "result": result,
             "reason": reason or False,

@@ -15,4 +15,5 @@ from . import test_order_link
 from . import test_order_import
 from . import test_hostile_rpc
 from . import test_settlement
+from . import test_migration
 from . import test_return_refund_rules

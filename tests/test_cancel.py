@@ -42,7 +42,7 @@ class TestCancel(AmazonEmulatorCase):
         requests.batch_id._follow()
 
     def _document(self, request):
-        return self.emulator.feed_documents[request.batch_id.amazon_document_id]
+        return self.emulator.feed_documents[request.batch_id.feed_document_ref]
 
     def test_whole_order_cancel_is_an_acknowledgement_and_cancels_the_order(self):
         request = self._cancel(reason="BuyerCanceled")

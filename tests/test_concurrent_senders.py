@@ -119,7 +119,7 @@ class TestConcurrentSenders(TransactionCase):
         def two_uploaded_batches(env):
             requests = env["amazon.order.request"].browse(request_ids)
             batches = env["amazon.feed.batch"]._batch_requests(requests[:2], one_per_batch=True)
-            batches.write({"state": "uploaded", "amazon_document_id": "doc"})
+            batches.write({"state": "uploaded", "feed_document_ref": "doc"})
             return batches.ids
 
         first_id, second_id = self._committed(two_uploaded_batches)
@@ -146,7 +146,7 @@ class TestConcurrentSenders(TransactionCase):
         def uploaded_batch(env):
             requests = env["amazon.order.request"].browse(request_ids)
             batch = env["amazon.feed.batch"]._batch_requests(requests[:1])
-            batch.write({"state": "uploaded", "amazon_document_id": "doc"})
+            batch.write({"state": "uploaded", "feed_document_ref": "doc"})
             return batch.id
 
         batch_id = self._committed(uploaded_batch)

@@ -44,7 +44,7 @@ class TestHostileRpc(AmazonEmulatorCase):
         self.other_line = self._emulated_order("131-0000002-0000001").order_line
         self.rma = self.env["amazon.rma"].create(
             {
-                "amazon_rma_id": "DHOSTILERMA",
+                "amazon_rma_number": "DHOSTILERMA",
                 "seller_account_id": self.account_a.id,
                 "order_id": self.order.id,
                 "line_ids": [
@@ -108,7 +108,7 @@ class TestHostileRpc(AmazonEmulatorCase):
                 .create({"seller_account_id": self.account_a.id, "feed_type": self.batch.feed_type})
             ),
             "set a batch's feed": lambda env: self.batch.with_env(env).write(
-                {"feed_id": "50001", "state": "done"}
+                {"feed_number": "50001", "state": "done"}
             ),
             "delete a batch": lambda env: self.batch.with_env(env).unlink(),
             "hold or release an order": lambda env: self.order.with_env(env).write(
@@ -118,7 +118,7 @@ class TestHostileRpc(AmazonEmulatorCase):
                 {"amazon_quantity_cancelled": 1}
             ),
             "record Amazon's report on an account": lambda env: self.account_a.with_env(env).write(
-                {"buyer_cancel_report_id": "12345"}
+                {"buyer_cancel_report_ref": "12345"}
             ),
             "change a marketplace ID": lambda env: self.marketplace_us.with_env(env).write(
                 {"code": "A1FORGED"}
@@ -128,7 +128,7 @@ class TestHostileRpc(AmazonEmulatorCase):
                 .with_env(env)
                 .create(
                     {
-                        "amazon_rma_id": "FORGEDRMA",
+                        "amazon_rma_number": "FORGEDRMA",
                         "seller_account_id": self.account_a.id,
                         "order_id": self.order.id,
                     }

@@ -215,7 +215,7 @@ class TestSharedQuotaWithAmazon(AmazonEmulatorCase):
             ]
         )
         first, second = self.env["amazon.feed.batch"]._batch_requests(requests, one_per_batch=True)
-        (first | second).write({"state": "uploaded", "amazon_document_id": "doc"})
+        (first | second).write({"state": "uploaded", "feed_document_ref": "doc"})
         self.assertTrue(first._claim_create_feed())
         now = fields.Datetime.now()
         self.assertFalse(second._claim_create_feed())

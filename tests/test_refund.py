@@ -97,7 +97,8 @@ class TestRefund(AmazonEmulatorCase):
         )
         self.assertEqual(items[0]["reason"], "CustomerReturn")
         self.assertEqual(
-            items[0]["merchant_adjustment_item_id"], request.line_ids[0].merchant_adjustment_item_id
+            items[0]["merchant_adjustment_item_id"],
+            request.line_ids[0].merchant_adjustment_item_ref,
         )
 
     def test_one_line_partial_amount(self):
@@ -223,7 +224,7 @@ class TestRefund(AmazonEmulatorCase):
         order = self._shipped_order("121-0000011-0000001")
         request = self._refund(order)
         self.env["amazon.feed.batch"]._cron_send_requests()
-        document = self.emulator.feed_documents[request.batch_id.amazon_document_id]
+        document = self.emulator.feed_documents[request.batch_id.feed_document_ref]
         for message in feed_payloads(document, "OrderAdjustment"):
             schema.assertValid(message)
 
@@ -240,7 +241,7 @@ class TestRefund(AmazonEmulatorCase):
         self._send_and_answer(request)
         self.assertEqual(request.state, "done")
         self.assertEqual(request.credit_note_id.currency_id.name, "EUR")
-        document = self.emulator.feed_documents[request.batch_id.amazon_document_id]
+        document = self.emulator.feed_documents[request.batch_id.feed_document_ref]
         self.assertIn(b'currency="EUR"', document)
 
     def test_rights_and_company_isolation(self):

@@ -25,7 +25,7 @@ class ReturnRefundCase(AmazonEmulatorCase):
         lines = {line.product_id.default_code: line for line in order.order_line}
         return self.env["amazon.rma"].create(
             {
-                "amazon_rma_id": f"D{number.replace('-', '')}",
+                "amazon_rma_number": f"D{number.replace('-', '')}",
                 "seller_account_id": order.amazon_seller_account_id.id,
                 "order_id": order.id,
                 "request_date": fields.Date.today() + timedelta(days=days),
@@ -320,24 +320,31 @@ class TestReturnRefundRules(ReturnRefundCase):
         request.action_withdraw()
         self.assertEqual(request.state, "withdrawn")
 
-    def test_refund_amazon_made_itself_means_none_from_the_rules(self):
+    def test_proposal_refused_once_amazon_refunded_itself(self):
+        self.company_a.amazon_return_refund_mode = "propose"
         self._rule("Any return")
         rma = self._returned(
             "161-0000017-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, "sellable")]
         )
+        proposal = self._receive(rma)
+        self.assertEqual(proposal.state, "draft")
+        # Amazon's transactions show it refunded the buyer itself (A-to-z guarantee).
         by_amazon = self.env["amazon.order.request"]._amazon_record_amazon_refund(
             rma.line_ids.order_line_id,
             {
                 "kind": "atoz",
                 "key": "GUARANTEE-1/MUG",
                 "quantity": 1,
-                "components": {"amount_principal": 20.0, "amount_tax": 2.0},
+                "components": {"amount_principal": 5.0},
                 "source": "Amazon's transactions",
             },
         )
         self.assertEqual(by_amazon.amazon_rma_id, rma)
-        self.assertEqual(self._receive(rma), by_amazon, "no refund of the rules")
-        self.assertIn("Amazon refunded", rma.message_ids[:1].body)
+        action = proposal.action_correct()
+        wizard = Form(self.env[action["res_model"]].with_context(**action["context"])).save()
+        with self.assertRaisesRegex(UserError, r"is not sent: Amazon refunded \$\s5\.00 itself"):
+            wizard.action_refund()
+        self.assertEqual(proposal.state, "draft")
 
     def test_companies_keep_their_rules(self):
         self.company_b.amazon_return_refund_mode = "send"

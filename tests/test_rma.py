@@ -65,7 +65,7 @@ class TestRma(RmaImportMixin, AmazonCase):
             returns_flat_file(
                 {
                     "Order ID": rma.amazon_order_number,
-                    "Amazon RMA ID": rma.amazon_rma_id,
+                    "Amazon RMA ID": rma.amazon_rma_number,
                     "Return quantity": "3",
                 }
             )
@@ -135,13 +135,13 @@ class TestRma(RmaImportMixin, AmazonCase):
         Rma = self.env["amazon.rma"].with_user(self.user_a)
         self.assertEqual(Rma.search([]), rma_a)
         with self.assertRaises(AccessError):
-            rma_b.with_user(self.user_a).read(["amazon_rma_id"])
+            rma_b.with_user(self.user_a).read(["amazon_rma_number"])
         imports = self.env["amazon.rma.import"].with_user(self.user_a).search([])
         self.assertEqual(imports.seller_account_id, self.account_a)
         self.assertFalse(
             self.env["amazon.rma.import.line"]
             .with_user(self.user_a)
-            .search([("amazon_rma_id", "=", rma_b.amazon_rma_id)])
+            .search([("amazon_rma_number", "=", rma_b.amazon_rma_number)])
         )
         rma_a.with_user(self.user_a).resolution = "exchange"
         with self.assertRaises(AccessError):

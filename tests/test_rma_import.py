@@ -49,7 +49,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         self.assertEqual(log.state, "done")
         self.assertEqual((log.created_count, log.failed_count), (1, 0))
         rma = self._rmas()
-        self.assertEqual(rma.amazon_rma_id, "DRMA0001")
+        self.assertEqual(rma.amazon_rma_number, "DRMA0001")
         self.assertEqual(rma.order_id, self.order_1)
         self.assertEqual(rma.partner_id, self.customer)
         self.assertEqual(rma.company_id, self.company_a)
@@ -98,11 +98,13 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
                 },
             )
         )
-        self.assertEqual(sorted(self._rmas().mapped("amazon_rma_id")), ["DRMA0010", "DRMA0013"])
+        self.assertEqual(sorted(self._rmas().mapped("amazon_rma_number")), ["DRMA0010", "DRMA0013"])
         self.assertEqual((log.created_count, log.skipped_count), (2, 2))
         skipped = log.line_ids.filtered(lambda row: row.result == "skipped")
-        self.assertEqual(sorted(skipped.mapped("amazon_rma_id")), ["DRMA0011", "DRMA0012"])
-        self.assertIn("Pending", skipped.filtered(lambda r: r.amazon_rma_id == "DRMA0011").reason)
+        self.assertEqual(sorted(skipped.mapped("amazon_rma_number")), ["DRMA0011", "DRMA0012"])
+        self.assertIn(
+            "Pending", skipped.filtered(lambda r: r.amazon_rma_number == "DRMA0011").reason
+        )
 
     def test_same_rma_again_is_updated_never_duplicated(self):
         row = {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0020", "Tracking ID": "1ZFIRST"}
@@ -136,7 +138,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         )
         with patch.object(returns_importer, "CHUNK_SIZE", 2):
             log = self._import(returns_flat_file(*rows))
-        rma = self._rmas().filtered(lambda r: r.amazon_rma_id == "DRMA0030")
+        rma = self._rmas().filtered(lambda r: r.amazon_rma_number == "DRMA0030")
         self.assertEqual(len(self._rmas()), 3)
         self.assertEqual(rma.line_ids.product_id, self.product | self.plate)
         self.assertEqual(log.created_count, 3)
@@ -149,9 +151,9 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
                 {"Order ID": ORDER_2, "Amazon RMA ID": "DRMA0042", "Merchant SKU": "PLATE-1"},
             )
         )
-        self.assertEqual(self._rmas().amazon_rma_id, "DRMA0042")
+        self.assertEqual(self._rmas().amazon_rma_number, "DRMA0042")
         self.assertEqual((log.created_count, log.failed_count), (1, 2))
-        reasons = {row.amazon_rma_id: row.reason for row in log.line_ids}
+        reasons = {row.amazon_rma_number: row.reason for row in log.line_ids}
         self.assertIn("114-9999999-0000001 is not an order", reasons["DRMA0040"])
         self.assertIn("NOPE-1 is not on Amazon order", reasons["DRMA0041"])
 
@@ -168,7 +170,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
             returns_flat_file({"Order ID": "114-0000050-0000001", "Amazon RMA ID": "DRMA0050"})
         )
         self.assertEqual(log.failed_count, 1)
-        self.assertFalse(self.env["amazon.rma"].search([("amazon_rma_id", "=", "DRMA0050")]))
+        self.assertFalse(self.env["amazon.rma"].search([("amazon_rma_number", "=", "DRMA0050")]))
 
     def test_returnless_refunds_follow_the_company_setting(self):
         # As Amazon marks them: the resolution says so; return type C-Returns, no label.
@@ -201,9 +203,9 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
             )
         )
         [skipped] = log.line_ids.filtered(lambda row: row.result == "skipped")
-        self.assertEqual(skipped.amazon_rma_id, "DRMA0070")
+        self.assertEqual(skipped.amazon_rma_number, "DRMA0070")
         self.assertIn("A-to-z", skipped.reason)
-        self.assertEqual(self._rmas().amazon_rma_id, "DRMA0071")
+        self.assertEqual(self._rmas().amazon_rma_number, "DRMA0071")
         # The buyer files a claim later on an RMA already here: it is flagged, not dropped.
         self._import(
             returns_flat_file(
@@ -211,7 +213,8 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
             )
         )
         self.assertEqual(
-            self.env["amazon.rma"].search([("a_to_z_claim", "=", True)]).amazon_rma_id, "DRMA0071"
+            self.env["amazon.rma"].search([("a_to_z_claim", "=", True)]).amazon_rma_number,
+            "DRMA0071",
         )
 
     def test_a_file_that_cannot_be_read_imports_nothing(self):
@@ -378,7 +381,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
             with self.subTest(rma_id=rma_id):
                 log = self._import(encode(text.replace("DENC0000", rma_id)))
                 self.assertEqual((log.state, log.created_count), ("done", 1), log.message)
-        self.assertEqual(sorted(self._rmas().mapped("amazon_rma_id")), sorted(cases))
+        self.assertEqual(sorted(self._rmas().mapped("amazon_rma_number")), sorted(cases))
 
     def test_binary_garbage_is_not_a_text_report(self):
         log = self._import(bytes(range(256)) * 16)
@@ -397,9 +400,9 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         )
         self.assertEqual(log.state, "done")
         self.assertEqual((log.created_count, log.failed_count), (1, 4))
-        self.assertEqual(self._rmas().amazon_rma_id, "DQTY0005")
+        self.assertEqual(self._rmas().amazon_rma_number, "DQTY0005")
         self.assertEqual(self._rmas().line_ids.quantity, 2)
-        reasons = {row.amazon_rma_id: row.reason for row in log.line_ids}
+        reasons = {row.amazon_rma_number: row.reason for row in log.line_ids}
         self.assertIn("-5 is not a positive number", reasons["DQTY0001"])
         self.assertIn("0 is not a positive number", reasons["DQTY0003"])
         self.assertIn("only 2 shipped", reasons["DQTY0002"])
@@ -424,7 +427,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
             log = self._import(returns_flat_file(*rows))
         self.assertEqual((log.created_count, log.failed_count), (1, 6))
         failed = log.line_ids.filtered(lambda row: row.result == "failed")
-        self.assertEqual(failed.mapped("amazon_rma_id"), ["DCAP0000", "DCAP0001", "DCAP0100"])
+        self.assertEqual(failed.mapped("amazon_rma_number"), ["DCAP0000", "DCAP0001", "DCAP0100"])
         self.assertIn("3 more rows", log.message)
         self.assertIn("orders that are not in Odoo", log.message)
 
@@ -460,7 +463,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         self.assertEqual(log.state, "done")
         self.assertEqual((log.created_count, log.failed_count, log.read_count), (1, 1, 2))
         self.assertEqual(progress, [2], "the log shows how far the import has come")
-        self.assertEqual(self._rmas().amazon_rma_id, "DBIG0001")
+        self.assertEqual(self._rmas().amazon_rma_number, "DBIG0001")
         # Notifications go out when the transaction commits.
         self.env.cr.precommit.run()
         notifications = self.env["bus.bus"].search([("message", "like", "simple_notification")])
@@ -509,8 +512,10 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         self.assertIn("disk full", log.message)
         self.assertIn("1 RMAs of the file read", log.message)
         self.assertEqual((log.created_count, log.read_count), (1, 1))
-        self.assertEqual(self._rmas().amazon_rma_id, "DSTOP01", "the first chunk stays imported")
-        self.assertEqual(log.line_ids.amazon_rma_id, "DSTOP01")
+        self.assertEqual(
+            self._rmas().amazon_rma_number, "DSTOP01", "the first chunk stays imported"
+        )
+        self.assertEqual(log.line_ids.amazon_rma_number, "DSTOP01")
         self.env.cr.precommit.run()
         notifications = self.env["bus.bus"].search([("message", "like", "simple_notification")])
         self.assertEqual(len(notifications), 1)

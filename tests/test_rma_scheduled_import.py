@@ -104,7 +104,7 @@ class TestRmaScheduledImport(RmaImportMixin, AmazonEmulatorCase):
             returns_flat_file(
                 {
                     "Order ID": edge.amazon_order_number,
-                    "Amazon RMA ID": rma.amazon_rma_id,
+                    "Amazon RMA ID": rma.amazon_rma_number,
                     "Tracking ID": "1ZEDGE",
                     "Return Reason": "CR-DEFECTIVE",
                     "Return request date": rma.request_date.strftime("%d-%b-%Y"),

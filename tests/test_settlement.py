@@ -59,9 +59,9 @@ class TestSettlement(AmazonEmulatorCase):
         self.assertAlmostEqual(request.commission_kept, 0.3)
         line = request.settlement_line_ids
         self.assertEqual(
-            line.merchant_adjustment_item_id, request.line_ids.merchant_adjustment_item_id
+            line.merchant_adjustment_item_ref, request.line_ids.merchant_adjustment_item_ref
         )
-        self.assertTrue(line.adjustment_id.startswith("amzn1.adj."))
+        self.assertTrue(line.adjustment_ref.startswith("amzn1.adj."))
         self.assertEqual(order.amazon_payment_status, "partial")
         self.assertAlmostEqual(order.amazon_refunded_commission, 1.2)
         self.assertTrue(settlement.attachment_id.raw.startswith(b"settlement-id"))
@@ -164,7 +164,7 @@ class TestSettlement(AmazonEmulatorCase):
         orders = {kind: self._shipped_order(number) for kind, number in kinds.items()}
         rma = self.env["amazon.rma"].create(
             {
-                "amazon_rma_id": "DRMA0001",
+                "amazon_rma_number": "DRMA0001",
                 "seller_account_id": self.account_a.id,
                 "order_id": orders["amazon"].id,
                 "line_ids": [
@@ -415,7 +415,7 @@ class TestSettlement(AmazonEmulatorCase):
                 {"total_amount": 1}
             ),
             "create a settlement": lambda env: env["amazon.settlement"].create(
-                {"source": "manual", "seller_account_id": self.account_a.id, "settlement_id": "1"}
+                {"source": "manual", "seller_account_id": self.account_a.id, "settlement_ref": "1"}
             ),
             "delete a settlement": lambda env: settlement.with_env(env).unlink(),
             "change the commission of a refund": lambda env: line.with_env(env).write(

@@ -37,7 +37,7 @@ class AmazonSettlementImportWizard(models.TransientModel):
             raise UserError(
                 self.env._(
                     "Settlement %(id)s is imported already (%(name)s): it is not imported twice.",
-                    id=settlement.settlement_id,
+                    id=settlement.settlement_ref,
                     name=settlement.name,
                 )
             )
