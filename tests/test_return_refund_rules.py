@@ -6,13 +6,14 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import AmazonEmulatorCase
+from .common_rma import RmaImportMixin, returns_flat_file
 
 # One MUG of two (20.00 each, 10 % tax) and its share of the 5.00 shipping: 3.64 + 0.36 tax for
 # the two MUGs, half of it for one.
 MUG_PRINCIPAL, MUG_TAX, MUG_SHIPPING, MUG_SHIPPING_TAX = 20.0, 2.0, 1.82, 0.18
 
 
-class ReturnRefundCase(AmazonEmulatorCase):
+class ReturnRefundCase(RmaImportMixin, AmazonEmulatorCase):
     def _rule(self, name, **values):
         return self.env["amazon.return.refund.rule"].create(
             {"name": name, "company_id": self.company_a.id, **values}
@@ -319,6 +320,30 @@ class TestReturnRefundRules(ReturnRefundCase):
             wizard.action_refund()
         request.action_withdraw()
         self.assertEqual(request.state, "withdrawn")
+
+    def test_returns_report_refund_seen_on_import_means_no_refund(self):
+        self._rule("Any return")
+        order = self._shipped_order("161-0000018-0000001")
+        self._import(
+            returns_flat_file(
+                {
+                    "Order ID": order.amazon_order_number,
+                    "Amazon RMA ID": "DIMPORTED18",
+                    "Merchant SKU": "MUG",
+                    "Return Reason": "AMZ-PG-APP-TOO-SMALL",
+                    "Resolution": "StandardRefund",
+                    "Refunded Amount": "22.00",
+                }
+            )
+        )
+        rma = order.amazon_rma_ids
+        self.assertEqual(
+            (rma.amazon_resolution, rma.amazon_refunded_amount), ("StandardRefund", 22.0)
+        )
+        self.assertEqual(rma.return_reason_label, "Too small")
+        self.assertEqual(rma.line_ids.reason, "AMZ-PG-APP-TOO-SMALL")
+        self.assertFalse(self._receive(rma))
+        self.assertIn("22.00 refunded to the buyer already", rma.message_ids[:1].body)
 
     def test_proposal_refused_once_amazon_refunded_itself(self):
         self.company_a.amazon_return_refund_mode = "propose"
