@@ -54,10 +54,12 @@ ADJUSTMENT_REASONS = {
     "Undeliverable": "Undeliverable",
     "RefusedDelivery": "Refused delivery",
 }
+CUSTOMER_RETURN, NO_INVENTORY, CUSTOMER_CANCEL = "CustomerReturn", "NoInventory", "CustomerCancel"
 # Amazon accepts only these two reasons for cancelling part of a line's quantity.
-QUANTITY_CANCEL_REASONS = ("NoInventory", "CustomerCancel")
+QUANTITY_CANCEL_REASONS = (NO_INVENTORY, CUSTOMER_CANCEL)
 # A cancel reason (OrderAcknowledgement) as the adjustment reason of part of a line's quantity.
-QUANTITY_CANCEL_REASON_OF = {"NoInventory": "NoInventory", "BuyerCanceled": "CustomerCancel"}
+BUYER_CANCELED = "BuyerCanceled"
+QUANTITY_CANCEL_REASON_OF = {NO_INVENTORY: NO_INVENTORY, BUYER_CANCELED: CUSTOMER_CANCEL}
 
 # OrderAcknowledgement.xsd CancelReason.
 CANCEL_REASONS = {
@@ -92,8 +94,11 @@ PRICE_COMPONENTS = {
     "Other": "Other",
     "FreeReplacementReturnShipping": "Free replacement return shipping",
 }
+PRINCIPAL, TAX, SHIPPING, SHIPPING_TAX = "Principal", "Tax", "Shipping", "ShippingTax"
+GIFT_WRAP, GIFT_WRAP_TAX = "GiftWrap", "GiftWrapTax"
+RESTOCKING_FEE, RESTOCKING_FEE_TAX = "RestockingFee", "RestockingFeeTax"
 # Money the seller keeps: sent as negative amounts, everything else is money back to the buyer.
-KEPT_COMPONENTS = ("RestockingFee", "RestockingFeeTax")
+KEPT_COMPONENTS = (RESTOCKING_FEE, RESTOCKING_FEE_TAX)
 
 # Return reasons of Amazon's returns reports, by code without its prefix ("CR-" in the
 # seller-fulfilled report, "AMZ-PG-" for some apparel and description reasons): the label a

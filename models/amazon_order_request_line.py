@@ -7,13 +7,13 @@ from ..amazon_api import const, documents
 
 # Request line field -> Amazon's price component.
 COMPONENT_FIELDS = {
-    "amount_principal": "Principal",
-    "amount_shipping": "Shipping",
-    "amount_tax": "Tax",
-    "amount_shipping_tax": "ShippingTax",
-    "amount_gift_wrap": "GiftWrap",
-    "amount_gift_wrap_tax": "GiftWrapTax",
-    "amount_restocking_fee": "RestockingFee",
+    "amount_principal": const.PRINCIPAL,
+    "amount_shipping": const.SHIPPING,
+    "amount_tax": const.TAX,
+    "amount_shipping_tax": const.SHIPPING_TAX,
+    "amount_gift_wrap": const.GIFT_WRAP,
+    "amount_gift_wrap_tax": const.GIFT_WRAP_TAX,
+    "amount_restocking_fee": const.RESTOCKING_FEE,
 }
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 
 from ..amazon_api import const
-from .amazon_settlement_line import REFUND_KINDS
+from .amazon_settlement_line import REFUND_KINDS, SETTLED_COMPONENT_FIELDS
 
 # Up to this many orders in a batch, each order's transactions are asked for on their own.
 PER_ORDER_QUERIES = 3
@@ -309,14 +309,7 @@ class AmazonOrderRequest(models.Model):
                 continue
             components = {
                 name: float(transaction.amounts.get(component, 0))
-                for name, component in (
-                    ("amount_principal", "Principal"),
-                    ("amount_shipping", "Shipping"),
-                    ("amount_tax", "Tax"),
-                    ("amount_shipping_tax", "ShippingTax"),
-                    ("amount_gift_wrap", "GiftWrap"),
-                    ("amount_gift_wrap_tax", "GiftWrapTax"),
-                )
+                for name, component in SETTLED_COMPONENT_FIELDS.items()
             }
             recorded |= self._amazon_record_amazon_refund(
                 order_line,

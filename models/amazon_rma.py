@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..amazon_api import const
 from ..utils import check_system_fields
 from .amazon_order_request import OPEN_STATES, REFUNDED_STATES
 
@@ -342,7 +343,7 @@ class AmazonRma(models.Model):
         for (order_line, _sequence), quantity in items.items():
             quantities[order_line] += quantity
         return [
-            {"order_line": order_line, "quantity": quantity, "reason": "CustomerReturn"}
+            {"order_line": order_line, "quantity": quantity, "reason": const.CUSTOMER_RETURN}
             for order_line, quantity in quantities.items()
         ]
 
@@ -353,7 +354,7 @@ class AmazonRma(models.Model):
         action = self.order_id.action_amazon_refund()
         action["context"].update(
             {
-                "default_reason": "CustomerReturn",
+                "default_reason": const.CUSTOMER_RETURN,
                 "default_rma_id": self.id,
                 # Pairs, not a dict: the context travels as JSON, whose keys are strings.
                 "amazon_refund_quantities": [

@@ -383,7 +383,7 @@ class _SettlementReader:
         amounts = item["amounts"]
         description = row.amount_description or ""
         if row.amount_type == const.SETTLEMENT_ITEM_PRICE:
-            if description in ("RestockingFee", "RestockingFeeTax"):
+            if description in const.KEPT_COMPONENTS:
                 field = "amount_restocking_fee"
                 amount = -amount
             else:

@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 
+from ..amazon_api import const
+from .amazon_order_request_line import COMPONENT_FIELDS
+
 SETTLEMENT_RESULTS = [
     ("matched", "Matched"),
     ("difference", "Difference"),
@@ -10,12 +13,9 @@ SETTLEMENT_RESULTS = [
 ]
 # Settlement line field -> Amazon's ItemPrice amount description; money back to the buyer.
 SETTLED_COMPONENT_FIELDS = {
-    "amount_principal": "Principal",
-    "amount_shipping": "Shipping",
-    "amount_tax": "Tax",
-    "amount_shipping_tax": "ShippingTax",
-    "amount_gift_wrap": "GiftWrap",
-    "amount_gift_wrap_tax": "GiftWrapTax",
+    name: component
+    for name, component in COMPONENT_FIELDS.items()
+    if component not in const.KEPT_COMPONENTS
 }
 REFUND_KINDS = [
     ("amazon", "Amazon / Seller Central"),
@@ -96,5 +96,5 @@ class AmazonSettlementLine(models.Model):
             if self[name]
         }
         if self.amount_restocking_fee:
-            components["RestockingFee"] = self.amount_restocking_fee
+            components[const.RESTOCKING_FEE] = self.amount_restocking_fee
         return components

@@ -5,6 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..amazon_api import const
 from ..utils import check_system_fields
 from .amazon_order_request import PENDING_STATES, REFUNDED_STATES
 
@@ -243,7 +244,7 @@ class SaleOrder(models.Model):
     def action_amazon_accept_buyer_cancel(self):
         """Accepting opens Cancel Order with the buyer's reason."""
         self.ensure_one()
-        return self.action_amazon_cancel(reason="BuyerCanceled")
+        return self.action_amazon_cancel(reason=const.BUYER_CANCELED)
 
     def action_amazon_decline_buyer_cancel(self):
         """The order ships after all."""

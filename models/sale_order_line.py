@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+from ..amazon_api import const
 from ..utils import check_system_fields
 
 
@@ -74,8 +75,8 @@ class SaleOrderLine(models.Model):
             products = lines.filtered(lambda line: not line._amazon_is_shipping())
             delivery = lines - products
             totals = {
-                "Shipping": sum(delivery.mapped("price_subtotal")),
-                "ShippingTax": sum(delivery.mapped("price_tax")),
+                const.SHIPPING: sum(delivery.mapped("price_subtotal")),
+                const.SHIPPING_TAX: sum(delivery.mapped("price_tax")),
             }
             left = dict(totals)
             base = sum(products.mapped("price_subtotal"))
@@ -89,7 +90,11 @@ class SaleOrderLine(models.Model):
                 }
                 for component, amount in share.items():
                     left[component] -= amount
-                charged[line] = {"Principal": line.price_subtotal, "Tax": line.price_tax, **share}
+                charged[line] = {
+                    const.PRINCIPAL: line.price_subtotal,
+                    const.TAX: line.price_tax,
+                    **share,
+                }
         return {line: amounts for line, amounts in charged.items() if line in self}
 
     def _amazon_charged_for_shipped(self):

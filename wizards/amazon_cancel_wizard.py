@@ -55,7 +55,7 @@ class AmazonCancelWizard(models.TransientModel):
 
     @api.onchange("reason")
     def _onchange_reason(self):
-        if self.reason == "NoInventory" and self.allow_zero_out:
+        if self.reason == const.NO_INVENTORY and self.allow_zero_out:
             self.zero_out_inventory = True
 
     def action_cancel_order(self):
@@ -103,7 +103,7 @@ class AmazonCancelWizard(models.TransientModel):
         if (
             self.zero_out_inventory
             or self.zero_out_all_bins
-            or (self.reason == "NoInventory" and self.allow_zero_out)
+            or (self.reason == const.NO_INVENTORY and self.allow_zero_out)
         ):
             order._amazon_zero_out_inventory(
                 lines.order_line_id.product_id, all_bins=self.zero_out_all_bins
