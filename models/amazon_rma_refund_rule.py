@@ -7,8 +7,11 @@ from ..amazon_api import const
 from .amazon_order_request import OPEN_STATES, PENDING_STATES, REFUNDED_STATES
 
 # Request line field -> the price component it refunds, as the rules decide them.
-ITEM_COMPONENTS = {"amount_principal": "Principal", "amount_tax": "Tax"}
-SHIPPING_COMPONENTS = {"amount_shipping": "Shipping", "amount_shipping_tax": "ShippingTax"}
+ITEM_COMPONENTS = {"amount_principal": const.PRINCIPAL, "amount_tax": const.TAX}
+SHIPPING_COMPONENTS = {
+    "amount_shipping": const.SHIPPING,
+    "amount_shipping_tax": const.SHIPPING_TAX,
+}
 
 
 class AmazonRma(models.Model):
@@ -113,7 +116,7 @@ class AmazonRma(models.Model):
                 "order_id": self.order_id.id,
                 "seller_account_id": self.seller_account_id.id,
                 "amazon_rma_id": self.id,
-                "reason": "CustomerReturn",
+                "reason": const.CUSTOMER_RETURN,
                 "requested_by_id": self.env.uid,
                 "refund_rule_ids": [Command.set(plan["rules"].ids)],
                 "refund_rule_note": plan["note"],
@@ -214,7 +217,10 @@ class AmazonRma(models.Model):
                 amounts[order_line][name] += line_charged.get(component, 0.0) * share
             if rule.restocking_fee_percent and refund_item:
                 amounts[order_line]["amount_restocking_fee"] += (
-                    line_charged.get("Principal", 0.0) * share * rule.restocking_fee_percent / 100
+                    line_charged.get(const.PRINCIPAL, 0.0)
+                    * share
+                    * rule.restocking_fee_percent
+                    / 100
                 )
             applied |= rule
         lines = []
