@@ -37,7 +37,14 @@
         "views/res_config_settings_views.xml",
         "wizards/amazon_refund_wizard_views.xml",
         "wizards/amazon_cancel_wizard_views.xml",
+        "views/amazon_return_rate_report_views.xml",
+        "views/amazon_reporting_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "amazon_refund_cancel/static/src/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/amazon_demo.xml",
     ],

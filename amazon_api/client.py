@@ -291,13 +291,31 @@ class AmazonClient:
             raise PermanentError("The seller account has no LWA client id or secret") from error
         except httpx.TimeoutException as error:
             raise RetryableError(f"{operation}: Amazon did not answer in time") from error
+        except httpx.ConnectError as error:
+            raise RetryableError(self._unreachable(error)) from error
         except httpx.TransportError as error:
-            raise RetryableError(f"{operation}: cannot reach Amazon ({error})") from error
+            raise RetryableError(
+                f"{operation}: the connection to Amazon broke ({error})"
+            ) from error
         except json.JSONDecodeError as error:
             raise RetryableError(f"{operation}: Amazon's answer is not JSON") from error
         if isinstance(response, ApiResponse) and response.rate_limit:
             self.limiter.adjust_rate(key, operation, response.rate_limit)
         return response
+
+    def _unreachable(self, error):
+        """Nothing answers at the address: say which one, so that the seller can correct it."""
+        api_url = urlsplit(self.connection.endpoint)
+        try:
+            failed = error.request.url
+        except RuntimeError:
+            failed = None
+        if failed is not None and (failed.host, failed.port) != (api_url.hostname, api_url.port):
+            return (
+                f"Cannot reach {failed.scheme}://{failed.netloc.decode()}: check the LWA token "
+                "address"
+            )
+        return f"Cannot reach {api_url.scheme}://{api_url.netloc}: check the SP-API address"
 
     def _classify(self, operation, error):
         status = getattr(error, "code", None)

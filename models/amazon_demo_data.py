@@ -1,4 +1,6 @@
-from odoo import Command, api, models
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
 
 DEMO_SALESPERSON = "base.user_admin"
 
@@ -58,7 +60,125 @@ class AmazonDemoData(models.AbstractModel):
         # Confirmed, so that the vendor's delivery to the buyer is on the order.
         order._get_purchase_orders().button_confirm()
 
-    def _create_order(self, account_id, partner_id, product, tax_id, order_number, item_code):
+    @api.model
+    def _create_report_history(self, account_id, partner_id, product_ids, tax_id):
+        """Past months of refunds, a refused refund, a cancellation and returns, as Amazon
+        answered them, so that the reports under Sales ▸ Reporting ▸ Amazon have something to
+        show. Their orders are fulfilled by Amazon, or cancelled."""
+        mug, tshirt, notebook, lamp = self.env["product.product"].browse(product_ids)
+        now = fields.Datetime.now()
+        Request = self.env["amazon.order.request"].sudo()
+
+        def past_order(number, product, quantity, item_code, days_ago, channel="amazon"):
+            order = self._create_order(
+                account_id, partner_id, product, tax_id, number, item_code, quantity, channel
+            )
+            order.date_order = now - timedelta(days=days_ago)
+            return order
+
+        def refund(order, reason, principal, days_ago, state="done", rma=None, message=False):
+            line = order.order_line[:1]
+            return Request.create(
+                {
+                    "request_type": "refund",
+                    "order_id": order.id,
+                    "seller_account_id": account_id,
+                    "reason": reason,
+                    "state": state,
+                    "requested_at": now - timedelta(days=days_ago),
+                    "done_at": state == "done" and now - timedelta(days=days_ago - 1),
+                    "amazon_rma_id": rma and rma.id,
+                    "result_message": message,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "order_line_id": line.id,
+                                "quantity": 1,
+                                "amount_principal": principal,
+                                "amount_tax": round(principal * 0.08, 2),
+                            }
+                        )
+                    ],
+                }
+            )
+
+        def rma(order, number, reason, delivered_days_ago):
+            line = order.order_line[:1]
+            return (
+                self.env["amazon.rma"]
+                .sudo()
+                .create(
+                    {
+                        "amazon_rma_number": number,
+                        "seller_account_id": account_id,
+                        "order_id": order.id,
+                        "return_reason": reason,
+                        "request_date": fields.Date.today()
+                        - timedelta(days=delivered_days_ago + 4),
+                        "amazon_delivery_date": fields.Date.today()
+                        - timedelta(days=delivered_days_ago),
+                        "line_ids": [
+                            Command.create(
+                                {
+                                    "product_id": line.product_id.id,
+                                    "quantity": 1,
+                                    "order_line_id": line.id,
+                                    "reason": reason,
+                                }
+                            )
+                        ],
+                    }
+                )
+            )
+
+        mugs = past_order("111-3000001-0000001", mug, 3, "30000000000011", 75)
+        mug_return = rma(mugs, "DEMORMA0001", "CR-DEFECTIVE", 66)
+        refund(mugs, "CustomerReturn", 12.5, 65, rma=mug_return)
+        shirts = past_order("111-3000002-0000001", tshirt, 2, "30000000000021", 45)
+        shirt_return = rma(shirts, "DEMORMA0002", "APPAREL_TOO_SMALL", 40)
+        refund(shirts, "CustomerReturn", 19.99, 36, rma=shirt_return)
+        refund(shirts, "PriceError", 2.0, 20)
+        lamps = past_order("111-3000003-0000001", lamp, 1, "30000000000031", 30)
+        refund(
+            lamps,
+            "GeneralAdjustment",
+            60.0,
+            12,
+            state="error",
+            message="The refund is more than the buyer paid for the item.",
+        )
+        notebooks = past_order(
+            "111-3000004-0000001", notebook, 4, "30000000000041", 15, channel="merchant"
+        )
+        cancellation = Request.create(
+            {
+                "request_type": "cancellation",
+                "order_id": notebooks.id,
+                "seller_account_id": account_id,
+                "reason": "NoInventory",
+                "state": "done",
+                "requested_at": now - timedelta(days=14),
+                "done_at": now - timedelta(days=14),
+                "line_ids": [
+                    Command.create(
+                        {"order_line_id": notebooks.order_line.id, "quantity_cancelled": 4}
+                    )
+                ],
+            }
+        )
+        cancellation._amazon_apply_cancellation()
+
+    def _create_order(
+        self,
+        account_id,
+        partner_id,
+        product,
+        tax_id,
+        order_number,
+        item_code,
+        quantity=1,
+        channel="merchant",
+    ):
         account = self.env["amazon.seller.account"].browse(account_id)
         order = self.env["sale.order"].create(
             {
@@ -67,13 +187,13 @@ class AmazonDemoData(models.AbstractModel):
                 "amazon_seller_account_id": account.id,
                 "amazon_order_number": order_number,
                 "amazon_seller_marketplace_id": account.marketplace_ids[:1].id,
-                "amazon_fulfillment": "merchant",
+                "amazon_fulfillment": channel,
                 "client_order_ref": order_number,
                 "order_line": [
                     Command.create(
                         {
                             "product_id": product.id,
-                            "product_uom_qty": 1,
+                            "product_uom_qty": quantity,
                             "tax_id": [Command.set([tax_id])],
                             "amazon_order_item_code": item_code,
                         }

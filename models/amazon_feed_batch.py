@@ -4,7 +4,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
 from ..amazon_api import const, documents
@@ -28,6 +28,20 @@ BATCH_STATES = [
     ("failed", "Failed"),
 ]
 SENDABLE_STATES = ("draft", "uploaded")
+# Amazon's processing statuses of a feed (getFeed), as the seller reads them.
+FEED_STATUSES = [
+    (const.FEED_IN_QUEUE, "Waiting at Amazon"),
+    (const.FEED_IN_PROGRESS, "Being processed"),
+    (const.FEED_DONE, "Processed"),
+    (const.FEED_CANCELLED, "Cancelled by Amazon"),
+    (const.FEED_FATAL, "Stopped by Amazon"),
+]
+# Batches still on their way whose last call failed (Amazon unreachable, down, throttling):
+# the sender tries them again later.
+NEEDS_ATTENTION_BATCH_DOMAIN = [
+    ("state", "in", (*SENDABLE_STATES, "submitted")),
+    ("attempt_count", ">", 0),
+]
 # Amazon lists a new feed within seconds; past this, a feed missing from the list never got there.
 FEED_LISTING_GRACE = timedelta(minutes=5)
 # Feeds created this long before our createFeed call still count: Amazon's clock is not ours.
@@ -38,6 +52,8 @@ FEED_POLL_INTERVAL = timedelta(minutes=2)
 BUSY_SLOT_RETRY = timedelta(seconds=5)
 CALL_DURATION = timedelta(minutes=1)
 MAX_RETRY_DELAY = 3600
+# A scheduled action starts within a minute of its trigger; later than this, it is not running.
+NEXT_ATTEMPT_LATE = timedelta(minutes=5)
 MAX_REPORT_ATTEMPTS = 5
 # Batches handled per scheduled run; the run asks to be called again when more remain.
 BATCHES_PER_RUN = 20
@@ -62,18 +78,29 @@ class AmazonFeedBatch(models.Model):
     company_id = fields.Many2one(related="seller_account_id.company_id", store=True, index=True)
     feed_type = fields.Selection(FEED_TYPES, required=True, readonly=True)
     state = fields.Selection(
-        BATCH_STATES, default="draft", required=True, readonly=True, tracking=True, index=True
+        BATCH_STATES,
+        string="Status",
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
     )
     request_ids = fields.One2many("amazon.order.request", "batch_id", string="Requests")
     request_count = fields.Integer(compute="_compute_request_count")
     feed_document_ref = fields.Char(string="Feed Document ID", readonly=True, copy=False)
     feed_number = fields.Char(string="Document Number", readonly=True, copy=False, index=True)
-    feed_status = fields.Char(string="Amazon Status", readonly=True)
+    feed_status = fields.Selection(FEED_STATUSES, string="Amazon Status", readonly=True)
     create_feed_attempted_at = fields.Datetime(readonly=True, copy=False)
     submitted_at = fields.Datetime(readonly=True)
     done_at = fields.Datetime(readonly=True)
     next_attempt_at = fields.Datetime(readonly=True, index=True)
-    attempt_count = fields.Integer(readonly=True)
+    attempt_count = fields.Integer(string="Failed Attempts", readonly=True)
+    next_attempt_late = fields.Boolean(
+        string="Late",
+        compute="_compute_next_attempt_late",
+        help="The next attempt should have run already: the scheduled actions may be stopped.",
+    )
     last_error = fields.Text(readonly=True)
     processed_by_id = fields.Many2one("res.users", string="Processed By", readonly=True)
     document_attachment_id = fields.Many2one("ir.attachment", string="Document", readonly=True)
@@ -101,6 +128,15 @@ class AmazonFeedBatch(models.Model):
             "ON amazon_feed_batch (seller_account_id, feed_type) "
             "WHERE state = 'uploaded' AND create_feed_attempted_at IS NOT NULL"
         )
+
+    def _compute_next_attempt_late(self):
+        late_after = fields.Datetime.now() - NEXT_ATTEMPT_LATE
+        for batch in self:
+            batch.next_attempt_late = bool(
+                batch.state in (*SENDABLE_STATES, "submitted")
+                and batch.next_attempt_at
+                and batch.next_attempt_at < late_after
+            )
 
     def _compute_request_count(self):
         counts = dict(
@@ -328,7 +364,13 @@ class AmazonFeedBatch(models.Model):
             self.processed_by_id,
             self.env._("Sent to Amazon"),
             self.env._(
-                "Batch %(batch)s: Document Number %(feed)s, %(count)s request(s).",
+                "Batch %(batch)s: Document Number %(feed)s, 1 request.",
+                batch=self.name,
+                feed=feed_id,
+            )
+            if len(sent) == 1
+            else self.env._(
+                "Batch %(batch)s: Document Number %(feed)s, %(count)s requests.",
                 batch=self.name,
                 feed=feed_id,
                 count=len(sent),
@@ -448,7 +490,7 @@ class AmazonFeedBatch(models.Model):
                 if feed.status == const.FEED_DONE:
                     batch._apply_report(client.download_feed_result(feed.result_document_id))
                 elif feed.status in (const.FEED_FATAL, const.FEED_CANCELLED):
-                    batch._abort(feed.status)
+                    batch._abort(feed.status, label=batch._feed_status_label())
                 else:
                     batch._watch_stuck()
                     batch._wait(FEED_POLL_INTERVAL.total_seconds(), error=None)
@@ -518,20 +560,21 @@ class AmazonFeedBatch(models.Model):
             )
         if report.processed != len(sent_ids) and not whole_document_refused:
             return self.env._(
-                "Amazon processed %(processed)s message(s), but this batch sent %(sent)s.",
+                "Messages Amazon processed: %(processed)s; messages this batch sent: %(sent)s.",
                 processed=report.processed if report.processed is not None else "?",
                 sent=len(sent_ids),
             )
         return None
 
-    def _abort(self, status, detail=None):
-        """Amazon stopped the feed midway: some requests may be applied, so none is resent."""
+    def _abort(self, status, detail=None, label=None):
+        """Amazon stopped the feed midway: some requests may be applied, so none is resent.
+        `status` is Amazon's status or what went wrong; `label` says Amazon's status plainly."""
         message = self.env._(
             "Amazon stopped processing batch %(batch)s (%(status)s). Some of its requests may "
             "have been applied: check the order in Seller Central, then retry, reject or mark "
             "the request done.",
             batch=self.name,
-            status=status,
+            status=label or status,
         )
         if detail:
             message = f"{message}\n{detail}"
@@ -544,6 +587,11 @@ class AmazonFeedBatch(models.Model):
             summary=self.env._("Check this batch in Seller Central"),
             note=message,
         )
+
+    def _feed_status_label(self):
+        self.ensure_one()
+        labels = dict(self._fields["feed_status"]._description_selection(self.env))
+        return labels.get(self.feed_status, self.feed_status)
 
     def _manager_to_alert(self):
         """Whoever processed the batch, or else an Amazon manager of its company."""
@@ -566,9 +614,73 @@ class AmazonFeedBatch(models.Model):
                 "Batch %(batch)s (Document Number %(feed)s) is still %(status)s at Amazon.",
                 batch=self.name,
                 feed=self.feed_number,
-                status=self.feed_status,
+                status=self._feed_status_label(),
             ),
         )
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def _check_manager(self):
+        if not self.env.su and not self.env.user.has_group(
+            "amazon_refund_cancel.group_amazon_manager"
+        ):
+            raise AccessError(self.env._("Only Amazon managers send batches."))
+        self.check_access("read")
+
+    def _refuse_unless(self, states, action):
+        wrong = self.filtered(lambda batch: batch.state not in states)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(action)s applies to batches %(states)s only: %(batches)s.",
+                    action=action,
+                    states=", ".join(
+                        dict(self._fields["state"]._description_selection(self.env))[state]
+                        for state in states
+                    ),
+                    batches=", ".join(wrong.mapped("name")),
+                )
+            )
+
+    def action_send_now(self):
+        """Send Now: the sender takes these batches at once instead of at their next attempt;
+        the call to Amazon happens there, not in the user's transaction."""
+        self._check_manager()
+        self._refuse_unless(SENDABLE_STATES, self.env._("Send Now"))
+        self.sudo().write({"next_attempt_at": False})
+        self._trigger_sender()
+        return self._action_notification(
+            self.env._("Sending"),
+            self.env._(
+                "%(batches)s will be sent in a moment.", batches=", ".join(self.mapped("name"))
+            ),
+        )
+
+    def action_check_status(self):
+        """Check Status: ask Amazon about these submitted batches now, in the background."""
+        self._check_manager()
+        self._refuse_unless(("submitted",), self.env._("Check Status"))
+        self.sudo().write({"next_attempt_at": False})
+        self._trigger_follower()
+        return self._action_notification(
+            self.env._("Checking"),
+            self.env._(
+                "Amazon is asked about %(batches)s in a moment.",
+                batches=", ".join(self.mapped("name")),
+            ),
+        )
+
+    def _action_notification(self, title, message):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": title,
+                "message": message,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     # -- scheduled actions ---------------------------------------------------------------------
 

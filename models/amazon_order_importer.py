@@ -41,6 +41,7 @@ class AmazonOrderImporter(models.AbstractModel):
                 except AmazonError as error:
                     _logger.info("Order import of account %s: %s", account.id, error)
                     account.order_import_last_run = str(error)
+                    account._amazon_record_connection(error)
                 commit_unless_testing(self.env)
             self.env["ir.cron"]._notify_progress(done=len(company_accounts), remaining=0)
 
@@ -72,6 +73,7 @@ class AmazonOrderImporter(models.AbstractModel):
             except RetryableError as error:
                 self._trigger(fields.Datetime.now() + timedelta(seconds=error.retry_after))
                 account.order_import_last_run = self._summary(stats, error)
+                account._amazon_record_connection(error)
                 return stats
             except PermanentError as error:
                 if not account.order_import_page_token:
@@ -95,6 +97,7 @@ class AmazonOrderImporter(models.AbstractModel):
             if not token:
                 break
         account.order_import_last_run = self._summary(stats)
+        account._amazon_record_connection()
         return stats
 
     @api.model
@@ -334,7 +337,7 @@ class AmazonOrderImporter(models.AbstractModel):
             )
             notes.append(
                 self.env._(
-                    "Amazon item %(code)s, %(title)s (SKU %(sku)s, %(quantity)s unit(s)) is "
+                    "Amazon item %(code)s, %(title)s (SKU %(sku)s, units: %(quantity)s) is "
                     "not on the order: %(why)s.",
                     code=item.order_item_id,
                     title=item.title,

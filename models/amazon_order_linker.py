@@ -422,7 +422,7 @@ class AmazonOrderLinker(models.AbstractModel):
         for item, reason in item_reasons:
             notes.append(
                 self.env._(
-                    "Amazon item %(code)s (SKU %(sku)s, %(quantity)s unit(s)) not matched: "
+                    "Amazon item %(code)s (SKU %(sku)s, units: %(quantity)s) not matched: "
                     "%(reason)s",
                     code=item.order_item_id,
                     sku=item.sku,
@@ -433,7 +433,7 @@ class AmazonOrderLinker(models.AbstractModel):
         for line in lines:
             notes.append(
                 self.env._(
-                    "%(line)s (%(quantity)g unit(s)) not matched: Amazon's order has no item "
+                    "%(line)s (units: %(quantity)g) not matched: Amazon's order has no item "
                     "left with SKU %(sku)s and this quantity.",
                     line=line.name.splitlines()[0],
                     quantity=line.product_uom_qty,

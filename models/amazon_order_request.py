@@ -57,7 +57,13 @@ class AmazonOrderRequest(models.Model):
         readonly=True,
     )
     state = fields.Selection(
-        REQUEST_STATES, default="draft", required=True, readonly=True, index=True, tracking=True
+        REQUEST_STATES,
+        string="Status",
+        default="draft",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
     )
     order_id = fields.Many2one(
         "sale.order",
@@ -81,7 +87,14 @@ class AmazonOrderRequest(models.Model):
     currency_id = fields.Many2one(related="order_id.currency_id")
     line_ids = fields.One2many("amazon.order.request.line", "request_id", string="Lines")
     amount_total = fields.Monetary(
-        string="Total Refunded", compute="_compute_amount_total", store=True
+        string="Amount Requested", compute="_compute_amount_total", store=True
+    )
+    amount_refund = fields.Monetary(
+        string="Refund Amount",
+        compute="_compute_amount_refund",
+        store=True,
+        help="What the buyer gets back: refunds Amazon applied or may still apply. Refused, "
+        "rejected and withdrawn refunds move no money.",
     )
     feed_type = fields.Selection(FEED_TYPES, compute="_compute_feed_type", store=True)
     requested_by_id = fields.Many2one(
@@ -90,12 +103,19 @@ class AmazonOrderRequest(models.Model):
     requested_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
     sent_by_id = fields.Many2one("res.users", string="Sent By", readonly=True)
     sent_at = fields.Datetime(readonly=True)
+    done_at = fields.Datetime(
+        string="Applied On", readonly=True, copy=False, help="When Amazon's acceptance was seen."
+    )
     send_immediately = fields.Boolean(
         readonly=True,
         help="Sent on its own as soon as it is queued, because the company does not queue "
         "Amazon requests.",
     )
     batch_id = fields.Many2one("amazon.feed.batch", readonly=True, index=True, copy=False)
+    batch_attempt_count = fields.Integer(
+        related="batch_id.attempt_count", string="Failed Attempts of the Batch"
+    )
+    batch_last_error = fields.Text(related="batch_id.last_error", string="Last Error of the Batch")
     feed_number = fields.Char(related="batch_id.feed_number", string="Document Number")
     message_number = fields.Integer(
         string="Message ID",
@@ -121,6 +141,14 @@ class AmazonOrderRequest(models.Model):
     def _compute_amount_total(self):
         for request in self:
             request.amount_total = sum(request.line_ids.mapped("amount_total"))
+
+    @api.depends("amount_total", "request_type", "state")
+    def _compute_amount_refund(self):
+        for request in self:
+            moves_money = request.request_type == "refund" and request.state in (
+                REFUNDED_STATES + PENDING_STATES
+            )
+            request.amount_refund = request.amount_total if moves_money else 0.0
 
     @api.depends("request_type", "line_ids.quantity_cancelled", "line_ids.order_line_id")
     def _compute_feed_type(self):
@@ -171,6 +199,8 @@ class AmazonOrderRequest(models.Model):
         """The one way a request changes state: checked here, written as the system, because
         users only read requests."""
         self._check_transition(state)
+        if state == "done":
+            values.setdefault("done_at", fields.Datetime.now())
         self.sudo().write({"state": state, **values})
 
     def _set_sending(self, batch):
@@ -221,7 +251,6 @@ class AmazonOrderRequest(models.Model):
             requests._set_state(
                 "queued", result_message=False, send_immediately=immediately, **values
             )
-        self._amazon_on_queued()
         if any(self.mapped("send_immediately")):
             self.env["amazon.feed.batch"]._trigger_sender()
 
@@ -358,15 +387,14 @@ class AmazonOrderRequest(models.Model):
         ].lower()
 
     # Hooks: what Odoo does when Amazon accepts or refuses a request. Refunds and cancellations
-    # each add their part (credit notes, blocking and cancelling deliveries).
-
-    def _amazon_on_queued(self):
-        """The request is on its way to Amazon."""
-        self.filtered(lambda r: r.request_type == "refund")._amazon_prepare_credit_note()
+    # each add their part (credit notes, blocking and cancelling deliveries). Nothing is booked
+    # before Amazon accepts: a refused refund leaves no credit note behind.
 
     def _amazon_on_accepted(self):
         """Amazon applied the request."""
-        self.filtered(lambda r: r.request_type == "refund")._amazon_post_credit_note()
+        refunds = self.filtered(lambda r: r.request_type == "refund")
+        refunds._amazon_prepare_credit_note()
+        refunds._amazon_post_credit_note()
         self.filtered(lambda r: r.request_type == "cancellation")._amazon_apply_cancellation()
         for request in self:
             request.order_id._message_log(
@@ -379,7 +407,8 @@ class AmazonOrderRequest(models.Model):
 
     def _amazon_on_refused(self):
         """Amazon refused the request, or it will never be sent (rejected, withdrawn)."""
-        self.sudo().credit_note_id.filtered(lambda move: move.state == "draft").button_cancel()
+        # Credit notes are made when Amazon accepts; a draft left from an earlier attempt goes.
+        self.sudo().credit_note_id.filtered(lambda move: move.state == "draft").unlink()
         # A buyer's request accepted through this cancellation is open again: accept or decline.
         self.filtered(lambda r: r.request_type == "cancellation").order_id.filtered(
             lambda order: order.amazon_buyer_cancel_state == "accepted"
@@ -437,7 +466,7 @@ class AmazonOrderRequest(models.Model):
     # -- refunds in Odoo's books -------------------------------------------------------------------
 
     def _amazon_prepare_credit_note(self):
-        """A draft customer credit note for each refund, confirmed when Amazon accepts it.
+        """A draft customer credit note for each refund Amazon accepted, posted at once after.
 
         Amazon users need no accounting rights to ask for a refund: the books follow as the
         system, in the request's company.
@@ -529,10 +558,9 @@ class AmazonOrderRequest(models.Model):
                 "type": "success",
                 "title": self.env._("Sending to Amazon"),
                 "message": self.env._(
-                    "%(count)s request(s) in batch(es) %(batches)s. You will see each "
-                    "batch's Document Number as soon as Amazon gives it. %(queue)s",
-                    count=len(batches.request_ids),
-                    batches=", ".join(batches.mapped("name")),
+                    "%(requests)s. You will see each batch's Document Number as soon as Amazon "
+                    "gives it. %(queue)s",
+                    requests=self._batched_summary(batches),
                     queue=" ".join(
                         f"{account.name}: {account.queue_forecast}"
                         for account in batches.seller_account_id.sudo()
@@ -541,6 +569,16 @@ class AmazonOrderRequest(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _batched_summary(self, batches):
+        """'1 request in batch B1', '3 requests in batches B1, B2': said properly."""
+        count = len(batches.request_ids)
+        names = ", ".join(batches.mapped("name"))
+        if count == 1:
+            return self.env._("1 request in batch %(batch)s", batch=names)
+        if len(batches) == 1:
+            return self.env._("%(count)s requests in batch %(batch)s", count=count, batch=names)
+        return self.env._("%(count)s requests in batches %(batches)s", count=count, batches=names)
 
     def action_process_refunds(self):
         return self._action_process("refund")

@@ -30,7 +30,13 @@ class AmazonOrderRequestLine(models.Model):
     order_line_id = fields.Many2one(
         "sale.order.line", required=True, ondelete="restrict", index=True, check_company=True
     )
-    product_id = fields.Many2one(related="order_line_id.product_id")
+    product_id = fields.Many2one(related="order_line_id.product_id", store=True, index=True)
+    # Stored for reporting: refunds and cancellations by product, reason, account and month.
+    request_type = fields.Selection(related="request_id.request_type", store=True)
+    state = fields.Selection(related="request_id.state", string="Status", store=True)
+    reason = fields.Selection(related="request_id.reason", store=True)
+    seller_account_id = fields.Many2one(related="request_id.seller_account_id", store=True)
+    requested_at = fields.Datetime(related="request_id.requested_at", store=True)
     amazon_order_item_code = fields.Char(related="order_line_id.amazon_order_item_code")
     quantity = fields.Float(
         digits="Product Unit of Measure",

@@ -39,7 +39,7 @@ class AmazonRma(models.Model):
     _check_company_auto = True
 
     amazon_rma_number = fields.Char(
-        string="Order Source RMA #",
+        string="Amazon RMA ID",
         required=True,
         readonly=True,
         copy=False,
@@ -79,7 +79,10 @@ class AmazonRma(models.Model):
     )
     # Close and Cancel are decisions; the other statuses follow the pickings and refunds.
     closing_state = fields.Selection(
-        [("closed", "Closed"), ("cancelled", "Cancelled")], readonly=True, copy=False
+        [("closed", "Closed"), ("cancelled", "Cancelled")],
+        string="Closing Status",
+        readonly=True,
+        copy=False,
     )
     resolution = fields.Selection(
         [
@@ -128,6 +131,19 @@ class AmazonRma(models.Model):
         index="btree_not_null",
         help="Amazon expects the refund within 2 business days of receiving the return, or "
         "refunds the buyer on your behalf.",
+    )
+    refunded_at = fields.Datetime(
+        string="Refunded On",
+        compute="_compute_refund_delay",
+        store=True,
+        help="When Amazon applied the first refund of this return.",
+    )
+    refund_delay_days = fields.Integer(
+        string="Days to Refund",
+        compute="_compute_refund_delay",
+        store=True,
+        aggregator="avg",
+        help="Days from receiving the return to Amazon applying its refund.",
     )
     line_ids = fields.One2many("amazon.rma.line", "rma_id", string="Lines")
     picking_ids = fields.One2many("stock.picking", "amazon_rma_id", string="Returns")
@@ -188,6 +204,19 @@ class AmazonRma(models.Model):
         for rma in self:
             rma.refund_due_date = rma.received_date and add_business_days(
                 rma.received_date, REFUND_DUE_BUSINESS_DAYS
+            )
+
+    @api.depends("received_date", "refund_request_ids.done_at", "refund_request_ids.state")
+    def _compute_refund_delay(self):
+        for rma in self:
+            applied = rma.refund_request_ids.filtered(
+                lambda r: r.state in REFUNDED_STATES and r.done_at
+            )
+            rma.refunded_at = min(applied.mapped("done_at")) if applied else False
+            rma.refund_delay_days = (
+                (fields.Date.context_today(rma, rma.refunded_at) - rma.received_date).days
+                if rma.refunded_at and rma.received_date
+                else 0
             )
 
     @api.depends("picking_ids")

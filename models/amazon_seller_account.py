@@ -12,6 +12,7 @@ from ..amazon_api.client import AmazonClient, Connection
 from ..amazon_api.errors import AmazonError
 from ..amazon_api.reports import OrderReport
 from ..utils import check_system_fields, commit_unless_testing
+from .amazon_feed_batch import NEEDS_ATTENTION_BATCH_DOMAIN
 from .amazon_seller_marketplace import REGION_SELECTION
 
 _logger = logging.getLogger(__name__)
@@ -29,6 +30,9 @@ SYSTEM_FIELDS = (
     "order_import_page_token",
     "order_import_window_end",
     "order_import_last_run",
+    "connection_state",
+    "connection_checked_at",
+    "connection_message",
 )
 # Buyers ask to cancel orders that have not shipped: the last weeks of orders are enough.
 BUYER_CANCEL_LOOKBACK_DAYS = 14
@@ -136,6 +140,22 @@ class AmazonSellerAccount(models.Model):
         help="Requests waiting to reach Amazon, and how long that takes at the account's "
         "createFeed quota.",
     )
+
+    connection_state = fields.Selection(
+        [("ok", "Connected"), ("failed", "Failed")],
+        string="Last Connection",
+        readonly=True,
+        copy=False,
+        help="How the last call to Amazon went: a connection test or a scheduled reading.",
+    )
+    connection_checked_at = fields.Datetime(string="Checked On", readonly=True, copy=False)
+    connection_message = fields.Text(string="Connection Error", readonly=True, copy=False)
+
+    request_queue_count = fields.Integer(
+        string="In Queue", compute="_compute_request_counts", help="Requests waiting to be sent."
+    )
+    request_error_count = fields.Integer(string="Errors", compute="_compute_request_counts")
+    batch_retrying_count = fields.Integer(string="Retrying", compute="_compute_request_counts")
 
     _sql_constraints = [
         (
@@ -271,14 +291,62 @@ class AmazonSellerAccount(models.Model):
                 continue
             seconds = account._amazon_quota_seconds("createFeed", feeds)
             account.queue_forecast = self.env._(
-                "%(requests)s request(s) in %(feeds)s feed(s): %(when)s at Amazon's createFeed "
-                "quota.",
-                requests=requests,
-                feeds=feeds,
+                "%(requests)s in %(feeds)s: %(when)s at Amazon's createFeed quota.",
+                requests=self.env._("1 request")
+                if requests == 1
+                else self.env._("%(count)s requests", count=requests),
+                feeds=self.env._("1 feed")
+                if feeds == 1
+                else self.env._("%(count)s feeds", count=feeds),
                 when=self.env._("all sent at once")
                 if seconds < 60
                 else self.env._("about %(minutes)s minutes", minutes=round(seconds / 60)),
             )
+
+    def _compute_request_counts(self):
+        request_counts = {
+            (account, state): count
+            for account, state, count in self.env["amazon.order.request"]._read_group(
+                [("seller_account_id", "in", self.ids), ("state", "in", ("queued", "error"))],
+                ["seller_account_id", "state"],
+                ["__count"],
+            )
+        }
+        retrying = dict(
+            self.env["amazon.feed.batch"]._read_group(
+                [("seller_account_id", "in", self.ids), *NEEDS_ATTENTION_BATCH_DOMAIN],
+                ["seller_account_id"],
+                ["__count"],
+            )
+        )
+        for account in self:
+            account.request_queue_count = request_counts.get((account, "queued"), 0)
+            account.request_error_count = request_counts.get((account, "error"), 0)
+            account.batch_retrying_count = retrying.get(account, 0)
+
+    def _amazon_open(self, xmlid, domain, context=None):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [("seller_account_id", "=", self.id), *domain]
+        action["context"] = context or {}
+        return action
+
+    def action_view_queue(self):
+        return self._amazon_open(
+            "amazon_refund_cancel.amazon_order_request_action", [("state", "=", "queued")]
+        )
+
+    def action_view_errors(self):
+        return self._amazon_open(
+            "amazon_refund_cancel.amazon_order_request_action", [("state", "=", "error")]
+        )
+
+    def action_view_batches(self):
+        return self._amazon_open(
+            "amazon_refund_cancel.amazon_feed_batch_action",
+            [],
+            {"search_default_needs_attention": 1},
+        )
 
     def _amazon_quota_seconds(self, operation, calls):
         """How long `calls` calls of `operation` take at this account's quota, shared by the
@@ -351,6 +419,9 @@ class AmazonSellerAccount(models.Model):
                 except AmazonError as error:
                     _logger.info("Buyer cancellations of account %s: %s", account.id, error)
                     account.buyer_cancel_last_run = str(error)
+                    account._amazon_record_connection(error)
+                else:
+                    account._amazon_record_connection()
                 commit_unless_testing(self.env)
             self.env["ir.cron"]._notify_progress(done=len(company_accounts), remaining=0)
 
@@ -396,8 +467,8 @@ class AmazonSellerAccount(models.Model):
         )
         summary.append(
             self.env._(
-                "Orders API: %(count)s request(s), %(new)s new, %(unknown)s of orders unknown "
-                "in Odoo.",
+                "Orders API: buyer requests: %(count)s, new: %(new)s, of orders unknown in "
+                "Odoo: %(unknown)s.",
                 count=len(found),
                 new=held,
                 unknown=len([f for f in found if f.order_id not in orders]),
@@ -444,8 +515,8 @@ class AmazonSellerAccount(models.Model):
         )
         unknown_orders = sorted(set(requests) - set(orders))
         text = self.env._(
-            "Order report: %(orders)s order(s), %(requests)s buyer request(s), %(new)s new, "
-            "%(unknown)s of orders unknown in Odoo.",
+            "Order report: orders: %(orders)s, buyer requests: %(requests)s, new: %(new)s, of "
+            "orders unknown in Odoo: %(unknown)s.",
             orders=len(orders_seen),
             requests=len(requests),
             new=new,
@@ -472,21 +543,40 @@ class AmazonSellerAccount(models.Model):
             self._amazon_client().check_connection()
         except AmazonError as error:
             _logger.info("Amazon connection test of account %s failed: %s", self.id, error)
-            raise UserError(
-                self.env._("Amazon did not accept the connection: %(error)s", error=error)
-            ) from error
+            # A notification, not an error: the failure stays recorded on the account.
+            self._amazon_record_connection(error)
+            return self._amazon_connection_notification(
+                "danger", self.env._("Connection failed"), str(error)
+            )
+        self._amazon_record_connection()
+        return self._amazon_connection_notification(
+            "success",
+            self.env._("Connection works"),
+            self.env._("Amazon accepted the credentials of %(account)s.", account=self.name),
+        )
+
+    def _amazon_connection_notification(self, kind, title, message):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
-                "title": self.env._("Connection works"),
-                "message": self.env._(
-                    "Amazon accepted the credentials of %(account)s.", account=self.name
-                ),
-                "sticky": False,
+                "type": kind,
+                "title": title,
+                "message": message,
+                "sticky": kind != "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _amazon_record_connection(self, error=None):
+        """The account's last connection status, dated: a success clears the last error."""
+        self.sudo().write(
+            {
+                "connection_state": "failed" if error else "ok",
+                "connection_checked_at": fields.Datetime.now(),
+                "connection_message": str(error) if error else False,
+            }
+        )
 
     # -- order sources ------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ class ResCompany(models.Model):
         help="A scheduled action downloads Amazon's returns report and creates RMAs.",
     )
     amazon_allow_over_refund = fields.Boolean(
-        string="Allow to over refund Amazon order",
+        string="Allow refunds above what the buyer paid",
         help="Refunds above what the buyer paid may be sent to Amazon.",
     )
     amazon_allow_zero_out_inventory = fields.Boolean(
@@ -49,7 +49,7 @@ class ResCompany(models.Model):
         "review. Seller accounts may choose otherwise.",
     )
     amazon_stuck_feed_minutes = fields.Integer(
-        string="Alert when Amazon has not processed a batch after (minutes)",
+        string="Alert after (minutes) without Amazon's answer",
         default=120,
         help="A batch Amazon still holds in its queue after this long gets an activity.",
     )

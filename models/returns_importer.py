@@ -401,13 +401,15 @@ class ReturnsImporter:
                 )
                 continue
             if item.quantity > shipped:
+                # Given as a name: Odoo's term extractor cannot read an f-string argument.
+                shipped_units = f"{shipped:g}"
                 bad_quantities.append(
                     self.env._(
                         "SKU %(sku)s: %(quantity)s returned, but only %(shipped)s shipped on "
                         "Amazon order %(order)s.",
                         sku=item.sku,
                         quantity=item.quantity,
-                        shipped=f"{shipped:g}",
+                        shipped=shipped_units,
                         order=record.order_id,
                     )
                 )

@@ -100,6 +100,20 @@ class SaleOrder(models.Model):
         tracking=True,
         help="The buyer asked to cancel: nothing ships until the request is answered.",
     )
+    amazon_can_cancel = fields.Boolean(compute="_compute_amazon_actions")
+    amazon_can_refund = fields.Boolean(compute="_compute_amazon_actions")
+    amazon_no_action_reason = fields.Char(compute="_compute_amazon_actions")
+    amazon_refund_status = fields.Selection(
+        [
+            ("pending", "Refund pending"),
+            ("refunded", "Refunded"),
+            ("refused", "Refund refused"),
+        ],
+        string="Amazon Refund",
+        compute="_compute_amazon_refund_status",
+        help="Refund pending: a refund is on its way to Amazon. Refund refused: Amazon refused "
+        "the last refund and none went through.",
+    )
     amazon_shipping_blocked = fields.Boolean(compute="_compute_amazon_shipping_block")
     amazon_shipping_block_reason = fields.Char(compute="_compute_amazon_shipping_block")
 
@@ -136,6 +150,57 @@ class SaleOrder(models.Model):
             order.amazon_refund_pending_amount = sum(
                 refunds.filtered(lambda r: r.state in PENDING_STATES).mapped("amount_total")
             )
+
+    @api.depends("amazon_request_ids.state")
+    def _compute_amazon_refund_status(self):
+        for order in self:
+            states = set(
+                order.amazon_request_ids.filtered(lambda r: r.request_type == "refund").mapped(
+                    "state"
+                )
+            )
+            if states & set(PENDING_STATES):
+                order.amazon_refund_status = "pending"
+            elif states & set(REFUNDED_STATES):
+                order.amazon_refund_status = "refunded"
+            elif "error" in states:
+                order.amazon_refund_status = "refused"
+            else:
+                order.amazon_refund_status = False
+
+    def _amazon_product_lines(self):
+        return self.order_line.filtered(
+            lambda line: not line.display_type and not line._amazon_is_shipping()
+        )
+
+    @api.depends(
+        "state",
+        "amazon_seller_account_id",
+        "amazon_fulfillment",
+        "order_line.qty_delivered",
+        "order_line.product_uom_qty",
+    )
+    def _compute_amazon_actions(self):
+        """Issue Refund once something shipped, Cancel Order while something has not: the order
+        offers only what applies, and says why when nothing does."""
+        for order in self:
+            open_amazon_order = order.amazon_seller_account_id and order.state == "sale"
+            lines = order._amazon_product_lines() if open_amazon_order else order.order_line[:0]
+            order.amazon_can_refund = any(line._amazon_quantity_shipped() > 0 for line in lines)
+            order.amazon_can_cancel = order.amazon_fulfillment != "amazon" and any(
+                line._amazon_quantity_unshipped() > 0 for line in lines
+            )
+            reason = False
+            if open_amazon_order and not (order.amazon_can_refund or order.amazon_can_cancel):
+                reason = (
+                    self.env._(
+                        "Amazon fulfils this order: only Amazon cancels it, and it is refunded "
+                        "once shipped."
+                    )
+                    if order.amazon_fulfillment == "amazon"
+                    else self.env._("This order has no item left to cancel or refund.")
+                )
+            order.amazon_no_action_reason = reason
 
     def _amazon_pending_cancellations(self):
         return self.amazon_request_ids.filtered(
@@ -290,7 +355,7 @@ class SaleOrder(models.Model):
             "res_model": "amazon.refund.wizard",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_order_id": self.id},
+            "context": {"default_order_id": self.id, "dialog_size": "extra-large"},
         }
 
     def action_amazon_cancel(self, reason=None):
@@ -300,6 +365,14 @@ class SaleOrder(models.Model):
             raise UserError(
                 self.env._(
                     "%(order)s is fulfilled by Amazon: only Amazon cancels it, not the seller.",
+                    order=self.name,
+                )
+            )
+        if not self.amazon_can_cancel:
+            raise UserError(
+                self.env._(
+                    "Everything of %(order)s has shipped: nothing can be cancelled. Issue a "
+                    "refund instead.",
                     order=self.name,
                 )
             )
@@ -459,7 +532,11 @@ class SaleOrder(models.Model):
                 "type": "info",
                 "title": self.env._("Linking to Amazon"),
                 "message": self.env._(
-                    "%(count)s order(s) will be linked in a moment; their Amazon tab tells the "
+                    "The order will be linked in a moment; its Amazon tab tells the result."
+                )
+                if len(self) == 1
+                else self.env._(
+                    "%(count)s orders will be linked in a moment; their Amazon tab tells the "
                     "result.",
                     count=len(self),
                 ),

@@ -170,3 +170,33 @@ stop_private_postgres() {
     [ "$(id -u)" -ne 0 ] && as_pg=()
     "${as_pg[@]}" "$bin/pg_ctl" -D "$cluster/data" -m fast -w stop >/dev/null 2>&1 || true
 }
+
+# The Chromium or Chrome that Odoo's tours and scripts/screenshots drive headless: the first found,
+# else Debian's `chromium` installed with apt when root. Prints its path; returns 1 when there is
+# none and none can be installed.
+chromium_path() {
+    command -v chromium chromium-browser google-chrome google-chrome-stable 2>/dev/null | head -n 1
+}
+ensure_chromium() {
+    local found
+    found=$(chromium_path)
+    if [ -z "$found" ]; then
+        apt_install chromium >&2 || true
+        found=$(chromium_path)
+    fi
+    [ -n "$found" ] && echo "$found"
+}
+
+# Writes to `output` the addon's translation template as Odoo exports it from `database`, where the
+# addon is installed.
+export_pot() {
+    local addons_path=$1 data_dir=$2 database=$3 output=$4
+    "$PYTHON" -m odoo --addons-path="$addons_path" --data-dir="$data_dir" -d "$database" \
+        --i18n-export="$output" --modules=amazon_refund_cancel --stop-after-init --no-http \
+        --log-level=warn
+}
+
+# A PO or POT file without its header's dates, which change at every export.
+po_body() {
+    grep -v -e '^"POT-Creation-Date: ' -e '^"PO-Revision-Date: ' "$1"
+}

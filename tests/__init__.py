@@ -7,6 +7,7 @@ from . import test_concurrent_senders
 from . import test_rate_bucket
 from . import test_refund
 from . import test_cancel
+from . import test_back_office_screens
 from . import test_buyer_cancel
 from . import test_rma_import
 from . import test_rma
@@ -16,4 +17,6 @@ from . import test_order_import
 from . import test_hostile_rpc
 from . import test_settlement
 from . import test_migration
+from . import test_tours
+from . import test_translations
 from . import test_return_refund_rules

@@ -140,7 +140,7 @@ class TestBuyerCancel(AmazonEmulatorCase):
         # Only the report can have seen it: the Orders API hides the last two minutes.
         self.account_a._amazon_sync_buyer_cancellations()
         self.assertTrue(self.order.amazon_on_hold)
-        self.assertIn("1 buyer request(s), 1 new", self.account_a.buyer_cancel_last_run)
+        self.assertIn("buyer requests: 1, new: 1", self.account_a.buyer_cancel_last_run)
 
     def test_report_without_the_column_warns_once_and_the_api_still_finds_it(self):
         self.emulator.order_report_cancel_column = None
@@ -206,6 +206,6 @@ class TestBuyerCancel(AmazonEmulatorCase):
         self.assertTrue(self.order.amazon_on_hold)
         self.assertEqual(len(self._buyer_activities(self.order)), 1)
         self.assertFalse(other.amazon_buyer_cancel_state, "another account's order is untouched")
-        self.assertIn("3 buyer request(s), 1 new, 2 of orders unknown", summary)
+        self.assertIn("buyer requests: 3, new: 1, of orders unknown in Odoo: 2", summary)
         self.assertIn("141-9999999-0000002", summary)
         self.assertIn("5: maybe", summary)

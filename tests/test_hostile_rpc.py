@@ -120,6 +120,14 @@ class TestHostileRpc(AmazonEmulatorCase):
             "record Amazon's report on an account": lambda env: self.account_a.with_env(env).write(
                 {"buyer_cancel_report_ref": "12345"}
             ),
+            "clear an account's connection error": lambda env: self.account_a.with_env(env).write(
+                {"connection_state": "ok", "connection_message": False}
+            ),
+            "forge a return rate": lambda env: (
+                self.env["amazon.return.rate.report"]
+                .with_env(env)
+                .create({"product_id": self.product.id, "quantity_sold": 100})
+            ),
             "change a marketplace ID": lambda env: self.marketplace_us.with_env(env).write(
                 {"code": "A1FORGED"}
             ),

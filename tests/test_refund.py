@@ -73,15 +73,15 @@ class TestRefund(AmazonEmulatorCase):
         request = self._refund(order)
         self.assertEqual(request.state, "queued")
         self.assertAlmostEqual(request.amount_total, 66.0)
-        credit_note = request.credit_note_id
-        self.assertEqual(credit_note.state, "draft")
-        self.assertEqual(credit_note.reversed_entry_id, invoice)
-        self.assertIn(credit_note, order.invoice_ids)
-        self.assertAlmostEqual(credit_note.amount_total, 66.0)
+        self.assertFalse(request.credit_note_id, "nothing is booked before Amazon accepts")
         self.assertAlmostEqual(order.amazon_refund_pending_amount, 66.0)
         self._send_and_answer(request)
         self.assertEqual(request.state, "done")
+        credit_note = request.credit_note_id
         self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.reversed_entry_id, invoice)
+        self.assertIn(credit_note, order.invoice_ids)
+        self.assertAlmostEqual(credit_note.amount_total, 66.0)
         self.assertEqual(invoice.payment_state, "reversed")
         self.assertAlmostEqual(order.amazon_refunded_amount, 66.0)
         items = self._sent_items(order)
@@ -131,9 +131,9 @@ class TestRefund(AmazonEmulatorCase):
             edit={"TEE": {"amount_principal": 15.0, "amount_restocking_fee": 3.0, "quantity": 1}},
         )
         self.assertAlmostEqual(restocking.amount_total, 12.0)
-        self.assertAlmostEqual(restocking.credit_note_id.amount_untaxed, 12.0)
         self._send_and_answer(shipping | restocking)
         self.assertEqual((shipping | restocking).mapped("state"), ["done", "done"])
+        self.assertAlmostEqual(restocking.credit_note_id.amount_untaxed, 12.0)
         fee_item = self._sent_items(order)[-1]
         self.assertEqual(fee_item["amounts"]["RestockingFee"], Decimal("-3.00"))
 
@@ -146,7 +146,14 @@ class TestRefund(AmazonEmulatorCase):
         request = self._refund(order, edit={"TEE": {"amount_principal": 16.0}})
         self._send_and_answer(request)
         self.assertEqual(request.state, "error", "Amazon refuses what the buyer never paid")
-        self.assertEqual(request.credit_note_id.state, "cancel")
+        self.assertFalse(request.credit_note_id, "a refused refund leaves no credit note")
+        self.assertFalse(
+            self.env["account.move"]
+            .search([("invoice_origin", "=", order.name)])
+            .filtered(lambda move: move.move_type == "out_refund")
+        )
+        self.assertEqual(request.amount_refund, 0.0, "no money moved")
+        self.assertEqual(order.amazon_refund_status, "refused")
         self.assertTrue(order.activity_ids)
 
     def test_a_second_refund_of_the_same_line_is_refused(self):

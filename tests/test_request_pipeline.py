@@ -429,7 +429,7 @@ class TestRequestPipeline(AmazonEmulatorCase):
 
         self._follow_with_report(batch, fewer)
         self._assert_held_for_a_manager(batch, requests)
-        self.assertIn("processed 2 message(s), but this batch sent 3", batch.last_error)
+        self.assertIn("Amazon processed: 2; messages this batch sent: 3", batch.last_error)
 
     def test_a_report_naming_messages_not_sent_marks_nothing_done(self):
         self._queue_mode()

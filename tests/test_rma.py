@@ -133,7 +133,7 @@ class TestRma(RmaImportMixin, AmazonCase):
         rma_a = self._rma("115-0000007-0000001")
         rma_b = self._rma("115-0000008-0000001", account=self.account_b, deliver=False)
         Rma = self.env["amazon.rma"].with_user(self.user_a)
-        self.assertEqual(Rma.search([]), rma_a)
+        self.assertEqual(Rma.search([("id", "in", (rma_a | rma_b).ids)]), rma_a)
         with self.assertRaises(AccessError):
             rma_b.with_user(self.user_a).read(["amazon_rma_number"])
         imports = self.env["amazon.rma.import"].with_user(self.user_a).search([])

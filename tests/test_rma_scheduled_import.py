@@ -129,7 +129,9 @@ class TestRmaScheduledImport(RmaImportMixin, AmazonEmulatorCase):
         self._run()
         first, second = self._reports()
         self.assertEqual(second.data_start.date(), first.data_start.date())
-        self.assertEqual(len(self.env["amazon.rma"].search([])), 1)
+        self.assertEqual(
+            len(self.env["amazon.rma"].search([("seller_account_id", "=", self.account_a.id)])), 1
+        )
 
     def test_amazon_down_is_recorded_and_retried(self):
         self.emulator.inject("createReport", status=503)

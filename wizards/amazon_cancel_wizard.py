@@ -24,6 +24,7 @@ class AmazonCancelWizard(models.TransientModel):
     zero_out_all_bins = fields.Boolean(
         help="Also set it to 0 in every location inside the warehouse's stock location."
     )
+    has_unshipped_lines = fields.Boolean(compute="_compute_has_unshipped_lines")
     do_not_send = fields.Boolean(
         string="Do not send to Amazon",
         help="Cancel in Odoo only: Amazon is not told. Use it for orders already cancelled in "
@@ -53,6 +54,11 @@ class AmazonCancelWizard(models.TransientModel):
             ]
         return values
 
+    @api.depends("line_ids.quantity_unshipped")
+    def _compute_has_unshipped_lines(self):
+        for wizard in self:
+            wizard.has_unshipped_lines = any(wizard.line_ids.mapped("quantity_unshipped"))
+
     @api.onchange("reason")
     def _onchange_reason(self):
         if self.reason == const.NO_INVENTORY and self.allow_zero_out:
@@ -65,6 +71,13 @@ class AmazonCancelWizard(models.TransientModel):
         order._amazon_check_open_order()
         lines = self.line_ids.filtered(lambda line: line.quantity > 0)
         self._check_cancellable(lines)
+        if (self.zero_out_inventory or self.zero_out_all_bins) and not self.allow_zero_out:
+            raise UserError(
+                self.env._(
+                    "Zeroing out inventory on cancellation is off in the settings of %(company)s.",
+                    company=order.company_id.name,
+                )
+            )
         whole_lines = all(line.quantity >= line.order_line_id.product_uom_qty for line in lines)
         reason = self.reason
         if not whole_lines:
@@ -144,6 +157,14 @@ class AmazonCancelWizard(models.TransientModel):
             raise UserError(
                 self.env._(
                     "Amazon ships %(order)s from its fulfilment centres: only Amazon cancels it.",
+                    order=order.name,
+                )
+            )
+        if not self.has_unshipped_lines:
+            raise UserError(
+                self.env._(
+                    "Everything of %(order)s has shipped: nothing can be cancelled. Issue a "
+                    "refund instead.",
                     order=order.name,
                 )
             )

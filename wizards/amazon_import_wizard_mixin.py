@@ -17,5 +17,13 @@ class AmazonImportWizardMixin(models.AbstractModel):
         required=True,
         check_company=True,
         domain="[('company_id', '=', company_id)]",
+        default=lambda self: self._default_seller_account(),
     )
     file_name = fields.Char()
+
+    def _default_seller_account(self):
+        """The company's seller account, when it has only one: nothing to choose."""
+        accounts = self.env["amazon.seller.account"].search(
+            [("company_id", "=", self.env.company.id)], limit=2
+        )
+        return accounts if len(accounts) == 1 else accounts.browse()

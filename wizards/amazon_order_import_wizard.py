@@ -17,6 +17,7 @@ class AmazonOrderImportWizard(models.TransientModel):
         required=True,
         check_company=True,
         domain="[('order_import', '=', True)]",
+        default=lambda self: self._default_account(),
     )
     company_id = fields.Many2one(related="account_id.company_id")
     order_numbers = fields.Text(
@@ -24,6 +25,14 @@ class AmazonOrderImportWizard(models.TransientModel):
         required=True,
         help="One or more Amazon order IDs, separated by spaces or lines.",
     )
+
+    @api.model
+    def _default_account(self):
+        """The company's one account that imports orders: nothing to choose."""
+        accounts = self.env["amazon.seller.account"].search(
+            [("company_id", "=", self.env.company.id), ("order_import", "=", True)], limit=2
+        )
+        return accounts if len(accounts) == 1 else accounts.browse()
 
     @api.model
     def _parse(self, text):
@@ -61,8 +70,10 @@ class AmazonOrderImportWizard(models.TransientModel):
             "params": {
                 "type": "info",
                 "title": self.env._("Importing from Amazon"),
-                "message": self.env._(
-                    "%(count)s order(s) will be imported in a moment.", count=len(numbers)
+                "message": self.env._("1 order will be imported in a moment.")
+                if len(numbers) == 1
+                else self.env._(
+                    "%(count)s orders will be imported in a moment.", count=len(numbers)
                 ),
                 "sticky": False,
                 "next": {"type": "ir.actions.act_window_close"},

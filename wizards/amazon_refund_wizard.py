@@ -33,7 +33,9 @@ class AmazonRefundWizard(models.TransientModel):
     reason = fields.Selection(REFUND_REASONS, string="Reason for Refund")
     line_ids = fields.One2many("amazon.refund.wizard.line", "wizard_id", string="Lines")
     has_shipped_lines = fields.Boolean(compute="_compute_has_shipped_lines")
-    amount_total = fields.Monetary(string="Total Refunded", compute="_compute_amount_total")
+    amount_total = fields.Monetary(string="Total to Refund", compute="_compute_amount_total")
+    step = fields.Selection([("edit", "Amounts"), ("confirm", "Confirmation")], default="edit")
+    confirmation = fields.Char(compute="_compute_confirmation")
 
     @api.model
     def default_get(self, fields_list):
@@ -98,6 +100,13 @@ class AmazonRefundWizard(models.TransientModel):
                 {
                     "order_line_id": line.id,
                     "quantity_left": left_quantity,
+                    "amount_left": order.currency_id.round(
+                        sum(
+                            amount
+                            for component, amount in left.items()
+                            if component not in const.KEPT_COMPONENTS
+                        )
+                    ),
                     "quantity": quantity,
                     **amounts,
                 }
@@ -114,6 +123,50 @@ class AmazonRefundWizard(models.TransientModel):
         for wizard in self:
             wizard.amount_total = sum(wizard.line_ids.mapped("amount_total"))
 
+    @api.depends("amount_total", "order_id")
+    def _compute_confirmation(self):
+        for wizard in self:
+            order = wizard.order_id
+            wizard.confirmation = self.env._(
+                "Refund %(amount)s to %(buyer)s for order %(order)s? Amazon cannot undo a refund.",
+                amount=order.currency_id.format(wizard.amount_total),
+                buyer=order.partner_id.name,
+                order=order.amazon_order_number or order.name,
+            )
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Issue Refund"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "context": {**self.env.context, "dialog_size": "extra-large"},
+        }
+
+    def action_review(self):
+        """Amazon Refund: check the amounts, then ask to confirm the total and the buyer."""
+        self.ensure_one()
+        self._check_request_values()
+        self.step = "confirm"
+        return self._reopen()
+
+    def action_back(self):
+        self.ensure_one()
+        self.step = "edit"
+        return self._reopen()
+
+    def _check_request_values(self):
+        self.order_id._amazon_check_open_order()
+        if not self.reason:
+            raise UserError(self.env._("Choose the reason for the refund."))
+        lines = self.line_ids.filtered(lambda line: line._amazon_has_amounts())
+        if not lines:
+            raise UserError(self.env._("Enter an amount to refund."))
+        lines._check_amounts()
+        return lines
+
     def action_open_cancel(self):
         return self.order_id.action_amazon_cancel()
 
@@ -121,13 +174,7 @@ class AmazonRefundWizard(models.TransientModel):
         """Amazon Refund: record the refund request; the pipeline sends it to Amazon."""
         self.ensure_one()
         order = self.order_id
-        order._amazon_check_open_order()
-        if not self.reason:
-            raise UserError(self.env._("Choose the reason for the refund."))
-        lines = self.line_ids.filtered(lambda line: line._amazon_has_amounts())
-        if not lines:
-            raise UserError(self.env._("Enter an amount to refund."))
-        lines._check_amounts()
+        lines = self._check_request_values()
         self._lock_order_lines(lines.order_line_id)
         line_commands = [Command.create(line._request_line_values()) for line in lines]
         if self.request_id:

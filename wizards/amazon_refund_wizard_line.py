@@ -17,6 +17,12 @@ class AmazonRefundWizardLine(models.TransientModel):
     quantity_left = fields.Float(
         string="Refundable Units", digits="Product Unit of Measure", readonly=True
     )
+    amount_left = fields.Float(
+        string="Refundable",
+        readonly=True,
+        help="What is left to refund on this line, units or not: after a partial refund money "
+        "may remain with no unit left.",
+    )
     quantity = fields.Float(string="Units", digits="Product Unit of Measure")
     # Plain floats: an amount with more than two decimals must be refused, not rounded away.
     amount_principal = fields.Float(string="Item Price")

@@ -328,8 +328,17 @@ def test_timeout_is_retryable(emulator, clock):
 def test_unreachable_amazon_is_retryable(emulator, clock):
     connection = _connection(emulator, endpoint="http://127.0.0.1:9", lwa_url=emulator.lwa_url)
     client = AmazonClient(connection, limiter=RateLimiter(clock=clock, sleep=clock.sleep))
-    with pytest.raises(RetryableError, match="cannot reach Amazon"):
+    with pytest.raises(RetryableError) as error:
         client.get_feeds(const.FEED_ADJUSTMENT)
+    assert str(error.value) == "Cannot reach http://127.0.0.1:9: check the SP-API address"
+
+
+def test_unreachable_token_address_is_named(emulator, clock):
+    connection = _connection(emulator, lwa_url="http://127.0.0.1:9/auth/o2/token")
+    client = AmazonClient(connection, limiter=RateLimiter(clock=clock, sleep=clock.sleep))
+    with pytest.raises(RetryableError) as error:
+        client.get_feeds(const.FEED_ADJUSTMENT)
+    assert str(error.value) == "Cannot reach http://127.0.0.1:9: check the LWA token address"
 
 
 def test_wrong_credentials_are_permanent(emulator, clock):

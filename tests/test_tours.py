@@ -1,0 +1,90 @@
+import os
+import shutil
+import unittest
+
+import odoo
+from odoo.tests import HttpCase, tagged
+
+from .common import AmazonEmulatorCase
+
+BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
+ORDER_URL = "/odoo/action-amazon_refund_cancel.action_amazon_orders/{}"
+
+
+@tagged("post_install", "-at_install")
+class TestTours(AmazonEmulatorCase, HttpCase):
+    """The main flows in headless Chromium, as a user clicks them; a JavaScript error fails them.
+
+    Odoo skips a tour when it finds no browser: scripts/test sets AMAZON_RC_TOURS=required where
+    it has one (or installed it), so that a missing browser fails there instead.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        if odoo.service.server.server is None:
+            raise unittest.SkipTest(
+                "tours need Odoo's HTTP server: run them with Odoo's test runner, not pytest-odoo"
+            )
+        if not any(shutil.which(name) for name in BROWSERS):
+            if os.environ.get("AMAZON_RC_TOURS") == "required":
+                raise AssertionError(f"no Chromium or Chrome ({', '.join(BROWSERS)}) to run tours")
+            raise unittest.SkipTest("no Chromium or Chrome to run tours: install chromium")
+        super().setUpClass()
+        # Tours log in with the login as password.
+        for user in cls.user_a | cls.manager_a:
+            user.password = user.login
+
+    def _requests(self, order):
+        return self.env["amazon.order.request"].search([("order_id", "=", order.id)])
+
+    def test_partial_refund_from_the_order(self):
+        order = self._shipped_order("114-7000001-0000001", lines=(("MUG", 2, 20.0),), shipping=0)
+        self.start_tour(ORDER_URL.format(order.id), "amazon_partial_refund", login="amazon_user_a")
+        request = self._requests(order)
+        self.assertEqual((request.request_type, request.state), ("refund", "queued"))
+        self.assertRecordValues(
+            request.line_ids, [{"quantity": 1, "amount_principal": 20.0, "amount_tax": 2.0}]
+        )
+        self.assertEqual(request.requested_by_id, self.user_a)
+
+    def test_cancel_one_line(self):
+        order = self._shipped_order(
+            "114-7000002-0000002", lines=(("MUG", 2, 20.0), ("TEE", 1, 15.0)), ship=False
+        )
+        self.start_tour(ORDER_URL.format(order.id), "amazon_cancel_line", login="amazon_user_a")
+        request = self._requests(order)
+        self.assertEqual((request.request_type, request.state), ("cancellation", "queued"))
+        self.assertEqual(request.line_ids.order_line_id.product_id.default_code, "TEE")
+        self.assertEqual(request.line_ids.quantity_cancelled, 1)
+        self.assertTrue(order.amazon_shipping_blocked, "deliveries wait for Amazon's answer")
+
+    def test_queue_process_refund(self):
+        self.company_a.amazon_queue_requests = True
+        order = self._shipped_order("114-7000003-0000003")
+        request = self._refund_request(order)
+        self.start_tour(
+            "/odoo/action-amazon_refund_cancel.amazon_order_request_action",
+            "amazon_queue_process_refund",
+            login="amazon_manager_a",
+        )
+        self.assertTrue(request.batch_id, "the request went into a batch")
+        self.assertEqual(request.batch_id.processed_by_id, self.manager_a)
+
+    def test_rma_import_and_receive(self):
+        order = self._shipped_order("114-7000004-0000004", lines=(("MUG", 2, 20.0),))
+        self.start_tour(
+            "/odoo/action-amazon_refund_cancel.amazon_rma_action",
+            "amazon_rma_import_receive",
+            login="amazon_user_a",
+        )
+        rma = self.env["amazon.rma"].search([("order_id", "=", order.id)])
+        self.assertEqual((len(rma), rma.line_ids.quantity), (1, 1))
+        self.assertEqual(rma.picking_ids.picking_type_id.code, "incoming")
+        self.assertEqual(rma.picking_ids.move_ids.product_uom_qty, 1)
+
+    def test_settings_change(self):
+        self.assertFalse(self.company_a.amazon_allow_over_refund)
+        self.start_tour(
+            "/odoo/action-sale.action_sale_config_settings", "amazon_settings", login="admin"
+        )
+        self.assertTrue(self.company_a.amazon_allow_over_refund)
