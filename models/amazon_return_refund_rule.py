@@ -51,9 +51,9 @@ class AmazonReturnRefundRule(models.Model):
     )
     condition_codes = fields.Char(
         string="Conditions",
-        help="Conditions found at receipt, separated by commas: "
-        + ", ".join(code for code, _label in RETURN_CONDITIONS)
-        + ". Empty: any condition, recorded or not.",
+        help="Conditions found at receipt, separated by commas: sellable, opened, "
+        "customer_damaged, carrier_damaged, wrong_item, not_returned. Empty: any condition, "
+        "recorded or not.",
     )
     min_days = fields.Integer(
         string="Returned After (days)",
