@@ -146,13 +146,14 @@ class AmazonReturnRefundRule(models.Model):
             if not fee:
                 continue
             if fee < 0 or fee > cap:
+                fee_text, cap_text = f"{fee:g}", f"{cap:g}"
                 raise ValidationError(
                     self.env._(
                         "%(rule)s: a restocking fee of %(fee)s %% is refused: Amazon caps "
                         "restocking fees at %(cap)s %% of the item price.",
                         rule=rule.name,
-                        fee=f"{fee:g}",
-                        cap=f"{cap:g}",
+                        fee=fee_text,
+                        cap=cap_text,
                     )
                 )
             if not rule.refund_item:
