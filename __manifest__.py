@@ -27,6 +27,7 @@
         "views/amazon_feed_batch_views.xml",
         "views/amazon_rma_views.xml",
         "views/amazon_rma_import_views.xml",
+        "views/amazon_return_refund_rule_views.xml",
         "wizards/amazon_rma_import_wizard_views.xml",
         "wizards/amazon_order_import_wizard_views.xml",
         "views/sale_order_views.xml",

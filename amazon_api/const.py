@@ -101,6 +101,80 @@ RESTOCKING_FEE, RESTOCKING_FEE_TAX = "RestockingFee", "RestockingFeeTax"
 # Money the seller keeps: sent as negative amounts, everything else is money back to the buyer.
 KEPT_COMPONENTS = (RESTOCKING_FEE, RESTOCKING_FEE_TAX)
 
+# Return reasons of Amazon's returns reports, by code without its prefix ("CR-" in the
+# seller-fulfilled report, "AMZ-PG-" for some apparel and description reasons): the label a
+# seller reads and whether the seller is at fault. The codes are those of the "Customer Reason"
+# table of Seller Central help G200453320 (FBA customer returns report), which the
+# seller-fulfilled returns report uses with its "CR-" prefix. At fault: defective, damaged,
+# wrong or extra item sent, not as described, missing parts, arrived late; the other reasons
+# are the buyer's choice ("buyer's remorse"). An unknown code is neither and matches only rules
+# for any reason.
+RETURN_REASONS = {
+    "DEFECTIVE": ("Defective or does not work", True),
+    "DAMAGED_BY_CARRIER": ("Damaged in transit", True),
+    "DAMAGED_BY_FC": ("Damaged before shipping", True),
+    "SWITCHEROO": ("Wrong item sent", True),
+    "EXTRA_ITEM": ("Extra item received", True),
+    "NOT_AS_DESCRIBED": ("Not as described", True),
+    "BAD_DESC": ("Inaccurate description", True),
+    "MISSING_PARTS": ("Missing parts or accessories", True),
+    "MISSED_ESTIMATED_DELIVERY": ("Arrived too late", True),
+    "UNWANTED_ITEM": ("No longer needed", False),
+    "ORDERED_WRONG_ITEM": ("Bought by mistake", False),
+    "FOUND_BETTER_PRICE": ("Better price found", False),
+    "NOT_COMPATIBLE": ("Incompatible or not useful", False),
+    "QUALITY_UNACCEPTABLE": ("Performance or quality not adequate", False),
+    "UNAUTHORIZED_PURCHASE": ("Purchase not approved", False),
+    "APP_TOO_SMALL": ("Too small", False),
+    "APP_TOO_LARGE": ("Too large", False),
+    "APP_STYLE": ("Style not as expected", False),
+    "APPAREL_TOO_SMALL": ("Too small", False),
+    "APPAREL_TOO_LARGE": ("Too large", False),
+    "APPAREL_STYLE": ("Style not as expected", False),
+    "POOR_FIT": ("Poor fit", False),
+    "NO_REASON_GIVEN": ("No reason given", False),
+}
+RETURN_REASON_PREFIXES = ("CR-", "AMZ-PG-")
+
+# Restocking fees, from Amazon's policy update of 30 September 2020 for seller-fulfilled returns
+# (sellercentral.amazon.com/forums/t/698297, pointing to the Seller Central help "Guidelines for
+# charging restocking fees"): an item returned within Amazon's return policy and in its
+# original condition carries no restocking fee; only items returned out of policy (after the
+# return window) or in used or damaged condition may carry one, never when the seller is at
+# fault (defective, damaged in transit, wrong item, not as described). Most cases are capped at
+# 20 % of the item price; higher fees, for a few product types, need a photo of the item
+# uploaded in Seller Central, which a feed cannot carry: the addon refuses fees above 20 %.
+RESTOCKING_FEE_MAX_PERCENT = 20.0
+# Conditions found at receipt that are not the item's original condition.
+RESTOCKING_FEE_CONDITIONS = ("opened", "customer_damaged")
+# Amazon's standard return window: a return requested later is out of policy.
+RETURN_WINDOW_DAYS = 30
+
+
+def return_reason_key(code):
+    """A returns report's reason code without its prefix, with "-" read as "_"."""
+    code = (code or "").strip().upper()
+    for prefix in RETURN_REASON_PREFIXES:
+        if code.startswith(prefix):
+            code = code[len(prefix) :]
+            break
+    return code.replace("-", "_")
+
+
+def return_reason_label(code):
+    """The readable label of a return reason code; an unknown code as it is."""
+    known = RETURN_REASONS.get(return_reason_key(code))
+    return known[0] if known else code
+
+
+def return_reason_category(code):
+    """ "seller_fault", "buyer_remorse", or False for a code Amazon does not document."""
+    known = RETURN_REASONS.get(return_reason_key(code))
+    if not known:
+        return False
+    return "seller_fault" if known[1] else "buyer_remorse"
+
+
 # V2 settlement transaction types of money given back to a buyer, with the kind of refund each
 # is when no request of the seller made it.
 SETTLEMENT_REFUND_TYPES = {

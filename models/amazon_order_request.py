@@ -609,10 +609,11 @@ class AmazonOrderRequest(models.Model):
         self._queue()
 
     def action_correct(self):
-        """Correct a refund in error: the refund dialog with its lines, checked like a new one."""
+        """Correct a refund in error, or review a proposed one: the refund dialog with its
+        lines, checked like a new one."""
         self.ensure_one()
         self._check_manager()
-        self._check_transition("queued", sources=("error",))
+        self._check_transition("queued", sources=("draft", "error"))
         if self.request_type != "refund":
             raise UserError(
                 self.env._(
@@ -621,7 +622,11 @@ class AmazonOrderRequest(models.Model):
                 )
             )
         action = self.order_id.action_amazon_refund()
-        action["name"] = self.env._("Correct Refund %(request)s", request=self.name)
+        action["name"] = (
+            self.env._("Review Refund %(request)s", request=self.name)
+            if self.state == "draft"
+            else self.env._("Correct Refund %(request)s", request=self.name)
+        )
         action["context"].update(
             {
                 "default_request_id": self.id,

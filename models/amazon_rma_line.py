@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..amazon_api import const
 
 # What the warehouse finds when a returned item comes back; empty until recorded.
 RETURN_CONDITIONS = [
@@ -41,6 +43,14 @@ class AmazonRmaLine(models.Model):
         digits="Product Unit of Measure",
         help="Units of the order line's product returned: the kits, for the lines of a kit.",
     )
-    reason = fields.Char(string="Return Reason")
+    reason = fields.Char(string="Return Reason Code", help="Amazon's code of the return reason.")
+    reason_label = fields.Char(
+        string="Return Reason", compute="_compute_reason_label", help="Amazon's return reason."
+    )
     in_policy = fields.Boolean(string="In Policy")
     condition = fields.Selection(RETURN_CONDITIONS, string="Condition Received")
+
+    @api.depends("reason")
+    def _compute_reason_label(self):
+        for line in self:
+            line.reason_label = line.reason and const.return_reason_label(line.reason)

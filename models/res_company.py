@@ -1,5 +1,11 @@
 from odoo import fields, models
 
+RETURN_REFUND_MODES = [
+    ("nothing", "Nothing"),
+    ("propose", "Propose a refund"),
+    ("send", "Send the refund"),
+]
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -32,6 +38,15 @@ class ResCompany(models.Model):
         string="Auto submit to Amazon",
         help="Queued requests stay visible in the queue and are sent in batches about every "
         "30 minutes.",
+    )
+    amazon_return_refund_mode = fields.Selection(
+        RETURN_REFUND_MODES,
+        string="When an Amazon return is received",
+        default="nothing",
+        required=True,
+        help="Nothing: refund by hand. Propose: a refund decided by the refund rules waits in "
+        "the queue for review. Send: that refund goes to Amazon, unless something needs a "
+        "review. Seller accounts may choose otherwise.",
     )
     amazon_stuck_feed_minutes = fields.Integer(
         string="Alert after (minutes) without Amazon's answer",

@@ -27,6 +27,9 @@ class ResConfigSettings(models.TransientModel):
     amazon_queue_auto_submit = fields.Boolean(
         related="company_id.amazon_queue_auto_submit", readonly=False
     )
+    amazon_return_refund_mode = fields.Selection(
+        related="company_id.amazon_return_refund_mode", readonly=False
+    )
     amazon_stuck_feed_minutes = fields.Integer(
         related="company_id.amazon_stuck_feed_minutes", readonly=False
     )

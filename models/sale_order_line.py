@@ -39,11 +39,25 @@ class SaleOrderLine(models.Model):
         return self._is_delivery() or (shipping_product and self.product_id == shipping_product)
 
     def _amazon_quantity_shipped(self):
-        """Units Amazon counts as shipped: Odoo's deliveries, or everything when Amazon ships."""
+        """Units Amazon counts as shipped: Odoo's deliveries, or everything when Amazon ships.
+
+        Amazon charged the buyer when the units shipped: a return received in stock, which
+        lowers Odoo's delivered quantity, does not make them unshipped for Amazon's refunds.
+        """
         self.ensure_one()
         if self.order_id.amazon_fulfillment == "amazon":
             return self.product_uom_qty
-        return self.qty_delivered
+        shipped = self.qty_delivered
+        if self.qty_delivered_method == "stock_move" and self.move_ids:
+            _outgoing, returned = self._get_outgoing_incoming_moves()
+            shipped += sum(
+                move.product_uom._compute_quantity(
+                    move.quantity, self.product_uom, rounding_method="HALF-UP"
+                )
+                for move in returned
+                if move.state == "done"
+            )
+        return shipped
 
     def _amazon_quantity_unshipped(self):
         self.ensure_one()

@@ -39,4 +39,8 @@ class StockPicking(models.Model):
     def _action_done(self):
         # Every way of validating ends here, not only the button.
         self._amazon_check_shipping_allowed()
-        return super()._action_done()
+        result = super()._action_done()
+        self.filtered(
+            lambda picking: picking.state == "done" and picking.picking_type_code == "incoming"
+        ).amazon_rma_id._amazon_on_return_received()
+        return result

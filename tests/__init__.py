@@ -22,3 +22,4 @@ from . import test_translations
 from . import test_rma_receipt
 from . import test_rma_deadlines
 from . import test_rma_safet
+from . import test_return_refund_rules

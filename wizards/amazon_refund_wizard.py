@@ -21,8 +21,11 @@ class AmazonRefundWizard(models.TransientModel):
         "amazon.order.request",
         string="Correcting",
         readonly=True,
-        help="A refund in error that this dialog corrects and queues again.",
+        help="A refund in error that this dialog corrects and queues again, or a refund the "
+        "refund rules proposed, which it queues once reviewed.",
     )
+    refund_rule_ids = fields.Many2many(related="request_id.refund_rule_ids", string="Refund Rules")
+    refund_rule_note = fields.Text(related="request_id.refund_rule_note")
     company_id = fields.Many2one(related="order_id.company_id")
     currency_id = fields.Many2one(related="order_id.currency_id")
     allow_over_refund = fields.Boolean(related="company_id.amazon_allow_over_refund")
@@ -177,7 +180,7 @@ class AmazonRefundWizard(models.TransientModel):
         if self.request_id:
             request = self.request_id
             request._check_manager()
-            request._check_transition("queued", sources=("error",))
+            request._check_transition("queued", sources=("draft", "error"))
             request.line_ids.sudo().unlink()
             request.sudo().write({"reason": self.reason, "line_ids": line_commands})
         else:

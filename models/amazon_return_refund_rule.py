@@ -1,0 +1,299 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..amazon_api import const
+from .amazon_rma_line import RETURN_CONDITIONS
+
+REASON_CATEGORIES = [
+    ("seller_fault", "Seller fault"),
+    ("buyer_remorse", "Buyer's remorse"),
+]
+POLICY_CHOICES = [("in_policy", "In policy"), ("out_of_policy", "Out of policy")]
+
+
+def split_codes(text):
+    """The codes of a comma-separated list, without blanks or repeats, in order."""
+    return list(dict.fromkeys(code.strip() for code in (text or "").split(",") if code.strip()))
+
+
+class AmazonReturnRefundRule(models.Model):
+    _name = "amazon.return.refund.rule"
+    _description = "Amazon Return Refund Rule"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(
+        default=10, help="Among rules equally specific, the first in this order applies."
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    seller_account_id = fields.Many2one(
+        "amazon.seller.account",
+        index=True,
+        check_company=True,
+        help="Empty: every seller account of the company.",
+    )
+    reason_codes = fields.Char(
+        string="Return Reasons",
+        help="Amazon's return reason codes, separated by commas, with or without their prefix "
+        "(CR-DEFECTIVE or DEFECTIVE). Empty: any reason of the category below.",
+    )
+    reason_category = fields.Selection(
+        REASON_CATEGORIES,
+        help="Seller fault: defective, damaged, wrong item, not as described, missing parts, "
+        "arrived late. Buyer's remorse: the other reasons Amazon documents. Empty: any reason.",
+    )
+    policy = fields.Selection(
+        POLICY_CHOICES, string="Return Policy", help="Empty: in or out of policy."
+    )
+    condition_codes = fields.Char(
+        string="Conditions",
+        help="Conditions found at receipt, separated by commas: sellable, opened, "
+        "customer_damaged, carrier_damaged, wrong_item, not_returned. Empty: any condition, "
+        "recorded or not.",
+    )
+    min_days = fields.Integer(
+        string="Returned After (days)",
+        help="At least this many days between the delivery to the buyer and the return "
+        "request. 0: no minimum.",
+    )
+    max_days = fields.Integer(
+        string="Returned Within (days)",
+        help="At most this many days between the delivery to the buyer and the return "
+        "request. 0: no maximum.",
+    )
+    refund_item = fields.Boolean(
+        string="Refund Item Price and Tax", default=True, help="The returned units' price and tax."
+    )
+    refund_shipping = fields.Boolean(
+        help="The returned units' share of what the buyer paid for shipping, and its tax."
+    )
+    restocking_fee_percent = fields.Float(
+        string="Restocking Fee (%)",
+        digits=(5, 2),
+        help="Kept from the item price refunded. Amazon allows it only for returns out of "
+        "policy or items not in their original condition, never for seller-fault reasons, "
+        "and at most 20 %.",
+    )
+
+    _sql_constraints = [
+        (
+            "days_positive",
+            "CHECK (min_days >= 0 AND max_days >= 0)",
+            "Days between delivery and return cannot be negative.",
+        ),
+    ]
+
+    @api.constrains("reason_codes")
+    def _check_reason_codes(self):
+        for rule in self:
+            for code in split_codes(rule.reason_codes):
+                if " " in code:
+                    raise ValidationError(
+                        self.env._(
+                            "%(rule)s: %(code)s is not a return reason code; separate codes "
+                            "with commas.",
+                            rule=rule.name,
+                            code=code,
+                        )
+                    )
+
+    @api.constrains("condition_codes")
+    def _check_condition_codes(self):
+        known = dict(RETURN_CONDITIONS)
+        for rule in self:
+            unknown = [code for code in split_codes(rule.condition_codes) if code not in known]
+            if unknown:
+                raise ValidationError(
+                    self.env._(
+                        "%(rule)s: unknown conditions %(codes)s. Use %(known)s.",
+                        rule=rule.name,
+                        codes=", ".join(unknown),
+                        known=", ".join(known),
+                    )
+                )
+
+    @api.constrains("min_days", "max_days")
+    def _check_days(self):
+        for rule in self:
+            if rule.max_days and rule.min_days > rule.max_days:
+                raise ValidationError(
+                    self.env._(
+                        "%(rule)s: returned after %(min)s days and within %(max)s days cannot "
+                        "both hold.",
+                        rule=rule.name,
+                        min=rule.min_days,
+                        max=rule.max_days,
+                    )
+                )
+
+    @api.constrains(
+        "restocking_fee_percent",
+        "refund_item",
+        "reason_codes",
+        "reason_category",
+        "policy",
+        "condition_codes",
+        "min_days",
+    )
+    def _check_restocking_fee(self):
+        cap = const.RESTOCKING_FEE_MAX_PERCENT
+        for rule in self:
+            fee = rule.restocking_fee_percent
+            if not fee:
+                continue
+            if fee < 0 or fee > cap:
+                fee_text, cap_text = f"{fee:g}", f"{cap:g}"
+                raise ValidationError(
+                    self.env._(
+                        "%(rule)s: a restocking fee of %(fee)s %% is refused: Amazon caps "
+                        "restocking fees at %(cap)s %% of the item price.",
+                        rule=rule.name,
+                        fee=fee_text,
+                        cap=cap_text,
+                    )
+                )
+            if not rule.refund_item:
+                raise ValidationError(
+                    self.env._(
+                        "%(rule)s: a restocking fee is kept from the item price refunded: "
+                        "refund the item price, or set no fee.",
+                        rule=rule.name,
+                    )
+                )
+            if not rule._only_buyer_remorse():
+                raise ValidationError(
+                    self.env._(
+                        "%(rule)s: Amazon allows no restocking fee when the seller is at fault "
+                        "(defective, damaged, wrong item, not as described, missing parts, "
+                        "arrived late): limit the rule to buyer's remorse reasons.",
+                        rule=rule.name,
+                    )
+                )
+            conditions = split_codes(rule.condition_codes)
+            not_original = conditions and set(conditions) <= set(const.RESTOCKING_FEE_CONDITIONS)
+            late = rule.policy == "out_of_policy" or rule.min_days > const.RETURN_WINDOW_DAYS
+            if not (not_original or late):
+                raise ValidationError(
+                    self.env._(
+                        "%(rule)s: Amazon allows a restocking fee only on returns out of policy "
+                        "(or more than %(days)s days after delivery) or on items that came back "
+                        "opened or damaged by the buyer: restrict the rule to those.",
+                        rule=rule.name,
+                        days=const.RETURN_WINDOW_DAYS,
+                    )
+                )
+
+    def _only_buyer_remorse(self):
+        """Whether every reason this rule matches is documented as the buyer's choice."""
+        self.ensure_one()
+        codes = split_codes(self.reason_codes)
+        if codes:
+            return all(const.return_reason_category(code) == "buyer_remorse" for code in codes)
+        return self.reason_category == "buyer_remorse"
+
+    # -- matching ------------------------------------------------------------------------------
+
+    def _specificity(self):
+        """How many things the rule names: the most specific matching rule applies."""
+        self.ensure_one()
+        return (
+            bool(self.seller_account_id)
+            + (2 if self.reason_codes else bool(self.reason_category))
+            + bool(self.policy)
+            + bool(self.condition_codes)
+            + bool(self.min_days or self.max_days)
+        )
+
+    def _depends_on_condition(self):
+        self.ensure_one()
+        return bool(self.condition_codes)
+
+    def _depends_on_days(self):
+        self.ensure_one()
+        return bool(self.min_days or self.max_days)
+
+    def _matches(self, facts):
+        """Whether the rule holds for a returned item; unknown conditions or days match any
+        rule that does not ask for them, and rules that do are matched as possible only.
+
+        `facts`: reason (the code), in_policy, conditions (a set, None if not all recorded),
+        days (None if the delivery date is unknown). Returns "yes", "maybe" or "no".
+        """
+        self.ensure_one()
+        reason_key = const.return_reason_key(facts["reason"])
+        codes = {const.return_reason_key(code) for code in split_codes(self.reason_codes)}
+        if codes and reason_key not in codes:
+            return "no"
+        if (
+            not codes
+            and self.reason_category
+            and const.return_reason_category(facts["reason"]) != self.reason_category
+        ):
+            return "no"
+        if self.policy and (self.policy == "in_policy") != bool(facts["in_policy"]):
+            return "no"
+        maybe = False
+        if self._depends_on_condition():
+            if facts["conditions"] is None:
+                maybe = True
+            elif not facts["conditions"] <= set(split_codes(self.condition_codes)):
+                return "no"
+        if self._depends_on_days():
+            days = facts["days"]
+            if days is None:
+                maybe = True
+            elif days < self.min_days or (self.max_days and days > self.max_days):
+                return "no"
+        return "maybe" if maybe else "yes"
+
+    @api.model
+    def _rules_for(self, account):
+        """The active rules of `account`, most specific first, then by sequence."""
+        rules = self.search(
+            [
+                ("company_id", "=", account.company_id.id),
+                "|",
+                ("seller_account_id", "=", False),
+                ("seller_account_id", "=", account.id),
+            ]
+        )
+        return rules.sorted(lambda rule: (-rule._specificity(), rule.sequence, rule.id))
+
+    def _describe(self):
+        """What the rule asks for and decides, in words."""
+        self.ensure_one()
+        parts = []
+        if self.reason_codes:
+            parts.append(
+                self.env._(
+                    "reasons %(codes)s",
+                    codes=", ".join(
+                        const.return_reason_label(code) for code in split_codes(self.reason_codes)
+                    ),
+                )
+            )
+        elif self.reason_category:
+            parts.append(dict(REASON_CATEGORIES)[self.reason_category].lower())
+        if self.policy:
+            parts.append(dict(POLICY_CHOICES)[self.policy].lower())
+        if self.condition_codes:
+            labels = dict(RETURN_CONDITIONS)
+            parts.append(
+                self.env._(
+                    "condition %(conditions)s",
+                    conditions=", ".join(
+                        labels[code].lower() for code in split_codes(self.condition_codes)
+                    ),
+                )
+            )
+        if self.min_days:
+            parts.append(self.env._("returned after %(days)s days", days=self.min_days))
+        if self.max_days:
+            parts.append(self.env._("returned within %(days)s days", days=self.max_days))
+        if self.seller_account_id:
+            parts.append(self.env._("account %(account)s", account=self.seller_account_id.name))
+        return ", ".join(parts) or self.env._("any return")

@@ -1,0 +1,336 @@
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from ..amazon_api import const
+from .amazon_order_request import OPEN_STATES, PENDING_STATES, REFUNDED_STATES
+
+# Request line field -> the price component it refunds, as the rules decide them.
+ITEM_COMPONENTS = {"amount_principal": const.PRINCIPAL, "amount_tax": const.TAX}
+SHIPPING_COMPONENTS = {
+    "amount_shipping": const.SHIPPING,
+    "amount_shipping_tax": const.SHIPPING_TAX,
+}
+
+
+class AmazonRma(models.Model):
+    """What the refund rules of the seller account make of a received return: nothing, a
+    refund proposed for review, or a refund sent."""
+
+    _inherit = "amazon.rma"
+
+    return_reason_label = fields.Char(
+        string="Return Reasons",
+        compute="_compute_return_reason_label",
+        help="Amazon's return reasons of the items, in words; the codes are kept as Amazon sent "
+        "them.",
+    )
+    amazon_resolution = fields.Char(
+        readonly=True,
+        help="What Amazon's returns report says it did, such as StandardRefund or "
+        "ReturnlessRefund.",
+    )
+    amazon_refunded_amount = fields.Monetary(
+        string="Refunded by Amazon",
+        readonly=True,
+        help="What Amazon's returns report says the buyer was refunded already.",
+    )
+
+    @api.depends("return_reason")
+    def _compute_return_reason_label(self):
+        for rma in self:
+            codes = [code.strip() for code in (rma.return_reason or "").split(",") if code.strip()]
+            rma.return_reason_label = ", ".join(const.return_reason_label(code) for code in codes)
+
+    # -- when the return is received ---------------------------------------------------------------
+
+    def _amazon_on_return_received(self):
+        """Apply the account's choice for received returns: nothing, propose or send.
+
+        Called when a return of the RMA is validated in stock, in that user's transaction:
+        nothing here talks to Amazon, a refund sent is only queued for the sender.
+        """
+        for rma in self.sudo():
+            mode = rma.seller_account_id._amazon_return_refund_mode()
+            if mode == "nothing" or rma.state != "received":
+                continue
+            # Decided once everything Amazon announced is received, or known not to come.
+            if rma.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
+                continue
+            if rma.refund_request_ids.filtered(lambda r: r.state in OPEN_STATES + REFUNDED_STATES):
+                continue
+            refunded = rma._amazon_refunded_by_amazon()
+            if refunded:
+                rma._message_log(
+                    body=self.env._("No refund proposed or sent: %(why)s", why=refunded)
+                )
+                continue
+            rma.with_company(rma.company_id)._amazon_refund_by_rules(send=mode == "send")
+
+    def _amazon_refunded_by_amazon(self):
+        """Why Amazon has refunded the buyer of this return already, or False.
+
+        Amazon's returns report tells a returnless refund and the amount refunded; the refunds
+        Amazon made itself that Odoo recorded from its settlements and transactions count too.
+        """
+        self.ensure_one()
+        if self.returnless:
+            return self.env._("Amazon refunded the buyer without the item (returnless refund).")
+        if self.currency_id.compare_amounts(self.amazon_refunded_amount, 0.0) > 0:
+            return self.env._(
+                "Amazon's returns report shows %(amount)s refunded to the buyer already.",
+                amount=self.currency_id.format(self.amazon_refunded_amount),
+            )
+        by_amazon = self.refund_request_ids.filtered(
+            lambda r: r.origin == "amazon" and r.state in REFUNDED_STATES
+        )
+        if by_amazon:
+            return self.env._(
+                "Amazon refunded %(amount)s itself (%(requests)s).",
+                amount=self.currency_id.format(sum(by_amazon.mapped("amount_total"))),
+                requests=", ".join(by_amazon.mapped("name")),
+            )
+        return False
+
+    def _amazon_refund_by_rules(self, send):
+        """Create the refund the rules decide; queue it when `send` and nothing needs review."""
+        self.ensure_one()
+        plan = self._amazon_refund_plan()
+        refunded = (*ITEM_COMPONENTS, *SHIPPING_COMPONENTS)
+        line_values = [
+            values for values in plan["lines"] if any(values.get(name) for name in refunded)
+        ]
+        Request = self.env["amazon.order.request"]
+        if not line_values:
+            self._message_log(
+                body=self.env._(
+                    "The refund rules refund nothing of this return: %(why)s",
+                    why=plan["note"],
+                )
+            )
+            return Request
+        request = Request.sudo().create(
+            {
+                "request_type": "refund",
+                "order_id": self.order_id.id,
+                "seller_account_id": self.seller_account_id.id,
+                "amazon_rma_id": self.id,
+                "reason": const.CUSTOMER_RETURN,
+                "requested_by_id": self.env.uid,
+                "refund_rule_ids": [Command.set(plan["rules"].ids)],
+                "refund_rule_note": plan["note"],
+                "line_ids": [Command.create(values) for values in line_values],
+            }
+        )
+        review = plan["review"]
+        if send and not review:
+            try:
+                with self.env.cr.savepoint():
+                    request._queue()
+            except UserError as error:
+                review = error.args[0]
+        if send and review:
+            request.sudo().refund_rule_note = "\n".join(
+                [plan["note"], self.env._("Not sent, to review: %(why)s", why=review)]
+            )
+        if request.state == "draft":
+            request._amazon_alert(
+                self.env._("Refund proposal to review"),
+                self.env._(
+                    "%(request)s proposes %(amount)s for return %(rma)s. %(why)s",
+                    request=request.name,
+                    amount=request.currency_id.format(request.amount_total),
+                    rma=self.display_name,
+                    why=review or "",
+                ),
+            )
+            body = self.env._(
+                "Refund %(request)s of %(amount)s proposed for review.",
+                request=request.name,
+                amount=request.currency_id.format(request.amount_total),
+            )
+        else:
+            body = self.env._(
+                "Refund %(request)s of %(amount)s sent to Amazon by the refund rules.",
+                request=request.name,
+                amount=request.currency_id.format(request.amount_total),
+            )
+        self._message_log(body=body)
+        return request
+
+    def _amazon_delivered_to_buyer(self):
+        """When the order's items were delivered to the buyer, as far as Odoo knows: the
+        validation of its delivery; unknown when Amazon shipped it."""
+        self.ensure_one()
+        dates = self.order_id.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state == "done" and p.date_done
+        ).mapped("date_done")
+        return fields.Date.context_today(self, min(dates)) if dates else None
+
+    def _amazon_refund_plan(self):
+        """What the rules refund of each returned item.
+
+        Returns lines (request line values, one per order line), the rules applied, a note
+        saying which rule applied to each item and why, and why the refund needs a review
+        (False when none).
+        """
+        self.ensure_one()
+        Rule = self.env["amazon.return.refund.rule"]
+        rules = Rule._rules_for(self.seller_account_id)
+        delivered = self._amazon_delivered_to_buyer()
+        days = (self.request_date - delivered).days if delivered and self.request_date else None
+        items = defaultdict(lambda: self.env["amazon.rma.line"])
+        for line in self.line_ids:
+            items[line.order_line_id, line.sequence] |= line
+        order_lines = self.line_ids.order_line_id
+        charged = order_lines._amazon_charged_for_shipped()
+        taken = order_lines._amazon_refund_totals(REFUNDED_STATES + PENDING_STATES)
+        amounts = defaultdict(lambda: defaultdict(float))
+        notes, reviews = [], []
+        applied = Rule
+        currency = self.currency_id
+        for (order_line, _sequence), lines in items.items():
+            first = lines[:1]
+            conditions = set(lines.mapped("condition"))
+            facts = {
+                "reason": first.reason or "",
+                "in_policy": first.in_policy,
+                "conditions": None if False in conditions else conditions,
+                "days": days,
+            }
+            rule, why, review = self._amazon_choose_rule(rules, facts)
+            product = order_line.product_id.display_name
+            notes.append(f"{product}: {why}")
+            if review:
+                reviews.append(f"{product}: {review}")
+            quantity = first.sold_quantity
+            amounts[order_line]["quantity"] += quantity
+            shipped = min(order_line._amazon_quantity_shipped(), order_line.product_uom_qty)
+            share = quantity / shipped if shipped else 0.0
+            line_charged = charged.get(order_line, {})
+            refund_item = rule.refund_item if rule else True
+            components = dict(ITEM_COMPONENTS) if refund_item else {}
+            if rule.refund_shipping:
+                components |= SHIPPING_COMPONENTS
+            for name, component in components.items():
+                amounts[order_line][name] += line_charged.get(component, 0.0) * share
+            if rule.restocking_fee_percent and refund_item:
+                amounts[order_line]["amount_restocking_fee"] += (
+                    line_charged.get(const.PRINCIPAL, 0.0)
+                    * share
+                    * rule.restocking_fee_percent
+                    / 100
+                )
+            applied |= rule
+        lines = []
+        for order_line, values in amounts.items():
+            line_taken = taken[order_line]
+            line_charged = charged.get(order_line, {})
+            refund = {"order_line_id": order_line.id, "quantity": values.pop("quantity")}
+            for name, amount in values.items():
+                component = {**ITEM_COMPONENTS, **SHIPPING_COMPONENTS}.get(name)
+                if component:
+                    # Never more than what the buyer paid and was not refunded yet.
+                    left = max(line_charged.get(component, 0.0) - line_taken[component], 0.0)
+                    amount = min(amount, left)
+                refund[name] = currency.round(amount)
+            lines.append(refund)
+        return {
+            "lines": lines,
+            "rules": applied,
+            "note": "\n".join(notes),
+            "review": "; ".join(reviews) or False,
+        }
+
+    def _amazon_choose_rule(self, rules, facts):
+        """The most specific rule holding for an item, why it applies, and why the refund
+        needs a review (False if it does not)."""
+        labels = dict(
+            self.env["amazon.rma.line"]._fields["condition"]._description_selection(self.env)
+        )
+        reason = facts["reason"]
+        category = const.return_reason_category(reason)
+        said = [
+            self.env._(
+                "reason %(label)s (%(code)s, %(category)s)",
+                label=const.return_reason_label(reason) or self.env._("none"),
+                code=reason or "-",
+                category={
+                    "seller_fault": self.env._("seller fault"),
+                    "buyer_remorse": self.env._("buyer's remorse"),
+                }.get(category, self.env._("not documented by Amazon")),
+            ),
+            self.env._("in policy") if facts["in_policy"] else self.env._("out of policy"),
+            self.env._(
+                "condition %(condition)s",
+                condition=", ".join(sorted(labels[c].lower() for c in facts["conditions"]))
+                if facts["conditions"] is not None
+                else self.env._("not recorded"),
+            ),
+            self.env._("returned %(days)s days after delivery", days=facts["days"])
+            if facts["days"] is not None
+            else self.env._("delivery date unknown"),
+        ]
+        facts_text = ", ".join(said)
+        for rule in rules:
+            match = rule._matches(facts)
+            if match == "no":
+                continue
+            if match == "maybe":
+                fallback = next((other for other in rules if other._matches(facts) == "yes"), None)
+                needed = (
+                    self.env._("the condition is not recorded")
+                    if rule._depends_on_condition() and facts["conditions"] is None
+                    else self.env._("the delivery date to the buyer is unknown")
+                )
+                review = self.env._(
+                    "rule %(rule)s may apply but %(needed)s", rule=rule.name, needed=needed
+                )
+                if fallback:
+                    return (
+                        fallback,
+                        self.env._(
+                            "rule %(rule)s (%(what)s) applied to %(facts)s; %(review)s.",
+                            rule=fallback.name,
+                            what=fallback._describe(),
+                            facts=facts_text,
+                            review=review,
+                        ),
+                        review,
+                    )
+                return (
+                    self.env["amazon.return.refund.rule"],
+                    self.env._(
+                        "no rule applies for sure to %(facts)s; %(review)s: item price and tax "
+                        "proposed.",
+                        facts=facts_text,
+                        review=review,
+                    ),
+                    review,
+                )
+            others = [
+                other.name for other in rules if other != rule and other._matches(facts) != "no"
+            ]
+            why = self.env._(
+                "rule %(rule)s (%(what)s) applied to %(facts)s.",
+                rule=rule.name,
+                what=rule._describe(),
+                facts=facts_text,
+            )
+            if others:
+                why += " " + self.env._(
+                    "Chosen over %(others)s, less specific or later in the sequence.",
+                    others=", ".join(others),
+                )
+            return rule, why, False
+        review = self.env._("no refund rule applies")
+        return (
+            self.env["amazon.return.refund.rule"],
+            self.env._(
+                "%(review)s to %(facts)s: item price and tax proposed.",
+                review=review.capitalize(),
+                facts=facts_text,
+            ),
+            review,
+        )
