@@ -26,16 +26,6 @@ class AmazonRma(models.Model):
         help="Amazon's return reasons of the items, in words; the codes are kept as Amazon sent "
         "them.",
     )
-    amazon_resolution = fields.Char(
-        readonly=True,
-        help="What Amazon's returns report says it did, such as StandardRefund or "
-        "ReturnlessRefund.",
-    )
-    amazon_refunded_amount = fields.Monetary(
-        string="Refunded by Amazon",
-        readonly=True,
-        help="What Amazon's returns report says the buyer was refunded already.",
-    )
 
     @api.depends("return_reason")
     def _compute_return_reason_label(self):

@@ -28,7 +28,7 @@ class AmazonRma(models.Model):
         help="What the returns report says the buyer was refunded for this return.",
     )
     safet_action_reason = fields.Char(string="SAFE-T Reason", readonly=True)
-    safet_claim_id = fields.Char(
+    safet_claim_ref = fields.Char(
         string="SAFE-T Claim ID", readonly=True, tracking=True, index="btree_not_null"
     )
     safet_claim_state = fields.Char(string="SAFE-T Claim Status", readonly=True, tracking=True)
@@ -68,7 +68,7 @@ class AmazonRma(models.Model):
         "line_ids.condition",
         "returnless",
         "amazon_refunded_amount",
-        "safet_claim_id",
+        "safet_claim_ref",
         "state",
         "received_date",
         "request_date",
@@ -85,7 +85,7 @@ class AmazonRma(models.Model):
             )
             rma.safet_recommended = bool(
                 rma.amazon_refunded_buyer
-                and not rma.safet_claim_id
+                and not rma.safet_claim_ref
                 and rma.state != "cancelled"
                 and set(rma.line_ids.mapped("condition")) & set(SAFET_CONDITIONS)
             )

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import AmazonEmulatorCase
-from .common_rma import RmaImportMixin, returns_flat_file
+from .common_rma import RmaImportMixin, receive, returns_flat_file
 
 # One MUG of two (20.00 each, 10 % tax) and its share of the 5.00 shipping: 3.64 + 0.36 tax for
 # the two MUGs, half of it for one.
@@ -14,6 +14,11 @@ MUG_PRINCIPAL, MUG_TAX, MUG_SHIPPING, MUG_SHIPPING_TAX = 20.0, 2.0, 1.82, 0.18
 
 
 class ReturnRefundCase(RmaImportMixin, AmazonEmulatorCase):
+    def setUp(self):
+        super().setUp()
+        # The condition each RMA's items are found in when received.
+        self.found_in = {}
+
     def _rule(self, name, **values):
         return self.env["amazon.return.refund.rule"].create(
             {"name": name, "company_id": self.company_a.id, **values}
@@ -21,10 +26,10 @@ class ReturnRefundCase(RmaImportMixin, AmazonEmulatorCase):
 
     def _returned(self, number, items, days=5, account=None):
         """A shipped and invoiced order, and its RMA of `items`: (sku, units, reason code,
-        in policy, condition), requested `days` after the delivery."""
+        in policy, condition found at receipt), requested `days` after the delivery."""
         order = self._shipped_order(number, account=account)
         lines = {line.product_id.default_code: line for line in order.order_line}
-        return self.env["amazon.rma"].create(
+        rma = self.env["amazon.rma"].create(
             {
                 "amazon_rma_number": f"D{number.replace('-', '')}",
                 "seller_account_id": order.amazon_seller_account_id.id,
@@ -41,19 +46,26 @@ class ReturnRefundCase(RmaImportMixin, AmazonEmulatorCase):
                             "sold_quantity": units,
                             "reason": reason,
                             "in_policy": in_policy,
-                            "condition": condition,
                         }
                     )
-                    for sequence, (sku, units, reason, in_policy, condition) in enumerate(
+                    for sequence, (sku, units, reason, in_policy, _condition) in enumerate(
                         items, start=1
                     )
                 ],
             }
         )
+        self.found_in[rma] = [item[4] for item in items]
+        return rma
 
     def _receive(self, rma):
-        """Validate the return in stock, as the warehouse does."""
-        rma.action_receive()
+        """Receive the items in the conditions they are found in through the dialog, then
+        validate the returns in stock, as the warehouse does. A condition False: the return
+        made without recording it, as Receive made returns before conditions were recorded."""
+        conditions = self.found_in.get(rma) or ["sellable"] * len(rma.line_ids)
+        if all(conditions):
+            receive(rma, conditions)
+        else:
+            rma._create_returns(rma.line_ids)
         for picking in rma.picking_ids:
             for move in picking.move_ids:
                 move.quantity = move.product_uom_qty

@@ -108,7 +108,7 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
 
         claim_id = self.emulator.file_safet_claim(rma.amazon_rma_number)
         self._import_report(fmt)
-        self.assertEqual(rma.safet_claim_id, claim_id)
+        self.assertEqual(rma.safet_claim_ref, claim_id)
         self.assertEqual(rma.safet_claim_state, "Under Investigation")
         self.assertEqual(rma.safet_action_reason, "Item returned damaged")
         self.assertTrue(rma.safet_claim_date)
