@@ -1,7 +1,7 @@
 {
     "name": "Amazon Refunds & Cancellations",
     "summary": "Refund, cancel and process Amazon returns from Odoo, one by one or in batches",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Amazon Refunds & Cancellations contributors",
@@ -24,6 +24,7 @@
         "views/amazon_seller_account_views.xml",
         "views/amazon_seller_marketplace_views.xml",
         "views/amazon_order_request_views.xml",
+        "views/amazon_item_ledger_views.xml",
         "views/amazon_feed_batch_views.xml",
         "views/amazon_rma_views.xml",
         "views/amazon_rma_import_views.xml",

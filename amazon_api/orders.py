@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from . import const
+
 # Datasets read when importing an order (buyer data needs a restricted data token on top).
 IMPORT_DATASETS = ("FULFILLMENT", "PROCEEDS", "PROMOTION", "CANCELLATION", "TAX")
 RESTRICTED_DATASETS = ("BUYER", "RECIPIENT")
-# What linking needs: the items, the marketplace and who ships.
-LINK_DATASETS = ("FULFILLMENT",)
+# What linking needs: the items, the marketplace, who ships and what the buyer was charged.
+LINK_DATASETS = ("FULFILLMENT", "PROCEEDS")
 FACILITATOR_TAX = "MARKETPLACE_FACILITATOR"
 
 
@@ -22,6 +24,8 @@ class OrderItemInfo:
     proceeds: dict
     # The TAX breakdown per subtype it applies to (ITEM, SHIPPING, GIFT_WRAP, DISCOUNT, ...).
     taxes: dict
+    # The DISCOUNT breakdown (negative) per subtype it lowers (ITEM, SHIPPING, GIFT_WRAP).
+    discounts: dict
     promotion_ids: tuple
     quantity_shipped: int | None
     cancelled_by: str | None
@@ -71,16 +75,17 @@ def _currency(money):
 
 def parse_item(item):
     product = item.get("product") or {}
-    proceeds, taxes, currency = {}, {}, None
+    proceeds, details, currency = {}, {"TAX": {}, "DISCOUNT": {}}, None
     for breakdown in (item.get("proceeds") or {}).get("breakdowns") or []:
         kind = breakdown.get("type") or "OTHER"
         amount = _amount(breakdown.get("subtotal")) or 0.0
         currency = currency or _currency(breakdown.get("subtotal"))
         proceeds[kind] = proceeds.get(kind, 0.0) + amount
-        if kind == "TAX":
+        if kind in details:
+            split = details[kind]
             for detail in breakdown.get("detailedBreakdowns") or []:
                 subtype = detail.get("subtype") or "OTHER"
-                taxes[subtype] = taxes.get(subtype, 0.0) + (_amount(detail.get("value")) or 0.0)
+                split[subtype] = split.get(subtype, 0.0) + (_amount(detail.get("value")) or 0.0)
     fulfillment = item.get("fulfillment")
     cancellation = (item.get("cancellation") or {}).get("cancellationExecution") or {}
     collections = (item.get("tax") or {}).get("taxCollections") or []
@@ -92,7 +97,8 @@ def parse_item(item):
         quantity=int(item.get("quantityOrdered") or 0),
         unit_price=_amount(unit_price),
         proceeds=proceeds,
-        taxes=taxes,
+        taxes=details["TAX"],
+        discounts=details["DISCOUNT"],
         promotion_ids=tuple(
             promotion["promotionId"]
             for promotion in (item.get("promotion") or {}).get("breakdowns") or []
@@ -131,3 +137,38 @@ def parse_order(order):
         address=address or None,
         items=tuple(items),
     )
+
+
+# The addon's price components of an item: what its proceeds' types, and their TAX and DISCOUNT
+# subtypes, apply to.
+_CHARGED_PARTS = {
+    "ITEM": (const.PRINCIPAL, const.TAX),
+    "SHIPPING": (const.SHIPPING, const.SHIPPING_TAX),
+    "GIFT_WRAP": (const.GIFT_WRAP, const.GIFT_WRAP_TAX),
+}
+
+
+def charged_components(item):
+    """What the buyer paid for `item` (all its units), by the addon's price components, and
+    the promotions that lowered it (positive).
+
+    Each part is its proceeds less the promotions of its subtype; taxes go to the part of
+    their subtype. A TAX or DISCOUNT given without subtypes applies to the item itself.
+    """
+    charged = {}
+    for part, (price, tax) in _CHARGED_PARTS.items():
+        discount = item.discounts.get(part, 0.0)
+        taxes = item.taxes.get(part, 0.0)
+        if part == "ITEM":
+            if not item.discounts:
+                discount = item.proceeds.get("DISCOUNT", 0.0)
+            if not item.taxes:
+                taxes = item.proceeds.get("TAX", 0.0)
+        charged[price] = round(item.proceeds.get(part, 0.0) + discount, 2)
+        charged[tax] = round(taxes, 2)
+    if not item.proceeds.get("ITEM") and item.unit_price is not None:
+        charged[const.PRINCIPAL] = round(item.unit_price * item.quantity, 2)
+    promotion = -(
+        sum(item.discounts.values()) if item.discounts else item.proceeds.get("DISCOUNT", 0.0)
+    )
+    return charged, round(promotion, 2)

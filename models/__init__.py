@@ -10,6 +10,8 @@ from . import res_company
 from . import res_config_settings
 from . import sale_order
 from . import sale_order_line
+from . import amazon_item_ledger
+from . import amazon_item_ledger_refund
 from . import amazon_order_request
 from . import amazon_order_request_line
 from . import amazon_feed_batch

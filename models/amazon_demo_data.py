@@ -76,31 +76,39 @@ class AmazonDemoData(models.AbstractModel):
             order.date_order = now - timedelta(days=days_ago)
             return order
 
-        def refund(order, reason, principal, days_ago, state="done", rma=None, message=False):
-            line = order.order_line[:1]
-            return Request.create(
+        def answered(request, days_ago, applied=True, message=False):
+            """The request as Amazon answered it `days_ago`: sent, then applied or refused."""
+            for state in ("queued", "sending", "sent"):
+                request._set_state(state)
+            if applied:
+                request._on_applied()
+            else:
+                request._on_refused("AmazonRefused", message)
+            request.sudo().write(
                 {
-                    "request_type": "refund",
-                    "order_id": order.id,
-                    "seller_account_id": account_id,
-                    "reason": reason,
-                    "state": state,
                     "requested_at": now - timedelta(days=days_ago),
-                    "done_at": state == "done" and now - timedelta(days=days_ago - 1),
-                    "amazon_rma_id": rma and rma.id,
-                    "result_message": message,
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "order_line_id": line.id,
-                                "quantity": 1,
-                                "amount_principal": principal,
-                                "amount_tax": round(principal * 0.08, 2),
-                            }
-                        )
-                    ],
+                    "done_at": applied and now - timedelta(days=days_ago - 1),
                 }
             )
+            return request
+
+        def refund(order, reason, principal, days_ago, applied=True, rma=None, message=False):
+            line = order.order_line[:1]
+            request = Request._amazon_new(
+                order,
+                "refund",
+                reason,
+                [
+                    {
+                        "order_line_id": line.id,
+                        "quantity": 1,
+                        "amount_principal": principal,
+                        "amount_tax": round(principal * 0.08, 2),
+                    }
+                ],
+                rma=rma,
+            )
+            return answered(request, days_ago, applied, message)
 
         def rma(order, number, reason, delivered_days_ago):
             line = order.order_line[:1]
@@ -144,29 +152,19 @@ class AmazonDemoData(models.AbstractModel):
             "GeneralAdjustment",
             60.0,
             12,
-            state="error",
+            applied=False,
             message="The refund is more than the buyer paid for the item.",
         )
         notebooks = past_order(
             "111-3000004-0000001", notebook, 4, "30000000000041", 15, channel="merchant"
         )
-        cancellation = Request.create(
-            {
-                "request_type": "cancellation",
-                "order_id": notebooks.id,
-                "seller_account_id": account_id,
-                "reason": "NoInventory",
-                "state": "done",
-                "requested_at": now - timedelta(days=14),
-                "done_at": now - timedelta(days=14),
-                "line_ids": [
-                    Command.create(
-                        {"order_line_id": notebooks.order_line.id, "quantity_cancelled": 4}
-                    )
-                ],
-            }
+        cancellation = Request._amazon_new(
+            notebooks,
+            "cancellation",
+            "NoInventory",
+            [{"order_line_id": notebooks.order_line.id, "quantity_cancelled": 4}],
         )
-        cancellation._amazon_apply_cancellation()
+        answered(cancellation, 14)
 
     def _create_order(
         self,

@@ -300,13 +300,13 @@ class AmazonFeedBatch(models.Model):
         Amazon already refunded itself, stays out of the document, in error."""
         messages = []
         sending = self.request_ids.filtered(lambda r: r.state == "sending")
-        sending -= sending._amazon_check_amazon_refunds(client)
+        sending -= sending._amazon_read_amazon_refunds(client)
         for request in sending:
             try:
                 request._check_before_sending()
                 messages.append(request._amazon_message(request.message_number))
             except UserError as error:
-                request._set_refused(False, error.args[0])
+                request._on_refused(False, error.args[0])
         return messages
 
     def _create_feed(self, client):
@@ -474,7 +474,7 @@ class AmazonFeedBatch(models.Model):
     def _fail(self, message):
         """Amazon refused the batch before creating a feed: nothing of it was applied."""
         self.write({"state": "failed", "last_error": message})
-        self.request_ids.filtered(lambda r: r.state == "sending")._set_refused(False, message)
+        self.request_ids.filtered(lambda r: r.state == "sending")._on_refused(False, message)
 
     # -- following -----------------------------------------------------------------------------
 
@@ -530,7 +530,10 @@ class AmazonFeedBatch(models.Model):
         for request in sent:
             kind, code, text = report.outcome(request.message_number)
             counts[kind] += 1
-            request._set_outcome(kind, code, text)
+            if kind == "error":
+                request._on_refused(code, text)
+            else:
+                request._on_applied(code, text)
         self.write(
             {
                 "state": "done",
@@ -580,7 +583,7 @@ class AmazonFeedBatch(models.Model):
             message = f"{message}\n{detail}"
         self.write({"state": "failed", "last_error": message, "next_attempt_at": False})
         amazon_status = status if status in (const.FEED_FATAL, const.FEED_CANCELLED) else False
-        self.request_ids.filtered(lambda r: r.state == "sent")._set_in_doubt(amazon_status, message)
+        self.request_ids.filtered(lambda r: r.state == "sent")._on_in_doubt(amazon_status, message)
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=self._manager_to_alert().id or self.env.uid,

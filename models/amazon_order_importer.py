@@ -165,6 +165,8 @@ class AmazonOrderImporter(models.AbstractModel):
         if not created:
             return
         new_orders = self.env["sale.order"].union(*(order for order, _info in created))
+        # Amazon's amounts before confirming: the snapshot taken then is for orders without.
+        self.env["amazon.item.ledger"]._amazon_sync_orders(created)
         try:
             with self.env.cr.savepoint():
                 new_orders.action_confirm()
@@ -219,6 +221,8 @@ class AmazonOrderImporter(models.AbstractModel):
     def _update_order(self, order, info):
         order = order.sudo()
         order.amazon_order_status = info.fulfillment_status
+        if order.state == "sale":
+            self.env["amazon.item.ledger"]._amazon_sync_orders([(order, info)])
         if info.fulfillment_status == "CANCELLED" and order.state != "cancel":
             if any(line._amazon_quantity_shipped() for line in order.order_line):
                 order._message_log(

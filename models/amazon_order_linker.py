@@ -304,6 +304,10 @@ class AmazonOrderLinker(models.AbstractModel):
         for line, code in codes.items():
             if line.amazon_order_item_code != code:
                 line.amazon_order_item_code = code
+        Ledger = self.env["amazon.item.ledger"]
+        Ledger._amazon_sync_orders([(order, info)])
+        if order.state == "sale":
+            Ledger._snapshot_orders(order)
         return self._record(order, "partial" if notes else "linked", "\n".join(notes))
 
     @api.model

@@ -1,6 +1,6 @@
 import psycopg2
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
@@ -136,6 +136,12 @@ class AmazonOrderRequest(models.Model):
     )
     result_code = fields.Char(readonly=True, copy=False)
     result_message = fields.Text(readonly=True, copy=False)
+    in_doubt = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Amazon stopped while processing it: it may have applied it. Its amounts still "
+        "count as on their way until a manager checks Seller Central.",
+    )
 
     @api.depends("line_ids.amount_total")
     def _compute_amount_total(self):
@@ -209,30 +215,110 @@ class AmazonOrderRequest(models.Model):
     def _set_sent(self, sent_by):
         self._set_state("sent", sent_at=fields.Datetime.now(), sent_by_id=sent_by.id)
 
-    def _set_outcome(self, kind, code, text):
-        """Amazon's answer to this request in its batch's processing report."""
-        if kind == "error":
-            self._set_refused(code, text)
-        else:
-            self._set_state("done", result_code=code, result_message=text)
-            self._amazon_on_accepted()
+    # -- events: the only ways into applied, refused, in doubt and settled, with their effects --
 
-    def _set_refused(self, code, message):
-        """Amazon refused the request, or it cannot be sent: nothing of it applies."""
-        self._set_error(code, message)
-        self._amazon_on_refused()
+    def _on_applied(self, code=None, message=None):
+        """Amazon applied these requests (its processing report or settlement says so, or a
+        manager saw it in Seller Central): a refund gets its credit note, a cancellation lowers
+        the order."""
+        values = {"in_doubt": False}
+        if code is not None:
+            values["result_code"] = code
+        if message is not None:
+            values["result_message"] = message
+        self._set_state("done", **values)
+        self.filtered(lambda r: r.request_type == "refund")._amazon_book_credit_note()
+        self.filtered(lambda r: r.request_type == "cancellation")._amazon_apply_cancellation()
+        for request in self:
+            request.order_id._message_log(
+                body=self.env._(
+                    "Amazon accepted %(type)s %(request)s.",
+                    type=request._type_label(),
+                    request=request.name,
+                )
+            )
 
-    def _set_in_doubt(self, code, message):
-        """Amazon stopped midway: the request may be applied, so Odoo undoes nothing until a
-        manager has checked Seller Central."""
-        self._set_error(code, message)
+    def _on_refused(self, code, message):
+        """Amazon refused these requests, or they cannot be sent: nothing of them applies."""
+        self._set_state("error", result_code=code, result_message=message, in_doubt=False)
+        self._amazon_alert_error(message)
+        self._amazon_undo()
 
-    def _set_error(self, code, message):
-        self._set_state("error", result_code=code, result_message=message)
+    def _on_in_doubt(self, code, message):
+        """Amazon stopped midway: the requests may be applied, so Odoo undoes nothing, and
+        their amounts stay counted, until a manager has checked Seller Central."""
+        self._set_state("error", result_code=code, result_message=message, in_doubt=True)
+        self._amazon_alert_error(message)
+
+    def _on_settled(self):
+        """Amazon's settlements hold every line of these applied requests."""
+        self._set_state("settled")
+
+    def _amazon_alert_error(self, message):
         for request in self:
             request._amazon_alert(
                 self.env._("Amazon %(type)s failed", type=request._type_label()),
                 self.env._("%(request)s: %(message)s", request=request.name, message=message),
+            )
+
+    # -- the one way requests are made -------------------------------------------------------------
+
+    @api.model
+    def _amazon_new(self, order, request_type, reason, line_values, rma=None, **values):
+        """Create a request of `order`, once its lines and RMA are checked to be the order's.
+
+        Users only read requests: it is written as the system, by the dialogs, the refund
+        rules and the demo data, each after checking who asks. `values` are other fields of the
+        request (refund rules and their note, who asked).
+        """
+        self._amazon_check_order_lines(order, line_values)
+        if rma and rma.order_id != order:
+            raise UserError(
+                self.env._(
+                    "%(rma)s is a return of order %(other)s, not of %(order)s.",
+                    rma=rma.display_name,
+                    other=rma.order_id.name,
+                    order=order.name,
+                )
+            )
+        request = self.sudo().create(
+            {
+                "request_type": request_type,
+                "order_id": order.id,
+                "seller_account_id": order.amazon_seller_account_id.id,
+                "amazon_rma_id": rma.id if rma else False,
+                "reason": reason,
+                "line_ids": [Command.create(line) for line in line_values],
+                **values,
+            }
+        )
+        return request.with_env(self.env)
+
+    def _amazon_replace_lines(self, reason, line_values):
+        """A proposal reviewed or a refund in error corrected: its lines as the dialog has them."""
+        self.ensure_one()
+        self._check_transition("queued", sources=("draft", "error"))
+        self._amazon_check_order_lines(self.order_id, line_values)
+        self.line_ids.sudo().unlink()
+        self.sudo().write(
+            {"reason": reason, "line_ids": [Command.create(line) for line in line_values]}
+        )
+
+    @api.model
+    def _amazon_check_order_lines(self, order, line_values):
+        if not order.amazon_seller_account_id:
+            raise UserError(self.env._("%(order)s is not an Amazon order.", order=order.name))
+        order_lines = self.env["sale.order.line"].browse(
+            [values["order_line_id"] for values in line_values]
+        )
+        foreign = order_lines.filtered(lambda line: line.order_id != order)
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "%(lines)s: not lines of order %(order)s.",
+                    lines=", ".join(foreign.sudo().mapped("display_name")),
+                    order=order.name,
+                )
             )
 
     def _queue(self):
@@ -244,7 +330,7 @@ class AmazonOrderRequest(models.Model):
                 self.env._("%(requests)s has no line.", requests=", ".join(empty.mapped("name")))
             )
         self._check_before_sending()
-        values = {"batch_id": False, "message_number": 0, "result_code": False}
+        values = {"batch_id": False, "message_number": 0, "result_code": False, "in_doubt": False}
         for immediately, requests in self.grouped(
             lambda r: not r.company_id.amazon_queue_requests
         ).items():
@@ -255,9 +341,22 @@ class AmazonOrderRequest(models.Model):
             self.env["amazon.feed.batch"]._trigger_sender()
 
     def _check_before_sending(self):
-        """Refuse what Amazon would refuse, naming the request; checked again before sending."""
-        self.filtered(lambda r: r.request_type == "refund")._check_refundable()
+        """Refuse what Amazon would refuse, naming the request; checked again before sending.
+        A refund asks its items' ledgers what is left to refund."""
+        Ledger = self.env["amazon.item.ledger"]
         for request in self:
+            if request.request_type == "refund":
+                request._amazon_check_open_order()
+                # Amazon refunded the buyer of this return itself: any refund of it is a second.
+                rma = request.amazon_rma_id
+                refunded = rma and rma._amazon_refunded_by_amazon()
+                if refunded:
+                    raise UserError(
+                        self.env._(
+                            "%(request)s is not sent: %(why)s", request=request.name, why=refunded
+                        )
+                    )
+                Ledger._check_request(request)
             try:
                 request._amazon_message()
             except DocumentError as error:
@@ -289,63 +388,15 @@ class AmazonOrderRequest(models.Model):
         documents.check_adjustment_message(message)
         return message
 
-    def _check_refundable(self):
-        """Never refund more than was charged, counting what is refunded or on its way.
-
-        Checked per order line and price component when the request is queued and again just
-        before it is sent. The company may allow over-refunds; Amazon may still refuse them.
-        """
-        for request in self:
-            order = request.order_id
-            if order.state == "cancel" or not order.amazon_seller_account_id:
-                raise UserError(
-                    self.env._(
-                        "%(order)s is not an open Amazon order: it cannot be refunded.",
-                        order=order.name,
-                    )
+    def _amazon_check_open_order(self):
+        order = self.order_id
+        if order.state == "cancel" or not order.amazon_seller_account_id:
+            raise UserError(
+                self.env._(
+                    "%(order)s is not an open Amazon order: it cannot be refunded.",
+                    order=order.name,
                 )
-            order_lines = request.line_ids.order_line_id
-            charged = order_lines._amazon_charged_for_shipped()
-            taken = order_lines._amazon_refund_totals(
-                REFUNDED_STATES + PENDING_STATES, exclude_requests=request
             )
-            over_refund = request.company_id.amazon_allow_over_refund
-            currency = request.currency_id
-            for line in request.line_ids:
-                order_line = line.order_line_id
-                shipped = order_line._amazon_quantity_shipped()
-                if line.quantity > shipped - taken[order_line]["quantity"]:
-                    raise UserError(
-                        self.env._(
-                            "%(request)s, %(product)s: %(quantity)s units refunded, but only "
-                            "%(left)s shipped units are left to refund.",
-                            request=request.name,
-                            product=order_line.product_id.display_name,
-                            quantity=line.quantity,
-                            left=shipped - taken[order_line]["quantity"],
-                        )
-                    )
-                if over_refund:
-                    continue
-                for component, amount in line._amazon_components().items():
-                    if component in const.KEPT_COMPONENTS:
-                        continue
-                    left = (
-                        charged.get(order_line, {}).get(component, 0.0)
-                        - taken[order_line][component]
-                    )
-                    if currency.compare_amounts(amount, left) > 0:
-                        raise UserError(
-                            self.env._(
-                                "%(request)s, %(product)s: %(component)s %(amount)s is more than "
-                                "the %(left)s left to refund.",
-                                request=request.name,
-                                product=order_line.product_id.display_name,
-                                component=const.PRICE_COMPONENTS[component],
-                                amount=currency.format(amount),
-                                left=currency.format(max(left, 0.0)),
-                            )
-                        )
 
     def _claim_queued(self):
         """Lock the queued requests among these that no other transaction holds."""
@@ -386,30 +437,9 @@ class AmazonOrderRequest(models.Model):
             self.request_type
         ].lower()
 
-    # Hooks: what Odoo does when Amazon accepts or refuses a request. Refunds and cancellations
-    # each add their part (credit notes, blocking and cancelling deliveries). Nothing is booked
-    # before Amazon accepts: a refused refund leaves no credit note behind.
-
-    def _amazon_on_accepted(self):
-        """Amazon applied the request."""
-        refunds = self.filtered(lambda r: r.request_type == "refund")
-        refunds._amazon_prepare_credit_note()
-        refunds._amazon_post_credit_note()
-        self.filtered(lambda r: r.request_type == "cancellation")._amazon_apply_cancellation()
-        for request in self:
-            request.order_id._message_log(
-                body=self.env._(
-                    "Amazon accepted %(type)s %(request)s.",
-                    type=request._type_label(),
-                    request=request.name,
-                )
-            )
-
-    def _amazon_on_refused(self):
-        """Amazon refused the request, or it will never be sent (rejected, withdrawn)."""
-        # Credit notes are made when Amazon accepts; a draft left from an earlier attempt goes.
-        self.sudo().credit_note_id.filtered(lambda move: move.state == "draft").unlink()
-        # A buyer's request accepted through this cancellation is open again: accept or decline.
+    def _amazon_undo(self):
+        """These requests will never apply (refused, rejected, withdrawn): a buyer's
+        cancellation they accepted is open again, and the order says why."""
         self.filtered(lambda r: r.request_type == "cancellation").order_id.filtered(
             lambda order: order.amazon_buyer_cancel_state == "accepted"
         ).sudo().amazon_buyer_cancel_state = "pending"
@@ -432,6 +462,7 @@ class AmazonOrderRequest(models.Model):
             for line in request.line_ids:
                 order_line = line.order_line_id
                 quantity = min(line.quantity_cancelled, order_line.product_uom_qty)
+                line.ledger_id._amazon_add_cancelled(quantity)
                 order_line.sudo().write(
                     {
                         "amazon_quantity_cancelled": order_line.amazon_quantity_cancelled
@@ -465,24 +496,28 @@ class AmazonOrderRequest(models.Model):
 
     # -- refunds in Odoo's books -------------------------------------------------------------------
 
-    def _amazon_prepare_credit_note(self):
-        """A draft customer credit note for each refund Amazon accepted, posted at once after.
+    def _amazon_book_credit_note(self):
+        """The customer credit note of each refund Amazon applied, once: posted and reconciled
+        with the order's invoice, or left in draft with an activity when the order has no
+        posted invoice (a credit note against nothing would leave the customer a credit). None
+        where the seller account books no refunds.
 
         Amazon users need no accounting rights to ask for a refund: the books follow as the
         system, in the request's company.
         """
         for request in self.sudo():
-            # A corrected request gets a credit note matching its new amounts.
-            previous = request.credit_note_id
-            if previous.state == "cancel":
-                previous.button_draft()
-            if previous.state == "draft":
-                previous.unlink()
+            if request.seller_account_id.refund_booking == "none":
+                continue
+            if request.credit_note_id.state == "posted":
+                continue
+            if request.credit_note_id:
+                request.credit_note_id.button_draft()
+                request.credit_note_id.unlink()
             order = request.order_id
             invoice = order.invoice_ids.filtered(
                 lambda move: move.move_type == "out_invoice" and move.state == "posted"
             )[:1]
-            request.credit_note_id = request.env["account.move"].create(
+            credit_note = request.env["account.move"].create(
                 {
                     "move_type": "out_refund",
                     "company_id": request.company_id.id,
@@ -501,14 +536,22 @@ class AmazonOrderRequest(models.Model):
                     "invoice_line_ids": request.line_ids._amazon_credit_note_lines(),
                 }
             )
-
-    def _amazon_post_credit_note(self):
-        for request in self.sudo().filtered("credit_note_id"):
-            credit_note = request.credit_note_id
-            if credit_note.state == "draft":
-                credit_note.action_post()
-            invoice = credit_note.reversed_entry_id
-            if invoice and invoice.amount_residual:
+            request.credit_note_id = credit_note
+            if not invoice:
+                credit_note.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=(order.user_id or request.requested_by_id).id or self.env.uid,
+                    summary=self.env._("Amazon refund of an order not invoiced"),
+                    note=self.env._(
+                        "Amazon refunded %(amount)s on %(order)s, which has no posted invoice: "
+                        "post this credit note against an invoice, or cancel it.",
+                        amount=request.currency_id.format(request.amount_total),
+                        order=order.name,
+                    ),
+                )
+                continue
+            credit_note.action_post()
+            if invoice.amount_residual:
                 (invoice.line_ids | credit_note.line_ids).filtered(
                     lambda line: (
                         line.account_id.account_type == "asset_receivable" and not line.reconciled
@@ -589,7 +632,7 @@ class AmazonOrderRequest(models.Model):
     def action_reject(self):
         self._check_manager()
         self._set_state("rejected")
-        self._amazon_on_refused()
+        self._amazon_undo()
         for request in self:
             request._amazon_alert(
                 self.env._("Amazon %(type)s rejected", type=request._type_label()),
@@ -598,15 +641,18 @@ class AmazonOrderRequest(models.Model):
                     request=request.name,
                 ),
             )
+        return True
 
     def action_withdraw(self):
         self._check_requester()
         self._set_state("withdrawn")
-        self._amazon_on_refused()
+        self._amazon_undo()
+        return True
 
     def action_retry(self):
         self._check_manager()
         self._queue()
+        return True
 
     def action_correct(self):
         """Correct a refund in error, or review a proposed one: the refund dialog with its
@@ -640,5 +686,5 @@ class AmazonOrderRequest(models.Model):
         """After a stopped batch: the seller saw in Seller Central that Amazon applied it."""
         self._check_manager()
         self._check_transition("done", sources=("error",))
-        self._set_state("done")
-        self._amazon_on_accepted()
+        self._on_applied()
+        return True

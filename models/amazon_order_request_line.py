@@ -30,6 +30,14 @@ class AmazonOrderRequestLine(models.Model):
     order_line_id = fields.Many2one(
         "sale.order.line", required=True, ondelete="restrict", index=True, check_company=True
     )
+    ledger_id = fields.Many2one(
+        "amazon.item.ledger",
+        string="Ledger",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The money of the order item: what Amazon charged and every refund of it.",
+    )
     product_id = fields.Many2one(related="order_line_id.product_id", store=True, index=True)
     # Stored for reporting: refunds and cancellations by product, reason, account and month.
     request_type = fields.Selection(related="request_id.request_type", store=True)
@@ -59,6 +67,19 @@ class AmazonOrderRequestLine(models.Model):
         store=True,
         help="Sent to Amazon with the refund; Amazon's settlement report quotes it back.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Each line joins the ledger of its order item, which counts it from now on."""
+        order_lines = self.env["sale.order.line"].browse(
+            {vals["order_line_id"] for vals in vals_list if vals.get("order_line_id")}
+        )
+        ledgers = self.env["amazon.item.ledger"]._for_lines(order_lines)
+        for vals in vals_list:
+            ledger = ledgers.get(order_lines.browse(vals.get("order_line_id")))
+            if ledger:
+                vals["ledger_id"] = ledger.id
+        return super().create(vals_list)
 
     def write(self, vals):
         locked = self.request_id.filtered(lambda r: r.state not in ("draft", "error"))

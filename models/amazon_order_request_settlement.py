@@ -1,9 +1,11 @@
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..amazon_api import const
-from .amazon_settlement_line import REFUND_KINDS, SETTLED_COMPONENT_FIELDS
+from .amazon_item_ledger_refund import REFUND_KINDS
+from .amazon_settlement_line import SETTLED_COMPONENT_FIELDS
 
 # Up to this many orders in a batch, each order's transactions are asked for on their own.
 PER_ORDER_QUERIES = 3
@@ -25,7 +27,6 @@ class AmazonOrderRequest(models.Model):
         "Central), found in a settlement or in Amazon's transactions.",
     )
     amazon_refund_kind = fields.Selection(REFUND_KINDS, string="Refunded By", readonly=True)
-    amazon_refund_key = fields.Char(readonly=True, index="btree_not_null", copy=False)
     amazon_adjustment_ref = fields.Char(string="Adjustment ID", readonly=True, copy=False)
     amazon_refund_posted_at = fields.Datetime(string="Refunded On", readonly=True, copy=False)
     amazon_recorded_at = fields.Datetime(readonly=True, copy=False)
@@ -82,14 +83,12 @@ class AmazonOrderRequest(models.Model):
             lines = request.settlement_line_ids
             if request.state in ("sent", "error"):
                 # Amazon settled it: it applied the request whatever the feed said.
-                request._set_state(
-                    "done",
-                    result_message=self.env._(
+                request._on_applied(
+                    message=self.env._(
                         "Confirmed by Amazon's settlement %(id)s.",
                         id=lines.settlement_id[:1].settlement_ref,
-                    ),
+                    )
                 )
-                request._amazon_on_accepted()
             differences = []
             for line in request.line_ids:
                 settled = lines.filtered(lambda s, line=line: s.request_line_id == line)
@@ -131,68 +130,60 @@ class AmazonOrderRequest(models.Model):
             if request.state == "done" and set(lines.request_line_id.ids) >= set(
                 request.line_ids.ids
             ):
-                request._set_state("settled")
+                request._on_settled()
 
     # -- refunds Amazon made ---------------------------------------------------------------------
 
     @api.model
-    def _amazon_record_amazon_refund(self, order_line, refund):
-        """Record a refund Amazon made on `order_line` without a request of Odoo: a done refund
-        of origin Amazon with its credit note, counted by every refund check from now on.
+    def _amazon_record_amazon_refund(self, ledger, source, refund, seen_in):
+        """Record in `ledger` a refund Amazon made itself, as `source` reports it (see
+        amazon.item.ledger's _record_amazon_refund), and book it once Amazon's money data gives
+        its amounts: a done refund of origin Amazon with its credit note, once per refund.
+        `seen_in` names the report for the order's chatter. Returns (refund, outcome)."""
+        refund_record, outcome = ledger._record_amazon_refund(source, refund)
+        if outcome != "excess" and not refund_record.request_id and not refund_record.estimated:
+            request = self._amazon_book_amazon_refund(refund_record, seen_in)
+            refund_record.write(
+                {
+                    "request_id": request.id,
+                    "rma_id": (refund_record.rma_id or request.amazon_rma_id).id,
+                }
+            )
+        return refund_record, outcome
 
-        `refund`: kind, key (what tells it from other refunds of the order), adjustment_id,
-        quantity, posted_at, components (request line amount fields), other (added to the item
-        price) and source (where it was seen, for the order's chatter).
-        """
-        order = order_line.order_id
-        existing = self.search(
-            [("order_id", "=", order.id), ("amazon_refund_key", "=", refund["key"])], limit=1
+    @api.model
+    def _amazon_book_amazon_refund(self, refund, seen_in):
+        ledger = refund.ledger_id
+        order = ledger.order_id
+        kind = dict(REFUND_KINDS)[refund.kind]
+        rma = (
+            refund.rma_id
+            or order.amazon_rma_ids.filtered(lambda r: r.state in ("open", "received"))[:1]
         )
-        if existing:
-            return existing
-        components = {name: amount for name, amount in refund["components"].items() if amount}
-        components["amount_principal"] = components.get("amount_principal", 0.0) + refund.get(
-            "other", 0.0
+        request = self._amazon_new(
+            order,
+            "refund",
+            "Other",
+            [
+                {
+                    "order_line_id": ledger.order_line_id.id,
+                    "quantity": refund.quantity,
+                    **{name: refund[name] for name in SETTLED_COMPONENT_FIELDS},
+                }
+            ],
+            rma=rma,
+            origin="amazon",
+            amazon_refund_kind=refund.kind,
+            amazon_adjustment_ref=refund.amazon_refund_ref,
+            amazon_refund_posted_at=refund.posted_at,
+            amazon_recorded_at=fields.Datetime.now(),
         )
-        line_values = {
-            "order_line_id": order_line.id,
-            "quantity": refund.get("quantity") or 0,
-            **{
-                name: amount
-                for name, amount in components.items()
-                if name in self.env["amazon.order.request.line"]._fields
-            },
-        }
-        request = self.sudo().create(
-            {
-                "request_type": "refund",
-                "origin": "amazon",
-                "order_id": order.id,
-                "seller_account_id": order.amazon_seller_account_id.id,
-                "reason": "Other",
-                "requested_by_id": self.env.uid,
-                "amazon_refund_kind": refund["kind"],
-                "amazon_refund_key": refund["key"],
-                "amazon_adjustment_ref": refund.get("adjustment_id") or False,
-                "amazon_refund_posted_at": refund.get("posted_at") or fields.Datetime.now(),
-                "amazon_recorded_at": fields.Datetime.now(),
-                "line_ids": [Command.create(line_values)],
-            }
+        request._on_applied(
+            message=self.env._(
+                "Refunded by Amazon (%(kind)s), seen in %(seen_in)s.", kind=kind, seen_in=seen_in
+            )
         )
-        kind = dict(REFUND_KINDS)[refund["kind"]]
-        request._set_state(
-            "done",
-            result_message=self.env._(
-                "Refunded by Amazon (%(kind)s), seen in %(seen_in)s.",
-                kind=kind,
-                seen_in=refund["source"],
-            ),
-        )
-        request._amazon_prepare_credit_note()
-        request._amazon_post_credit_note()
-        rma = order.amazon_rma_ids.filtered(lambda r: r.state in ("open", "received"))[:1]
         if rma:
-            request.sudo().amazon_rma_id = rma
             rma._message_log(
                 body=self.env._(
                     "Refunded by Amazon (%(kind)s): %(amount)s.",
@@ -206,94 +197,64 @@ class AmazonOrderRequest(models.Model):
                 "%(request)s.",
                 amount=request.currency_id.format(request.amount_total),
                 kind=kind,
-                seen_in=refund["source"],
+                seen_in=seen_in,
                 request=request.name,
             )
         )
         return request
 
-    # -- how refunds are booked ------------------------------------------------------------------
+    # -- Amazon's transactions -------------------------------------------------------------------
 
-    def _amazon_prepare_credit_note(self):
-        booked = self.filtered(lambda r: r.seller_account_id.refund_booking != "none")
-        return super(AmazonOrderRequest, booked)._amazon_prepare_credit_note()
-
-    def _amazon_post_credit_note(self):
-        """A credit note against nothing would leave the customer a credit: without a posted
-        invoice it stays draft, for accounting to decide."""
-        unbilled = self.sudo().filtered(
-            lambda r: (
-                r.credit_note_id.state == "draft"
-                and r.credit_note_id.reversed_entry_id.state != "posted"
-            )
-        )
-        for request in unbilled:
-            request.credit_note_id.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=(request.order_id.user_id or request.requested_by_id).id or self.env.uid,
-                summary=self.env._("Amazon refund of an order not invoiced"),
-                note=self.env._(
-                    "Amazon refunded %(amount)s on %(order)s, which has no posted invoice: "
-                    "post this credit note against an invoice, or cancel it.",
-                    amount=request.currency_id.format(request.amount_total),
-                    order=request.order_id.name,
-                ),
-            )
-        return super(AmazonOrderRequest, self - unbilled)._amazon_post_credit_note()
-
-    # -- just before sending ---------------------------------------------------------------------
-
-    def _amazon_check_amazon_refunds(self, client):
-        """Ask Amazon's transactions whether it refunded these requests' items itself since
-        they were asked for; record what it did and refuse the request it makes redundant.
+    def _amazon_read_amazon_refunds(self, client):
+        """Just before sending: record the refunds Amazon made on these requests' orders, and
+        refuse each request whose items Amazon refunded itself since it was asked for (Amazon
+        refunds on the seller's behalf when the seller is late: the request would refund the
+        buyer twice). Returns the requests refused.
 
         Runs in the sender's scheduled action only: never in a user's transaction."""
-        refused = self.browse()
-        by_order = self.filtered(lambda r: r.request_type == "refund").grouped("order_id")
+        refunds = self.filtered(lambda r: r.request_type == "refund")
+        by_order = refunds.order_id
         # Amazon refunds only what it charged: nothing before the order was placed.
         since = {order: order.date_order - timedelta(days=1) for order in by_order}
         shared = None
         if len(by_order) > PER_ORDER_QUERIES:
             # One reading for the whole batch keeps within listTransactions' small burst.
             shared = client.refund_transactions(min(since.values()))
-        for order, requests in by_order.items():
-            found = self._amazon_read_transactions(client, order, since[order], shared)
-            for request in requests:
-                order_lines = request.line_ids.order_line_id
-                news = found.filtered(
-                    lambda r, lines=order_lines, asked=request: (
-                        r.line_ids.order_line_id & lines
-                        and r.amazon_recorded_at >= asked.requested_at
-                    )
-                )
-                if not news:
-                    continue
-                request._set_refused(
-                    "AmazonRefunded",
-                    self.env._(
-                        "Amazon already refunded %(details)s: this refund was not sent.",
-                        details=", ".join(
-                            self.env._(
-                                "%(amount)s on %(date)s",
-                                amount=r.currency_id.format(r.amount_total),
-                                date=fields.Date.to_string(r.amazon_refund_posted_at),
-                            )
-                            for r in news
-                        ),
+        for order in by_order:
+            self._amazon_read_transactions(client, order, since[order], shared)
+        refused = self.browse()
+        for request in refunds:
+            news = request.line_ids.ledger_id.amazon_refund_ids.filtered(
+                lambda r, asked=request: r.recorded_at >= asked.requested_at
+            )
+            if not news:
+                continue
+            request._on_refused(
+                "AmazonRefunded",
+                self.env._(
+                    "Amazon already refunded %(details)s: this refund was not sent.",
+                    details=", ".join(
+                        self.env._(
+                            "%(amount)s on %(date)s",
+                            amount=r.currency_id.format(r.amount_total),
+                            date=fields.Date.to_string(r.posted_at),
+                        )
+                        for r in news
                     ),
-                )
-                refused |= request
+                ),
+            )
+            refused |= request
         return refused
 
     @api.model
     def _amazon_read_transactions(self, client, order, posted_after, transactions=None):
-        """Record the refunds Amazon made on `order` that its transactions show; returns the
-        refunds recorded now or before, of origin Amazon."""
+        """Record the refunds Amazon made on `order` that its transactions show. A transaction
+        that cannot be recorded is logged on the order and skipped: the others go on."""
         if transactions is None:
             transactions = client.refund_transactions(
                 posted_after, order_id=order.amazon_order_number
             )
-        recorded = self.browse()
+        Ledger = self.env["amazon.item.ledger"]
         for transaction in transactions:
             if transaction.order_id != order.amazon_order_number:
                 continue
@@ -307,21 +268,39 @@ class AmazonOrderRequest(models.Model):
             if transaction.currency and transaction.currency != order.currency_id.name:
                 # Not this order's money: the settlement will tell, row by row.
                 continue
-            components = {
+            ledger = Ledger._for_lines(order_line).get(order_line)
+            amounts = {
                 name: float(transaction.amounts.get(component, 0))
                 for name, component in SETTLED_COMPONENT_FIELDS.items()
             }
-            recorded |= self._amazon_record_amazon_refund(
-                order_line,
-                {
-                    "kind": const.TRANSACTION_REFUND_TYPES[transaction.transaction_type],
-                    "key": f"{transaction.adjustment_id or transaction.transaction_id}/"
-                    f"{order_line.amazon_order_item_code}",
-                    "adjustment_id": transaction.adjustment_id,
-                    "quantity": transaction.quantity,
-                    "posted_at": transaction.posted,
-                    "components": components,
-                    "source": self.env._("Amazon's transactions"),
-                },
-            )
-        return recorded
+            if not any(amounts.values()):
+                order._message_log(
+                    body=self.env._(
+                        "Amazon's transaction %(id)s of this order names no amount refunded to "
+                        "the buyer that Odoo reads: not recorded.",
+                        id=transaction.transaction_id,
+                    )
+                )
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    self._amazon_record_amazon_refund(
+                        ledger,
+                        "finances",
+                        {
+                            "kind": const.TRANSACTION_REFUND_TYPES[transaction.transaction_type],
+                            "ref": transaction.adjustment_id or transaction.transaction_id,
+                            "quantity": transaction.quantity,
+                            "posted_at": transaction.posted,
+                            "amounts": amounts,
+                        },
+                        self.env._("Amazon's transactions"),
+                    )
+            except UserError as error:
+                order._message_log(
+                    body=self.env._(
+                        "Amazon's transaction %(id)s could not be recorded: %(error)s",
+                        id=transaction.transaction_id,
+                        error=error.args[0],
+                    )
+                )

@@ -152,6 +152,15 @@ class AmazonRma(models.Model):
         "amazon.order.request", "amazon_rma_id", string="Refund Requests"
     )
     refund_request_count = fields.Integer(compute="_compute_refund_request_count")
+    amazon_ledger_refund_ids = fields.One2many(
+        "amazon.item.ledger.refund", "rma_id", string="Refunds by Amazon", readonly=True
+    )
+    amazon_refund_blocked_reason = fields.Char(
+        string="Nothing to Refund",
+        compute="_compute_amazon_refund_blocked_reason",
+        help="Why Issue Refund is not offered: Amazon refunded the buyer itself, or nothing of "
+        "the returned items is left to refund.",
+    )
 
     _sql_constraints = [
         (
@@ -161,12 +170,24 @@ class AmazonRma(models.Model):
         ),
     ]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        rmas = super().create(vals_list)
+        rmas.filtered(
+            lambda rma: rma.returnless or rma.amazon_refunded_amount > 0
+        )._amazon_record_report_refund()
+        return rmas
+
     def write(self, vals):
         mail_fields = set(self.env["mail.thread"]._fields) | set(
             self.env["mail.activity.mixin"]._fields
         )
         check_system_fields(self, vals, sorted(set(vals) - USER_FIELDS - mail_fields))
-        return super().write(vals)
+        result = super().write(vals)
+        if {"returnless", "amazon_refunded_amount"} & set(vals):
+            # What the returns report says Amazon refunded goes to the items' ledgers.
+            self._amazon_record_report_refund()
+        return result
 
     def _check_rma_user(self):
         if not self.env.su and not self.env.user.has_group(
@@ -223,6 +244,29 @@ class AmazonRma(models.Model):
     def _compute_picking_count(self):
         for rma in self:
             rma.picking_count = len(rma.picking_ids)
+
+    @api.depends("state", "amazon_ledger_refund_ids", "refund_request_ids.state")
+    def _compute_amazon_refund_blocked_reason(self):
+        for rma in self:
+            reason = False
+            if rma.state in ("open", "received") and rma.line_ids:
+                reason = rma._amazon_nothing_to_refund()
+            rma.amazon_refund_blocked_reason = reason
+
+    def _amazon_nothing_to_refund(self):
+        """Why nothing of this return is left to refund, as its items' ledgers say, or False."""
+        self.ensure_one()
+        refunded = self._amazon_refunded_by_amazon()
+        if refunded:
+            return refunded
+        ledgers = self._amazon_ledgers()
+        balances = self.env["amazon.item.ledger"].union(*ledgers.values())._balances()
+        if not any(
+            balance.quantity_refundable > 0 or any(balance.refundable.values())
+            for balance in balances.values()
+        ):
+            return self.env._("Nothing of the returned items is left to refund.")
+        return False
 
     @api.depends("refund_request_ids")
     def _compute_refund_request_count(self):
@@ -390,6 +434,9 @@ class AmazonRma(models.Model):
                     "%(rma)s is refunded, closed or cancelled already.", rma=self.display_name
                 )
             )
+        nothing = self._amazon_nothing_to_refund()
+        if nothing:
+            raise UserError(self.env._("%(rma)s: %(why)s", rma=self.display_name, why=nothing))
         items = {}
         for line in self.line_ids:
             items[line.order_line_id, line.sequence] = line.sold_quantity

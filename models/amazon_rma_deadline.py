@@ -40,6 +40,8 @@ class AmazonRma(models.Model):
                 ("refund_due_date", "<=", today),
                 ("state", "in", TO_REFUND_STATES),
                 ("deadline_alert", "!=", "overdue"),
+                # Amazon refunded the buyer itself: there is no refund of the seller's to give.
+                ("amazon_ledger_refund_ids", "=", False),
             ],
             order="company_id, refund_due_date, id",
         )
@@ -94,6 +96,6 @@ class AmazonRma(models.Model):
             [("res_model", "=", self._name), ("activity_type_id", "in", types)]
         )
         done = self.browse(activities.mapped("res_id")).filtered(
-            lambda rma: rma.state not in TO_REFUND_STATES
+            lambda rma: rma.state not in TO_REFUND_STATES or rma.amazon_ledger_refund_ids
         )
         activities.filtered(lambda activity: activity.res_id in done.ids).unlink()

@@ -4,7 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..amazon_api import const
-from .amazon_order_request import OPEN_STATES, PENDING_STATES, REFUNDED_STATES
+from .amazon_order_request import OPEN_STATES, REFUNDED_STATES
 
 # Request line field -> the price component it refunds, as the rules decide them.
 ITEM_COMPONENTS = {"amount_principal": const.PRINCIPAL, "amount_tax": const.TAX}
@@ -58,30 +58,79 @@ class AmazonRma(models.Model):
                 continue
             rma.with_company(rma.company_id)._amazon_refund_by_rules(send=mode == "send")
 
-    def _amazon_refunded_by_amazon(self):
-        """Why Amazon has refunded the buyer of this return already, or False.
-
-        Amazon's returns report tells a returnless refund and the amount refunded; the refunds
-        Amazon made itself that Odoo recorded from its settlements and transactions count too.
-        """
+    def _amazon_ledgers(self):
+        """The ledgers of this return's items, by order line."""
         self.ensure_one()
-        if self.returnless:
-            return self.env._("Amazon refunded the buyer without the item (returnless refund).")
-        if self.currency_id.compare_amounts(self.amazon_refunded_amount, 0.0) > 0:
-            return self.env._(
-                "Amazon's returns report shows %(amount)s refunded to the buyer already.",
-                amount=self.currency_id.format(self.amazon_refunded_amount),
-            )
-        by_amazon = self.refund_request_ids.filtered(
-            lambda r: r.origin == "amazon" and r.state in REFUNDED_STATES
+        return self.env["amazon.item.ledger"]._for_lines(self.line_ids.order_line_id)
+
+    def _amazon_refunded_by_amazon(self):
+        """Why Amazon has refunded the buyer of this return already, or False: the ledgers of
+        its items hold a refund Amazon made itself, seen in the returns report, its
+        transactions or a settlement."""
+        self.ensure_one()
+        ledgers = self.env["amazon.item.ledger"].union(*self._amazon_ledgers().values())
+        refunds = ledgers.amazon_refund_ids.sudo().filtered(
+            lambda refund: refund.rma_id in (self, self.browse())
         )
-        if by_amazon:
-            return self.env._(
-                "Amazon refunded %(amount)s itself (%(requests)s).",
-                amount=self.currency_id.format(sum(by_amazon.mapped("amount_total"))),
-                requests=", ".join(by_amazon.mapped("name")),
-            )
-        return False
+        if not refunds:
+            return False
+        return self.env._(
+            "Amazon refunded the buyer itself: %(refunds)s.",
+            refunds=", ".join(refund._describe() for refund in refunds),
+        )
+
+    def _amazon_record_report_refund(self):
+        """What the returns report says Amazon refunded for this return (an amount, or a
+        returnless refund), recorded in its items' ledgers. The report gives one amount for the
+        return: it is shared among the items as their returned units' share of what was
+        charged, an estimate until Amazon's transactions or settlement tell."""
+        for rma in self.sudo():
+            currency = rma.currency_id
+            reported = rma.amazon_refunded_amount
+            if not rma.returnless and currency.compare_amounts(reported, 0.0) <= 0:
+                continue
+            ledgers = rma._amazon_ledgers()
+            if not ledgers:
+                continue
+            balances = self.env["amazon.item.ledger"].union(*ledgers.values())._balances()
+            returned = defaultdict(float)
+            for line in rma.line_ids:
+                returned[line.order_line_id] += line.sold_quantity or line.quantity
+            shares = {}
+            for order_line, quantity in returned.items():
+                ledger = ledgers.get(order_line)
+                if not ledger:
+                    continue
+                balance = balances[ledger]
+                ratio = min(quantity / balance.shipped, 1.0) if balance.shipped else 0.0
+                shares[ledger] = (
+                    quantity,
+                    {
+                        name: balance.charged[component] * ratio
+                        for name, component in ITEM_COMPONENTS.items()
+                    },
+                )
+            estimate = sum(sum(amounts.values()) for _quantity, amounts in shares.values())
+            if reported and not estimate and shares:
+                # Nothing charged is known: the whole amount stands as the first item's price.
+                first = next(iter(shares))
+                shares[first][1]["amount_principal"] = estimate = reported
+            scale = reported / estimate if reported and estimate else 1.0
+            for ledger, (quantity, amounts) in shares.items():
+                ledger._record_amazon_refund(
+                    "returns_report",
+                    {
+                        "kind": "returnless" if rma.returnless else "amazon",
+                        "quantity": quantity,
+                        "posted_at": fields.Datetime.to_datetime(rma.request_date)
+                        or fields.Datetime.now(),
+                        "amounts": {
+                            name: currency.round(amount * scale) for name, amount in amounts.items()
+                        },
+                        "rma": rma,
+                        "estimated": True,
+                    },
+                )
 
     def _amazon_refund_by_rules(self, send):
         """Create the refund the rules decide; queue it when `send` and nothing needs review."""
@@ -100,18 +149,15 @@ class AmazonRma(models.Model):
                 )
             )
             return Request
-        request = Request.sudo().create(
-            {
-                "request_type": "refund",
-                "order_id": self.order_id.id,
-                "seller_account_id": self.seller_account_id.id,
-                "amazon_rma_id": self.id,
-                "reason": const.CUSTOMER_RETURN,
-                "requested_by_id": self.env.uid,
-                "refund_rule_ids": [Command.set(plan["rules"].ids)],
-                "refund_rule_note": plan["note"],
-                "line_ids": [Command.create(values) for values in line_values],
-            }
+        request = Request._amazon_new(
+            self.order_id,
+            "refund",
+            const.CUSTOMER_RETURN,
+            line_values,
+            rma=self,
+            requested_by_id=self.env.uid,
+            refund_rule_ids=[Command.set(plan["rules"].ids)],
+            refund_rule_note=plan["note"],
         )
         review = plan["review"]
         if send and not review:
@@ -173,9 +219,8 @@ class AmazonRma(models.Model):
         items = defaultdict(lambda: self.env["amazon.rma.line"])
         for line in self.line_ids:
             items[line.order_line_id, line.sequence] |= line
-        order_lines = self.line_ids.order_line_id
-        charged = order_lines._amazon_charged_for_shipped()
-        taken = order_lines._amazon_refund_totals(REFUNDED_STATES + PENDING_STATES)
+        ledgers = self._amazon_ledgers()
+        balances = self.env["amazon.item.ledger"].union(*ledgers.values())._balances()
         amounts = defaultdict(lambda: defaultdict(float))
         notes, reviews = [], []
         applied = Rule
@@ -196,9 +241,10 @@ class AmazonRma(models.Model):
                 reviews.append(f"{product}: {review}")
             quantity = first.sold_quantity
             amounts[order_line]["quantity"] += quantity
-            shipped = min(order_line._amazon_quantity_shipped(), order_line.product_uom_qty)
+            balance = balances[ledgers[order_line]] if order_line in ledgers else None
+            shipped = balance.shipped if balance else 0.0
             share = quantity / shipped if shipped else 0.0
-            line_charged = charged.get(order_line, {})
+            line_charged = balance.charged if balance else {}
             refund_item = rule.refund_item if rule else True
             components = dict(ITEM_COMPONENTS) if refund_item else {}
             if rule.refund_shipping:
@@ -215,15 +261,16 @@ class AmazonRma(models.Model):
             applied |= rule
         lines = []
         for order_line, values in amounts.items():
-            line_taken = taken[order_line]
-            line_charged = charged.get(order_line, {})
+            balance = balances[ledgers[order_line]] if order_line in ledgers else None
+            refundable = balance.refundable if balance else {}
             refund = {"order_line_id": order_line.id, "quantity": values.pop("quantity")}
+            if balance:
+                refund["quantity"] = min(refund["quantity"], balance.quantity_refundable)
             for name, amount in values.items():
                 component = {**ITEM_COMPONENTS, **SHIPPING_COMPONENTS}.get(name)
                 if component:
-                    # Never more than what the buyer paid and was not refunded yet.
-                    left = max(line_charged.get(component, 0.0) - line_taken[component], 0.0)
-                    amount = min(amount, left)
+                    # Never more than what the ledger says is left to refund.
+                    amount = min(amount, refundable.get(component, 0.0))
                 refund[name] = currency.round(amount)
             lines.append(refund)
         return {

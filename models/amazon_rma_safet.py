@@ -4,7 +4,6 @@ from odoo import api, fields, models
 
 from ..amazon_api.const import SAFET_CLAIM_WINDOW_DAYS
 from ..utils import commit_unless_testing
-from .amazon_order_request import REFUNDED_STATES
 
 SAFET_ACTIVITY = "amazon_refund_cancel.mail_activity_rma_safet_claim"
 # Conditions for which Amazon reimburses a refund it made: damaged or used, materially
@@ -72,14 +71,11 @@ class AmazonRma(models.Model):
         "state",
         "received_date",
         "request_date",
-        "order_id.amazon_request_ids.state",
-        "order_id.amazon_request_ids.origin",
+        "amazon_ledger_refund_ids.posted_at",
     )
     def _compute_safet_recommended(self):
         for rma in self:
-            amazon_refunds = rma.order_id.amazon_request_ids.filtered(
-                lambda r: r.origin == "amazon" and r.state in REFUNDED_STATES
-            )
+            amazon_refunds = rma.amazon_ledger_refund_ids
             rma.amazon_refunded_buyer = bool(
                 rma.returnless or rma.amazon_refunded_amount > 0 or amazon_refunds
             )
@@ -98,9 +94,9 @@ class AmazonRma(models.Model):
         stands for a refund whose date Odoo does not know."""
         dates = [self.received_date] if self.received_date else []
         dates += [
-            fields.Date.context_today(self, refund.amazon_refund_posted_at)
+            fields.Date.context_today(self, refund.posted_at)
             for refund in amazon_refunds
-            if refund.amazon_refund_posted_at
+            if refund.posted_at and not refund.estimated
         ]
         return max(dates or [self.request_date or fields.Date.context_today(self)])
 

@@ -51,6 +51,12 @@ class AmazonSettlement(models.Model):
     matched_count = fields.Integer(string="Matched", readonly=True)
     difference_count = fields.Integer(string="Differences", readonly=True)
     amazon_count = fields.Integer(string="Refunded by Amazon", readonly=True)
+    excess_count = fields.Integer(
+        string="More than Charged",
+        readonly=True,
+        help="Refunds of Amazon's that are more than it charged for the item, less what it "
+        "refunded already: not booked, for a manager to check.",
+    )
     commission_returned = fields.Monetary(readonly=True)
     commission_kept = fields.Monetary(readonly=True)
     move_id = fields.Many2one(

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..amazon_api import const
+from .amazon_item_ledger_refund import REFUND_KINDS
 from .amazon_order_request_line import COMPONENT_FIELDS
 
 SETTLEMENT_RESULTS = [
@@ -8,6 +9,7 @@ SETTLEMENT_RESULTS = [
     ("difference", "Difference"),
     ("amazon", "Refunded by Amazon"),
     ("confirmed", "Confirmed"),
+    ("excess", "More than charged"),
     ("skipped", "Skipped"),
     ("failed", "Failed"),
 ]
@@ -17,11 +19,6 @@ SETTLED_COMPONENT_FIELDS = {
     for name, component in COMPONENT_FIELDS.items()
     if component not in const.KEPT_COMPONENTS
 }
-REFUND_KINDS = [
-    ("amazon", "Amazon / Seller Central"),
-    ("atoz", "A-to-z Guarantee"),
-    ("chargeback", "Chargeback"),
-]
 
 
 class AmazonSettlementLine(models.Model):

@@ -4,12 +4,15 @@ from .amazon_settlement_line import SETTLED_COMPONENT_FIELDS
 
 # Refunded items matched and written together: queries grow with chunks, not with rows.
 CHUNK_SIZE = 500
-MATCHABLE_STATES = ("sent", "done", "error", "settled")
-
-
-def _refund_key(item):
-    """What tells one refund Amazon made from another: its adjustment and the order item."""
-    return f"{item['adjustment_ref'] or ''}/{item['amazon_order_item_code']}"
+# A settlement row is the refund of a request only if Amazon may have applied that request: one
+# refused, rejected or never sent is not, and the row is Amazon's own refund.
+MATCHABLE_DOMAIN = [
+    "|",
+    ("request_id.state", "in", ("sent", "done")),
+    "&",
+    ("request_id.state", "=", "error"),
+    ("request_id.in_doubt", "=", True),
+]
 
 
 class SettlementMatcher:
@@ -21,7 +24,9 @@ class SettlementMatcher:
         self.reader = reader
         self.env = settlement.env
         self.account = settlement.seller_account_id
-        self.counts = dict.fromkeys(("matched", "difference", "amazon", "skipped", "failed"), 0)
+        self.counts = dict.fromkeys(
+            ("matched", "difference", "amazon", "excess", "skipped", "failed"), 0
+        )
         self.used_request_lines = set()
         self.touched_requests = self.env["amazon.order.request"]
 
@@ -91,7 +96,7 @@ class SettlementMatcher:
                 ("order_line_id", "in", order_lines.ids),
                 ("request_id.request_type", "=", "refund"),
                 ("request_id.origin", "=", "odoo"),
-                ("request_id.state", "in", MATCHABLE_STATES),
+                *MATCHABLE_DOMAIN,
             ],
             ["order_line_id", "request_id", "amount_total"],
             order="id",
@@ -105,15 +110,6 @@ class SettlementMatcher:
         for candidate in candidates:
             if candidate.id not in settled:
                 candidates_by_line.setdefault(candidate.order_line_id.id, []).append(candidate)
-        recorded = env["amazon.order.request"].search_fetch(
-            [
-                ("origin", "=", "amazon"),
-                ("order_id", "in", orders.ids),
-                ("amazon_refund_key", "in", [_refund_key(item) for item in items]),
-            ],
-            ["order_id", "amazon_refund_key"],
-        )
-        recorded_by_key = {(r.order_id.id, r.amazon_refund_key): r for r in recorded}
         values_list = []
         for item in items:
             values = self._values(item)
@@ -153,51 +149,63 @@ class SettlementMatcher:
                         order=order.name,
                     ),
                 )
-            elif (order.id, _refund_key(item)) in recorded_by_key:
-                request = recorded_by_key[(order.id, _refund_key(item))]
-                self.touched_requests |= request
-                values.update(
-                    result="confirmed",
-                    order_id=order.id,
-                    request_id=request.id,
-                    request_line_id=request.line_ids[:1].id,
-                )
             else:
-                request = env["amazon.order.request"]._amazon_record_amazon_refund(
-                    order_line,
-                    {
-                        "kind": item["refund_kind"],
-                        "key": _refund_key(item),
-                        "adjustment_id": item["adjustment_ref"],
-                        "quantity": item["quantity"],
-                        "posted_at": item["posted_at"],
-                        "components": {
-                            name: values.get(name, 0.0)
-                            for name in (*SETTLED_COMPONENT_FIELDS, "amount_restocking_fee")
-                        },
-                        "other": values.get("amount_other", 0.0)
-                        - values.get("amount_promotion", 0.0),
-                        "source": env._("settlement %(id)s", id=self.settlement.settlement_ref),
-                    },
-                )
-                recorded_by_key[(order.id, _refund_key(item))] = request
-                self.touched_requests |= request
-                values.update(
-                    result="amazon",
-                    order_id=order.id,
-                    request_id=request.id,
-                    request_line_id=request.line_ids[:1].id,
-                )
+                values.update(self._amazon_refund(item, values, order, order_line))
             if item["unknown"]:
-                values["reason"] = env._(
+                unread = env._(
                     "Amount types not read: %(types)s.", types=", ".join(item["unknown"])
                 )
+                values["reason"] = " ".join(filter(None, [values.get("reason"), unread]))
             counted = "matched" if values["result"] == "confirmed" else values["result"]
             self.counts[counted] += 1
         env["amazon.settlement.line"].create(values_list)
         # Bounded memory whatever the size of the settlement.
         env.flush_all()
         env.invalidate_all()
+
+    def _amazon_refund(self, item, values, order, order_line):
+        """A refund Amazon made itself: recorded once in the item's ledger (a refund its
+        transactions showed already is confirmed, not booked again), and never booked beyond
+        what Amazon charged for the item."""
+        env = self.env
+        ledger = env["amazon.item.ledger"]._for_lines(order_line).get(order_line)
+        amounts = {name: values.get(name, 0.0) for name in SETTLED_COMPONENT_FIELDS}
+        # Other components and a fee kept go with the item price; a promotion taken back too.
+        amounts["amount_principal"] += (
+            values.get("amount_other", 0.0)
+            - values.get("amount_promotion", 0.0)
+            - values.get("amount_restocking_fee", 0.0)
+        )
+        refund, outcome = env["amazon.order.request"]._amazon_record_amazon_refund(
+            ledger,
+            "settlement",
+            {
+                "kind": item["refund_kind"],
+                "ref": item["adjustment_ref"],
+                "quantity": item["quantity"],
+                "posted_at": item["posted_at"],
+                "amounts": amounts,
+            },
+            env._("settlement %(id)s", id=self.settlement.settlement_ref),
+        )
+        if outcome == "excess":
+            return {
+                "result": "excess",
+                "order_id": order.id,
+                "reason": env._(
+                    "%(amount)s is more than Amazon charged for this item and did not refund "
+                    "already (%(charged)s charged): not booked.",
+                    amount=ledger.currency_id.format(values["amount_total"]),
+                    charged=ledger.currency_id.format(ledger._charged_total()),
+                ),
+            }
+        self.touched_requests |= refund.request_id
+        return {
+            "result": "amazon" if outcome == "new" else "confirmed",
+            "order_id": order.id,
+            "request_id": refund.request_id.id,
+            "request_line_id": refund.request_id.line_ids[:1].id,
+        }
 
     def _match_by_amounts(self, candidates, total):
         for candidate in candidates:

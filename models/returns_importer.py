@@ -67,6 +67,8 @@ class ReturnsImporter:
         self.boms = {}
         self.components = {}
         self.rows = []
+        # RMAs of the chunk whose report says Amazon refunded the buyer: for their ledgers.
+        self.refunded_rmas = set()
         # Called after each chunk, e.g. to show the progress of a background import.
         self.on_chunk = on_chunk
         # Overlapping scheduled windows bring every RMA back: count those, list the rest.
@@ -155,6 +157,12 @@ class ReturnsImporter:
         # Bounded memory whatever the size of the report.
         self.env.flush_all()
         self.env.invalidate_all()
+        if self.refunded_rmas:
+            # Read back as inserted: their ledgers learn what Amazon refunded.
+            self.env["amazon.rma"].browse(self.refunded_rmas)._amazon_record_report_refund()
+            self.refunded_rmas = set()
+            self.env.flush_all()
+            self.env.invalidate_all()
 
     def _apply_candidates(self, records):
         Rma = self.env["amazon.rma"]
@@ -290,8 +298,10 @@ class ReturnsImporter:
                 for rma in rmas
             ],
         )
-        for (record, _header, _lines), rma in zip(to_create, rmas, strict=True):
+        for (record, header, _lines), rma in zip(to_create, rmas, strict=True):
             self._row(record, "created", False, rma)
+            if header["returnless"] or header["amazon_refunded_amount"] > 0:
+                self.refunded_rmas.add(rma.id)
 
     def _log_notes(self, records, texts):
         """Log notes on `records` as their chatter's _message_log_batch() does, in one insert."""

@@ -17,6 +17,14 @@ BUYER_CANCEL_FIELDS = (
     "amazon_buyer_cancel_date",
     "amazon_on_hold",
 )
+# What decides the money of a confirmed Amazon order: Amazon managers change them, or the
+# addon's checked methods; never Amazon users or salespeople over RPC.
+AMAZON_ORDER_FIELDS = (
+    "amazon_seller_account_id",
+    "amazon_order_number",
+    "amazon_fulfillment",
+    "amazon_seller_marketplace_id",
+)
 # How the order was linked to or imported from Amazon, written by the addon only.
 LINK_IMPORT_FIELDS = (
     "amazon_link_state",
@@ -62,6 +70,9 @@ class SaleOrder(models.Model):
         "amazon.order.request", "order_id", string="Amazon Requests"
     )
     amazon_request_count = fields.Integer(compute="_compute_amazon_request_count")
+    amazon_ledger_ids = fields.One2many(
+        "amazon.item.ledger", "order_id", string="Amazon Item Ledgers", readonly=True
+    )
     amazon_refunded_amount = fields.Monetary(
         string="Refunded on Amazon", compute="_compute_amazon_refund_amounts"
     )
@@ -133,7 +144,44 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         check_system_fields(self, vals, BUYER_CANCEL_FIELDS + LINK_IMPORT_FIELDS)
+        self._amazon_check_order_fields(vals)
         return super().write(vals)
+
+    def _amazon_check_order_fields(self, vals):
+        if self.env.su or not set(vals) & set(AMAZON_ORDER_FIELDS):
+            return
+        if self.env.user.has_group("amazon_refund_cancel.group_amazon_manager"):
+            return
+        confirmed = self.filtered(
+            lambda order: order.amazon_seller_account_id and order.state == "sale"
+        )
+        changed = [
+            name
+            for name in AMAZON_ORDER_FIELDS
+            if name in vals
+            and any(
+                order[name]
+                != order._fields[name].convert_to_record(
+                    order._fields[name].convert_to_cache(vals[name], order), order
+                )
+                for order in confirmed
+            )
+        ]
+        if changed:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a confirmed Amazon order decide what Amazon refunds: only "
+                    "Amazon managers change them.",
+                    fields=", ".join(self._fields[name].string for name in changed),
+                )
+            )
+
+    def _action_confirm(self):
+        result = super()._action_confirm()
+        # What the buyer was charged, as the order is now: later edits of its lines never
+        # change it, only Amazon's data does.
+        self.env["amazon.item.ledger"]._snapshot_orders(self.filtered("amazon_seller_account_id"))
+        return result
 
     @api.depends("amazon_request_ids")
     def _compute_amazon_request_count(self):
@@ -142,14 +190,11 @@ class SaleOrder(models.Model):
 
     @api.depends("amazon_request_ids.state", "amazon_request_ids.amount_total")
     def _compute_amazon_refund_amounts(self):
+        """As the order items' ledgers count them: by the seller and by Amazon."""
         for order in self:
-            refunds = order.amazon_request_ids.filtered(lambda r: r.request_type == "refund")
-            order.amazon_refunded_amount = sum(
-                refunds.filtered(lambda r: r.state in REFUNDED_STATES).mapped("amount_total")
-            )
-            order.amazon_refund_pending_amount = sum(
-                refunds.filtered(lambda r: r.state in PENDING_STATES).mapped("amount_total")
-            )
+            ledgers = order.amazon_ledger_ids
+            order.amazon_refunded_amount = sum(ledgers.mapped("amount_refunded"))
+            order.amazon_refund_pending_amount = sum(ledgers.mapped("amount_pending"))
 
     @api.depends("amazon_request_ids.state")
     def _compute_amazon_refund_status(self):

@@ -12,6 +12,8 @@ from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
 
+from ..models.amazon_item_ledger import CHARGED_FIELDS
+
 try:
     # amazon and report_content are for the test modules.
     from ..spapi_emulator import Emulator, amazon, report_content  # pylint: disable=unused-import
@@ -214,22 +216,17 @@ class AmazonEmulatorCase(AmazonCase):
         return order
 
     def _refund_request(self, order, principal=10.0, reason="CustomerReturn", queue=True):
-        request = self.env["amazon.order.request"].create(
-            {
-                "request_type": "refund",
-                "order_id": order.id,
-                "seller_account_id": order.amazon_seller_account_id.id,
-                "reason": reason,
-                "line_ids": [
-                    Command.create(
-                        {
-                            "order_line_id": order.order_line[:1].id,
-                            "quantity": 1,
-                            "amount_principal": principal,
-                        }
-                    )
-                ],
-            }
+        request = self.env["amazon.order.request"]._amazon_new(
+            order,
+            "refund",
+            reason,
+            [
+                {
+                    "order_line_id": order.order_line[:1].id,
+                    "quantity": 1,
+                    "amount_principal": principal,
+                }
+            ],
         )
         if queue:
             request._queue()
@@ -302,7 +299,11 @@ class AmazonEmulatorCase(AmazonCase):
             picking._action_done()
         if invoice:
             order._create_invoices().action_post()
-        charged = order.order_line._amazon_charged()
+        ledgers = self.env["amazon.item.ledger"]._for_lines(order.order_line)
+        charged = {
+            line: {component: ledger[name] for name, component in CHARGED_FIELDS.items()}
+            for line, ledger in ledgers.items()
+        }
         self.emulator.add_order(
             account.seller_id,
             number,

@@ -310,7 +310,7 @@ class TestQueueScreens(AmazonEmulatorCase):
             self.env["amazon.order.request"].search(self.account_a.action_view_queue()["domain"]),
             queued,
         )
-        requests._set_refused("Error", "Refused")
+        requests._on_refused("Error", "Refused")
         self.account_a.invalidate_recordset(["request_error_count"])
         self.assertEqual(self.account_a.request_error_count, 1)
         form = _arch(self.env["amazon.seller.account"], "form", user=self.manager_a)

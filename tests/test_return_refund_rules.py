@@ -306,7 +306,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         )
         rma.amazon_refunded_amount = 22.0
         self.assertFalse(self._receive(rma))
-        self.assertIn("refunded to the buyer already", rma.message_ids[:1].body)
+        self.assertIn("Amazon refunded the buyer itself", rma.message_ids[:1].body)
         # Queued first, then Amazon's report shows the refund: the sender does not send it.
         rma = self._returned(
             "161-0000014-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, "sellable")]
@@ -316,7 +316,8 @@ class TestReturnRefundRules(ReturnRefundCase):
         rma.write({"returnless": True, "amazon_resolution": "ReturnlessRefund"})
         self.env["amazon.feed.batch"]._cron_send_requests()
         self.assertEqual(request.state, "error")
-        self.assertIn("is not sent: Amazon refunded the buyer", request.result_message)
+        self.assertIn("Amazon already refunded $\xa022.00", request.result_message)
+        self.assertIn("this refund was not sent", request.result_message)
         self.assertFalse(self.emulator.feeds, "nothing reached Amazon")
         self.assertFalse(request.credit_note_id, "no credit note of a refund never applied")
         # A proposal reviewed after Amazon refunded: refused, then withdrawn.
@@ -328,7 +329,9 @@ class TestReturnRefundRules(ReturnRefundCase):
         rma.amazon_refunded_amount = 22.0
         action = request.action_correct()
         wizard = Form(self.env[action["res_model"]].with_context(**action["context"])).save()
-        with self.assertRaisesRegex(UserError, "is not sent: Amazon's returns report shows"):
+        with self.assertRaisesRegex(
+            UserError, r"is not sent: Amazon refunded the buyer itself: \$\s22\.00"
+        ):
             wizard.action_refund()
         request.action_withdraw()
         self.assertEqual(request.state, "withdrawn")
@@ -355,7 +358,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         self.assertEqual(rma.return_reason_label, "Too small")
         self.assertEqual(rma.line_ids.reason, "AMZ-PG-APP-TOO-SMALL")
         self.assertFalse(self._receive(rma))
-        self.assertIn("22.00 refunded to the buyer already", rma.message_ids[:1].body)
+        self.assertIn("Amazon refunded the buyer itself: $&nbsp;22.00", rma.message_ids[:1].body)
 
     def test_proposal_refused_once_amazon_refunded_itself(self):
         self.company_a.amazon_return_refund_mode = "propose"
@@ -366,20 +369,26 @@ class TestReturnRefundRules(ReturnRefundCase):
         proposal = self._receive(rma)
         self.assertEqual(proposal.state, "draft")
         # Amazon's transactions show it refunded the buyer itself (A-to-z guarantee).
-        by_amazon = self.env["amazon.order.request"]._amazon_record_amazon_refund(
-            rma.line_ids.order_line_id,
+        order_line = rma.line_ids.order_line_id
+        ledger = self.env["amazon.item.ledger"]._for_lines(order_line)[order_line]
+        refund, outcome = self.env["amazon.order.request"]._amazon_record_amazon_refund(
+            ledger,
+            "finances",
             {
                 "kind": "atoz",
-                "key": "GUARANTEE-1/MUG",
+                "ref": "GUARANTEE-1",
                 "quantity": 1,
-                "components": {"amount_principal": 5.0},
-                "source": "Amazon's transactions",
+                "amounts": {"amount_principal": 5.0},
             },
+            "Amazon's transactions",
         )
-        self.assertEqual(by_amazon.amazon_rma_id, rma)
+        self.assertEqual(outcome, "new")
+        self.assertEqual(refund.request_id.amazon_rma_id, rma)
         action = proposal.action_correct()
         wizard = Form(self.env[action["res_model"]].with_context(**action["context"])).save()
-        with self.assertRaisesRegex(UserError, r"is not sent: Amazon refunded \$\s5\.00 itself"):
+        with self.assertRaisesRegex(
+            UserError, r"is not sent: Amazon refunded the buyer itself: \$\s5\.00"
+        ):
             wizard.action_refund()
         self.assertEqual(proposal.state, "draft")
 

@@ -145,8 +145,14 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
         receive(rma, ["not_returned"])
         self.assertFalse(rma.picking_ids, "units not returned are not moved")
         self.assertFalse(rma.safet_recommended)
-        refund = self._refund_request(order, queue=False)
-        refund.write({"origin": "amazon", "state": "done"})
+        # Amazon's transactions show it refunded the buyer itself.
+        self.emulator.amazon_refund(
+            order.amazon_order_number,
+            order.order_line.amazon_order_item_code,
+            {"Principal": "20.00"},
+            kind="amazon",
+        )
+        self.env["amazon.seller.account"]._cron_read_amazon_refunds()
         self.assertTrue(rma.safet_recommended)
         self.env["amazon.rma"]._cron_safet_claims()
         self.assertEqual(len(self._safet_activities(rma)), 1)

@@ -12,6 +12,18 @@ from .common import AmazonEmulatorCase
 class TestSettlement(AmazonEmulatorCase):
     """Amazon's settlements matched to the addon's refunds, and the refunds Amazon made itself."""
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Importing a settlement by hand books credit notes: Invoicing rights are needed too.
+        cls.accountant_a = new_test_user(
+            cls.env,
+            "settle_manager_invoicing",
+            groups="amazon_refund_cancel.group_amazon_manager,account.group_account_invoice",
+            company_id=cls.company_a.id,
+            company_ids=[Command.set(cls.company_a.ids)],
+        )
+
     def _done_refund(self, order, principal=10.0):
         request = self._refund_request(order, principal=principal)
         self.env["amazon.feed.batch"]._cron_send_requests()
@@ -36,7 +48,7 @@ class TestSettlement(AmazonEmulatorCase):
         return self.emulator.documents[report.document_id].content
 
     def _import_by_hand(self, content, user=None):
-        env = self.env(user=user or self.manager_a)
+        env = self.env(user=user or self.accountant_a)
         form = Form(env["amazon.settlement.import.wizard"])
         form.seller_account_id = self.account_a
         form.file = base64.b64encode(content)
@@ -444,6 +456,6 @@ class TestSettlement(AmazonEmulatorCase):
             settlement.with_user(groups["Amazon User B"]).read(["total_amount"])
         with self.assertRaises(AccessError):
             settlement.with_user(groups["Sales user"]).read(["total_amount"])
-        for who in ("internal user", "Sales user", "Amazon User A"):
+        for who in ("internal user", "Sales user", "Amazon User A", "Amazon Manager A"):
             with self.subTest(wizard=who), self.assertRaises(AccessError):
                 self._import_by_hand(self._settlement_file(), user=groups[who])

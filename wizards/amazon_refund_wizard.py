@@ -5,7 +5,6 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..amazon_api import const
-from ..models.amazon_order_request import PENDING_STATES, REFUNDED_STATES
 from ..models.amazon_order_request_line import COMPONENT_FIELDS
 
 REFUND_REASONS = sorted(const.ADJUSTMENT_REASONS.items(), key=lambda item: item[1])
@@ -61,33 +60,39 @@ class AmazonRefundWizard(models.TransientModel):
         )
         pairs = self.env.context.get("amazon_refund_quantities")
         wanted = dict(pairs) if pairs is not None else None
-        lines = order.order_line.filtered(
-            lambda line: (
-                not line.display_type
-                and not line._amazon_is_shipping()
-                and line._amazon_quantity_shipped() > 0
-                and (wanted is None or line.id in wanted)
+        ledgers = self.env["amazon.item.ledger"]._for_lines(
+            order.order_line.filtered(
+                lambda line: (
+                    not line.display_type
+                    and not line._amazon_is_shipping()
+                    and (wanted is None or line.id in wanted)
+                )
             )
         )
-        charged = lines._amazon_charged_for_shipped()
-        taken = lines._amazon_refund_totals(REFUNDED_STATES + PENDING_STATES)
+        balances = (
+            self.env["amazon.item.ledger"]
+            .union(*ledgers.values())
+            ._balances(exclude_requests=correcting)
+        )
+        currency = order.currency_id
         values = []
-        for line in lines:
-            left_quantity = max(line._amazon_quantity_shipped() - taken[line]["quantity"], 0.0)
-            left = {
-                component: max(amount - taken[line][component], 0.0)
-                for component, amount in charged[line].items()
-            }
+        for line, ledger in ledgers.items():
+            balance = balances[ledger]
+            if balance.shipped <= 0:
+                continue
+            left_quantity = balance.quantity_refundable
+            left = balance.refundable
             quantity = left_quantity
             if wanted is not None:
+                # The returned units' item price and tax, never more than is left.
                 quantity = min(wanted[line.id], left_quantity)
-                ratio = quantity / line.product_uom_qty if line.product_uom_qty else 0.0
+                ratio = quantity / balance.shipped
                 left = {
-                    "Principal": min(left["Principal"], line.price_subtotal * ratio),
-                    "Tax": min(left["Tax"], line.price_tax * ratio),
+                    component: min(left[component], balance.charged[component] * ratio)
+                    for component in (const.PRINCIPAL, const.TAX)
                 }
             amounts = {
-                name: order.currency_id.round(left.get(component, 0.0))
+                name: currency.round(left.get(component, 0.0))
                 for name, component in COMPONENT_FIELDS.items()
             }
             if correcting:
@@ -100,13 +105,7 @@ class AmazonRefundWizard(models.TransientModel):
                 {
                     "order_line_id": line.id,
                     "quantity_left": left_quantity,
-                    "amount_left": order.currency_id.round(
-                        sum(
-                            amount
-                            for component, amount in left.items()
-                            if component not in const.KEPT_COMPONENTS
-                        )
-                    ),
+                    "amount_left": currency.round(sum(balance.refundable.values())),
                     "quantity": quantity,
                     **amounts,
                 }
@@ -148,6 +147,7 @@ class AmazonRefundWizard(models.TransientModel):
     def action_review(self):
         """Amazon Refund: check the amounts, then ask to confirm the total and the buyer."""
         self.ensure_one()
+        self._check_belongs_to_order()
         self._check_request_values()
         self.step = "confirm"
         return self._reopen()
@@ -170,37 +170,44 @@ class AmazonRefundWizard(models.TransientModel):
     def action_open_cancel(self):
         return self.order_id.action_amazon_cancel()
 
+    def _check_belongs_to_order(self):
+        """The dialog's lines, RMA and corrected request are its order's: checked here, since
+        a client may send any."""
+        order = self.order_id
+        foreign = self.line_ids.order_line_id.filtered(lambda line: line.order_id != order)
+        if foreign or (self.rma_id and self.rma_id.order_id != order):
+            raise UserError(
+                self.env._(
+                    "Only lines and returns of order %(order)s are refunded here.",
+                    order=order.name,
+                )
+            )
+        if self.request_id and self.request_id.order_id != order:
+            raise UserError(
+                self.env._(
+                    "%(request)s is a request of another order than %(order)s.",
+                    request=self.request_id.name,
+                    order=order.name,
+                )
+            )
+
     def action_refund(self):
         """Amazon Refund: record the refund request; the pipeline sends it to Amazon."""
         self.ensure_one()
         order = self.order_id
+        self._check_belongs_to_order()
         lines = self._check_request_values()
         self._lock_order_lines(lines.order_line_id)
-        line_commands = [Command.create(line._request_line_values()) for line in lines]
+        line_values = [line._request_line_values() for line in lines]
+        Request = self.env["amazon.order.request"]
         if self.request_id:
             request = self.request_id
             request._check_manager()
-            request._check_transition("queued", sources=("draft", "error"))
-            request.line_ids.sudo().unlink()
-            request.sudo().write({"reason": self.reason, "line_ids": line_commands})
+            request._amazon_replace_lines(self.reason, line_values)
         else:
-            # Users only read requests: the request is written as the system, after the checks
-            # above and those of `_queue`.
             order.check_access("write")
-            request = (
-                self.env["amazon.order.request"]
-                .sudo()
-                .create(
-                    {
-                        "request_type": "refund",
-                        "order_id": order.id,
-                        "seller_account_id": order.amazon_seller_account_id.id,
-                        "amazon_rma_id": self.rma_id.id,
-                        "reason": self.reason,
-                        "line_ids": line_commands,
-                    }
-                )
-                .sudo(False)
+            request = Request._amazon_new(
+                order, "refund", self.reason, line_values, rma=self.rma_id
             )
         request._queue()
         order._message_log(

@@ -19,8 +19,15 @@ class AmazonSettlementImportWizard(models.TransientModel):
         """Import the file as the scheduled import would; settlements are written by the system
         once a manager asked for it."""
         self.ensure_one()
-        if not self.env.user.has_group("amazon_refund_cancel.group_amazon_manager"):
-            raise AccessError(self.env._("Only Amazon managers import settlements."))
+        # A settlement books credit notes: the one who imports it answers for the books too.
+        user = self.env.user
+        if not (
+            user.has_group("amazon_refund_cancel.group_amazon_manager")
+            and user.has_group("account.group_account_invoice")
+        ):
+            raise AccessError(
+                self.env._("Only Amazon managers with Invoicing rights import settlements.")
+            )
         self.seller_account_id.check_access("read")
         settlement, new = (
             self.env["amazon.settlement"]

@@ -1,0 +1,96 @@
+from odoo import api, fields, models
+
+REFUND_KINDS = [
+    ("amazon", "Amazon / Seller Central"),
+    ("atoz", "A-to-z Guarantee"),
+    ("chargeback", "Chargeback"),
+    ("returnless", "Returnless refund"),
+]
+REFUND_SOURCES = [
+    ("returns_report", "Returns report"),
+    ("finances", "Amazon's transactions"),
+    ("settlement", "Settlement"),
+]
+
+
+class AmazonItemLedgerRefund(models.Model):
+    """A refund Amazon made itself on an order item, recorded once whichever of its reports
+    (returns report, transactions, settlements) told it first, and marked seen by each."""
+
+    _name = "amazon.item.ledger.refund"
+    _description = "Refund Amazon Made on an Order Item"
+    _order = "posted_at desc, id desc"
+    _check_company_auto = True
+
+    ledger_id = fields.Many2one(
+        "amazon.item.ledger", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="ledger_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="ledger_id.currency_id")
+    order_id = fields.Many2one(related="ledger_id.order_id", store=True, index=True)
+    product_id = fields.Many2one(related="ledger_id.product_id")
+    kind = fields.Selection(REFUND_KINDS, string="Refunded By", required=True, readonly=True)
+    source = fields.Selection(REFUND_SOURCES, string="First Seen In", required=True, readonly=True)
+    seen_in_returns_report = fields.Boolean(readonly=True)
+    seen_in_finances = fields.Boolean(string="Seen in Transactions", readonly=True)
+    seen_in_settlement = fields.Boolean(readonly=True)
+    amazon_refund_ref = fields.Char(
+        string="Amazon Refund ID",
+        readonly=True,
+        index="btree_not_null",
+        help="Amazon's adjustment (or transaction) id of the refund.",
+    )
+    posted_at = fields.Datetime(string="Refunded On", readonly=True)
+    recorded_at = fields.Datetime(
+        string="Recorded On", default=fields.Datetime.now, readonly=True, required=True
+    )
+    estimated = fields.Boolean(
+        readonly=True,
+        help="The returns report gives no split of the refund: the amounts are the returned "
+        "units' share of what was charged, until Amazon's transactions or settlement tell.",
+    )
+    rma_id = fields.Many2one("amazon.rma", string="RMA", readonly=True, index="btree_not_null")
+    request_id = fields.Many2one(
+        "amazon.order.request",
+        string="Booked As",
+        readonly=True,
+        index="btree_not_null",
+        help="The refund of origin Amazon that books this refund's credit note.",
+    )
+    quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
+    amount_principal = fields.Monetary(string="Item Price", readonly=True)
+    amount_tax = fields.Monetary(string="Tax", readonly=True)
+    amount_shipping = fields.Monetary(string="Shipping", readonly=True)
+    amount_shipping_tax = fields.Monetary(string="Shipping Tax", readonly=True)
+    amount_gift_wrap = fields.Monetary(string="Gift Wrap", readonly=True)
+    amount_gift_wrap_tax = fields.Monetary(string="Gift Wrap Tax", readonly=True)
+    amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
+
+    @api.depends(
+        "amount_principal",
+        "amount_tax",
+        "amount_shipping",
+        "amount_shipping_tax",
+        "amount_gift_wrap",
+        "amount_gift_wrap_tax",
+    )
+    def _compute_amount_total(self):
+        for refund in self:
+            refund.amount_total = (
+                refund.amount_principal
+                + refund.amount_tax
+                + refund.amount_shipping
+                + refund.amount_shipping_tax
+                + refund.amount_gift_wrap
+                + refund.amount_gift_wrap_tax
+            )
+
+    def _describe(self):
+        self.ensure_one()
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        return self.env._(
+            "%(amount)s on %(date)s (%(kind)s)",
+            amount=self.currency_id.format(self.amount_total),
+            date=fields.Date.to_string(self.posted_at) if self.posted_at else "?",
+            kind=kinds[self.kind],
+        )
