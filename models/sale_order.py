@@ -321,6 +321,7 @@ class SaleOrder(models.Model):
             order.sudo().amazon_on_hold = False
             order._amazon_close_buyer_cancellation("declined", note)
             order._message_log(body=note)
+        return True
 
     @api.depends("order_line.invoice_lines", "amazon_request_ids.credit_note_id")
     def _get_invoiced(self):
@@ -389,19 +390,29 @@ class SaleOrder(models.Model):
         }
 
     def action_cancel(self):
-        # An Amazon order is cancelled on Amazon first; Odoo's button opens that dialog.
+        # An Amazon order is cancelled on Amazon first; Odoo's button opens that dialog. No
+        # context key skips this (an RPC caller sets any): the addon's own cancellations, once
+        # Amazon or the settings allow them, call _action_cancel.
         amazon_orders = self.filtered(
             lambda order: order.amazon_seller_account_id and order.state == "sale"
         )
-        if len(self) == 1 and amazon_orders and not self.env.context.get("amazon_cancel_done"):
+        if not amazon_orders:
+            return super().action_cancel()
+        if len(self) == 1:
             return self.action_amazon_cancel()
-        if amazon_orders and not self.env.context.get("amazon_cancel_done"):
-            raise UserError(
-                self.env._(
-                    "Cancel Amazon orders one at a time, with Cancel Order: Amazon must be told."
-                )
+        raise UserError(
+            self.env._(
+                "Cancel Amazon orders one at a time, with Cancel Order: Amazon must be told."
             )
-        return super().action_cancel()
+        )
+
+    def _amazon_zero_out_after_cancellation(self, request):
+        """The zero out asked for with `request`, now that its cancellation is applied."""
+        self.ensure_one()
+        if request.zero_out:
+            self._amazon_zero_out_inventory(
+                request.line_ids.order_line_id.product_id, all_bins=request.zero_out == "all_bins"
+            )
 
     def _amazon_zero_out_inventory(self, products, all_bins=False):
         """An applied inventory adjustment to 0 of these products in the warehouse's stock
