@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -274,7 +274,8 @@ class SaleOrder(models.Model):
                 fields.Datetime.context_timestamp(self, self.amazon_buyer_cancel_deadline)
             ),
             user_id=self.user_id.id or self.env.uid,
-            note=note,
+            # The buyer's reason is Amazon's text: the note is HTML, the reason is not.
+            note=escape(note),
         )
         return True
 

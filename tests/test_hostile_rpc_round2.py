@@ -5,7 +5,7 @@ from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import AmazonEmulatorCase
+from .common import HOSTILE_HTML, AmazonEmulatorCase, assert_shown_as_text
 
 
 @tagged("post_install", "-at_install")
@@ -170,3 +170,13 @@ class TestHostileRpcRoundTwo(AmazonEmulatorCase):
             )
             with self.subTest(method=method):
                 self.assertTrue(self._rpc(self.user_a, "amazon.rma", method, [rma.ids]))
+
+    # -- 3. text into HTML ----------------------------------------------------------------------
+
+    def test_buyers_reason_shows_as_text_in_the_activity(self):
+        order = self._emulated_order("131-0000206-0000001", shipped=False)
+        order._amazon_register_buyer_cancellation(HOSTILE_HTML)
+        activity_type = self.env.ref("amazon_refund_cancel.mail_activity_buyer_cancel")
+        activity = order.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        assert_shown_as_text(self, activity.note)
+        assert_shown_as_text(self, order.message_ids[:1].body)
