@@ -493,12 +493,30 @@ def _bad_value(value, convert, line, column=None, element=None):
 # ---------------------------------------------------------------------------------------------
 # Tab-separated files
 
+# A row of Amazon's widest report (orders, about 50 columns) is a few KB. A line is read whole
+# before it is split, so a longer one is refused before it fills the server's memory.
+MAX_LINE_CHARS = 1024 * 1024
+
+
+def _bounded_lines(stream):
+    """The lines of a text stream, refusing one longer than MAX_LINE_CHARS characters."""
+    number = 0
+    while text := stream.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(text) > MAX_LINE_CHARS:
+            raise ReportParseError(
+                f"The line is longer than {MAX_LINE_CHARS} characters, as no Amazon report's "
+                "is: the file is refused",
+                line=number,
+            )
+        yield text
+
 
 class _TabFile:
     """A tab-separated report: its header, then its rows as lists of cells."""
 
     def __init__(self, source, required, encoding=None, max_bytes=DEFAULT_MAX_BYTES):
-        self._lines = open_text(source, encoding, max_bytes)
+        self._lines = _bounded_lines(open_text(source, encoding, max_bytes))
         self.line = 0
         header = self._header()
         self.names = [name.strip() for name in header]

@@ -1,8 +1,10 @@
-"""Reading Amazon's files safely: gzip detection, a size cap, and XML without DTDs or entities.
+"""Reading Amazon's files safely: gzip detection, caps on size and compression ratio, and XML
+without DTDs or entities.
 
 Report files come from Amazon's storage or from a user's upload, so they are treated as hostile:
-no DOCTYPE (billion laughs, external entities), no network, no huge-tree mode, and at most
-`max_bytes` of (decompressed) content.
+no DOCTYPE (billion laughs, external entities), no network, no huge-tree mode, at most
+`max_bytes` of (decompressed) content, and no gzip expanding more than MAX_RATIO times. Both caps
+are checked while the content is decompressed, before a parser sees the bytes beyond them.
 """
 
 import gzip
@@ -15,7 +17,13 @@ from lxml import etree
 from .errors import ReportParseError
 
 GZIP_MAGIC = b"\x1f\x8b"
+# Far above a year of returns or a settlement of a big seller (tens of MB), far below what a
+# server holds: whatever a parser keeps per byte, a file never costs more than this to read.
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+# Amazon's gzipped reports expand 5 to 20 times; a gzip bomb about 1000 times (deflate's most).
+MAX_RATIO = 100
+# Below this much content any ratio is harmless (a small file of repeated text compresses far).
+RATIO_FREE_BYTES = 1024 * 1024
 # How much of a file is read up front to sniff its format and encoding.
 HEAD_SIZE = 64 * 1024
 _BUFFER_SIZE = 256 * 1024
@@ -52,13 +60,33 @@ class _Chained(io.RawIOBase):
         return len(data)
 
 
-class _Guarded(io.RawIOBase):
-    """Delivers at most `max_bytes` (None: no cap) and turns broken gzip into ReportParseError."""
+class _Counted(io.RawIOBase):
+    """A binary stream that counts the bytes read from it: the compressed size read so far."""
 
-    def __init__(self, stream, max_bytes):
+    def __init__(self, stream):
+        self._stream = stream
+        self.count = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+class _Guarded(io.RawIOBase):
+    """Delivers at most `max_bytes` (None: no cap), at most MAX_RATIO times the compressed bytes
+    read (`compressed`: None for plain content), and turns broken gzip into ReportParseError."""
+
+    def __init__(self, stream, max_bytes, compressed=None):
         self._stream = stream
         self._max_bytes = max_bytes
         self._left = max_bytes
+        self._compressed = compressed
+        self._delivered = 0
 
     def readable(self):
         return True
@@ -80,6 +108,16 @@ class _Guarded(io.RawIOBase):
                 raise ReportParseError(
                     f"The file is larger than the limit of {self._max_bytes} bytes"
                 )
+        self._delivered += len(data)
+        if (
+            self._compressed is not None
+            and self._delivered > RATIO_FREE_BYTES
+            and self._delivered > MAX_RATIO * self._compressed.count
+        ):
+            raise ReportParseError(
+                f"The compressed file expands more than {MAX_RATIO} times, as no Amazon report "
+                "does: it is refused as a decompression bomb"
+            )
         buffer[: len(data)] = data
         return len(data)
 
@@ -113,11 +151,23 @@ def open_binary(source, max_bytes=DEFAULT_MAX_BYTES):
         raise TypeError(f"Expected bytes or a binary file, not {type(source).__name__}")
     magic = _read_head(stream, len(GZIP_MAGIC))
     stream = io.BufferedReader(_Chained(magic, stream), _BUFFER_SIZE)
+    compressed = None
     if magic == GZIP_MAGIC:
-        stream = gzip.GzipFile(fileobj=stream, mode="rb")
-    stream = _Guarded(stream, max_bytes)
+        compressed = _Counted(stream)
+        stream = gzip.GzipFile(fileobj=compressed, mode="rb")
+    stream = _Guarded(stream, max_bytes, compressed)
     head = _read_head(stream, HEAD_SIZE)
     return head, io.BufferedReader(_Chained(head, stream), _BUFFER_SIZE)
+
+
+def content_size(source, limit, max_bytes=DEFAULT_MAX_BYTES):
+    """The size of the (gunzipped) content, counted up to `limit` + 1 bytes: whether a file is
+    small enough is known without reading it further. Bombs are refused while counting."""
+    _head, stream = open_binary(source, max_bytes)
+    size = 0
+    while size <= limit and (data := stream.read(_BUFFER_SIZE)):
+        size += len(data)
+    return size
 
 
 def check_prolog(head):
@@ -176,28 +226,68 @@ def parse_xml(source, max_bytes=DEFAULT_MAX_BYTES):
     return tree.getroot()
 
 
-def iter_elements(head, stream, tag):
-    """Yield each `tag` element of a document as soon as it is complete, then free it.
+# Elements that end outside a record are freed this many at a time: few enough to keep memory
+# bounded, many enough that freeing costs little per element.
+_FREE_EVERY = 1024
 
-    `head` and `stream` come from open_binary. The element and everything before it are removed
-    from the tree after the caller has seen it, so memory stays bounded whatever the file size.
+
+def _local_name(tag):
+    return tag.rpartition("}")[2] if isinstance(tag, str) else None
+
+
+def iter_elements(head, stream, tag):
+    """Yield each `tag` element (of any namespace) as soon as it is complete, then free it.
+
+    `head` and `stream` come from open_binary. The elements that end outside a `tag` element are
+    freed too, every _FREE_EVERY of them: whatever else the file holds, memory stays bounded by
+    one record, the elements open around it and _FREE_EVERY finished ones.
     """
     check_prolog(head)
-    events = etree.iterparse(stream, events=("end",), tag=tag, **_parser_options())
+    name = _local_name(tag)
+    known = {}
+
+    def is_record(element_tag):
+        found = known.get(element_tag)
+        if found is None:
+            found = known[element_tag] = _local_name(element_tag) == name
+        return found
+
+    def free(element):
+        """Free `element`, just ended, and the finished elements before it and its ancestors,
+        except within a record still open: its reader needs it whole."""
+        ancestors = []
+        parent = element.getparent()
+        while parent is not None:
+            ancestors.append(parent)
+            parent = parent.getparent()
+        open_records = [index for index, node in enumerate(ancestors) if is_record(node.tag)]
+        node = element
+        if open_records:
+            node = ancestors[open_records[-1]]
+            ancestors = ancestors[open_records[-1] + 1 :]
+        else:
+            element.clear(keep_tail=False)
+        for parent in ancestors:
+            while node.getprevious() is not None:
+                del parent[0]
+            node = parent
+
+    events = etree.iterparse(stream, events=("end",), **_parser_options())
+    unfreed = 0
     checked = False
     try:
         for _event, element in events:
             if not checked:
                 _check_tree(element.getroottree())
                 checked = True
-            yield element
-            element.clear(keep_tail=False)
-            # Drop the finished siblings of the element and of its ancestors (a report may wrap
-            # each record in its own Message), otherwise the empty shells pile up.
-            node = element
-            while (parent := node.getparent()) is not None:
-                while node.getprevious() is not None:
-                    del parent[0]
-                node = parent
+            if is_record(element.tag):
+                yield element
+                free(element)
+                unfreed = 0
+            else:
+                unfreed += 1
+                if unfreed >= _FREE_EVERY:
+                    free(element)
+                    unfreed = 0
     except etree.XMLSyntaxError as error:
         raise _syntax_error(error) from error

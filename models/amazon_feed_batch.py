@@ -2,6 +2,7 @@ import logging
 from datetime import timedelta
 
 import psycopg2
+from markupsafe import escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -588,7 +589,7 @@ class AmazonFeedBatch(models.Model):
             "mail.mail_activity_data_todo",
             user_id=self._manager_to_alert().id or self.env.uid,
             summary=self.env._("Check this batch in Seller Central"),
-            note=message,
+            note=escape(message),
         )
 
     def _feed_status_label(self):
@@ -613,11 +614,13 @@ class AmazonFeedBatch(models.Model):
             "mail.mail_activity_data_todo",
             user_id=user.id or self.env.uid,
             summary=self.env._("Amazon has not processed this batch yet"),
-            note=self.env._(
-                "Batch %(batch)s (Document Number %(feed)s) is still %(status)s at Amazon.",
-                batch=self.name,
-                feed=self.feed_number,
-                status=self._feed_status_label(),
+            note=escape(
+                self.env._(
+                    "Batch %(batch)s (Document Number %(feed)s) is still %(status)s at Amazon.",
+                    batch=self.name,
+                    feed=self.feed_number,
+                    status=self._feed_status_label(),
+                )
             ),
         )
 

@@ -477,6 +477,7 @@ class AmazonRma(models.Model):
             )
         self._check_rma_user()
         self.sudo().closing_state = "closed"
+        return True
 
     def action_cancel(self):
         self._check_rma_user()
@@ -498,3 +499,4 @@ class AmazonRma(models.Model):
             lambda p: p.state not in ("done", "cancel")
         ).sudo().action_cancel()
         self.sudo().closing_state = "cancelled"
+        return True

@@ -1,3 +1,5 @@
+from markupsafe import escape
+
 from odoo import api, fields, models
 
 from ..utils import commit_unless_testing
@@ -62,11 +64,13 @@ class AmazonRma(models.Model):
                     DUE_ACTIVITY,
                     date_deadline=rma.refund_due_date,
                     user_id=user.id or self.env.uid,
-                    note=self.env._(
-                        "Amazon expects the refund of %(rma)s (order %(order)s) today, or "
-                        "refunds the buyer on your behalf.",
-                        rma=rma.display_name,
-                        order=rma.amazon_order_number or rma.order_id.name,
+                    note=escape(
+                        self.env._(
+                            "Amazon expects the refund of %(rma)s (order %(order)s) today, or "
+                            "refunds the buyer on your behalf.",
+                            rma=rma.display_name,
+                            order=rma.amazon_order_number or rma.order_id.name,
+                        )
                     ),
                 )
                 rma.deadline_alert = "due"
@@ -78,12 +82,14 @@ class AmazonRma(models.Model):
                 OVERDUE_ACTIVITY,
                 date_deadline=fields.Date.context_today(self),
                 user_id=user.id or self.env.uid,
-                note=self.env._(
-                    "The refund of %(rma)s (order %(order)s) was due on %(date)s and is not "
-                    "sent: Amazon may refund the buyer on your behalf.",
-                    rma=self.display_name,
-                    order=self.amazon_order_number or self.order_id.name,
-                    date=self.refund_due_date,
+                note=escape(
+                    self.env._(
+                        "The refund of %(rma)s (order %(order)s) was due on %(date)s and is not "
+                        "sent: Amazon may refund the buyer on your behalf.",
+                        rma=self.display_name,
+                        order=self.amazon_order_number or self.order_id.name,
+                        date=self.refund_due_date,
+                    )
                 ),
             )
         self.deadline_alert = "overdue"

@@ -12,6 +12,7 @@ from odoo.tools import SQL
 from ..amazon_api import const
 from ..amazon_api.errors import AmazonError, PermanentError, ReportParseError, RetryableError
 from ..amazon_api.reports import iter_returns
+from ..amazon_api.xml_safety import content_size
 from ..utils import commit_unless_testing
 from .returns_importer import ReturnsImporter
 
@@ -24,8 +25,9 @@ WINDOW_OVERLAP = timedelta(days=1)
 # No new report is asked for when the last window ended less than this ago.
 MIN_WINDOW_GAP = timedelta(hours=1)
 REPORT_POLL_DELAY = timedelta(minutes=2)
-# Files up to this size are imported in the user's request; larger ones in the background, far
-# from the request time limit of a multi-worker server.
+# Files whose content (decompressed: a small gzip may hold much) is up to this size are imported
+# in the user's request; larger ones in the background, far from the request time limit of a
+# multi-worker server.
 IMMEDIATE_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_RESULTS = [
     ("created", "Created"),
@@ -119,9 +121,16 @@ class AmazonRmaImport(models.Model):
         return io.BytesIO(attachment.raw or b"")
 
     def _import_upload(self):
-        """Import the uploaded file now if it is small, else queue it for the background."""
+        """Import the uploaded file now if its content is small, else queue it for the
+        background. Counting stops past the limit, and a bomb is refused while counting."""
         self.ensure_one()
-        if self.attachment_id.sudo().file_size > IMMEDIATE_MAX_BYTES:
+        try:
+            with self._open_file() as stream:
+                size = content_size(stream, IMMEDIATE_MAX_BYTES)
+        except ReportParseError as error:
+            self._unreadable(error)
+            return
+        if size > IMMEDIATE_MAX_BYTES:
             self.state = "queued"
             self.env.ref("amazon_refund_cancel.ir_cron_amazon_import_returns_files")._trigger()
             return

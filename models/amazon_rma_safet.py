@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from markupsafe import escape
+
 from odoo import api, fields, models
 
 from ..amazon_api.const import SAFET_CLAIM_WINDOW_DAYS
@@ -124,7 +126,7 @@ class AmazonRma(models.Model):
                     SAFET_ACTIVITY,
                     date_deadline=rma.safet_deadline,
                     user_id=rma._amazon_responsible_user().id or self.env.uid,
-                    note=rma._safet_checklist(),
+                    note=escape(rma._safet_checklist()),
                 )
                 rma.safet_alerted = True
             elif not rma.safet_recommended and rma.safet_alerted:

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -319,7 +319,8 @@ class SaleOrder(models.Model):
                 fields.Datetime.context_timestamp(self, self.amazon_buyer_cancel_deadline)
             ),
             user_id=self.user_id.id or self.env.uid,
-            note=note,
+            # The buyer's reason is Amazon's text: the note is HTML, the reason is not.
+            note=escape(note),
         )
         return True
 
@@ -366,6 +367,7 @@ class SaleOrder(models.Model):
             order.sudo().amazon_on_hold = False
             order._amazon_close_buyer_cancellation("declined", note)
             order._message_log(body=note)
+        return True
 
     @api.depends("order_line.invoice_lines", "amazon_request_ids.credit_note_id")
     def _get_invoiced(self):
@@ -434,19 +436,29 @@ class SaleOrder(models.Model):
         }
 
     def action_cancel(self):
-        # An Amazon order is cancelled on Amazon first; Odoo's button opens that dialog.
+        # An Amazon order is cancelled on Amazon first; Odoo's button opens that dialog. No
+        # context key skips this (an RPC caller sets any): the addon's own cancellations, once
+        # Amazon or the settings allow them, call _action_cancel.
         amazon_orders = self.filtered(
             lambda order: order.amazon_seller_account_id and order.state == "sale"
         )
-        if len(self) == 1 and amazon_orders and not self.env.context.get("amazon_cancel_done"):
+        if not amazon_orders:
+            return super().action_cancel()
+        if len(self) == 1:
             return self.action_amazon_cancel()
-        if amazon_orders and not self.env.context.get("amazon_cancel_done"):
-            raise UserError(
-                self.env._(
-                    "Cancel Amazon orders one at a time, with Cancel Order: Amazon must be told."
-                )
+        raise UserError(
+            self.env._(
+                "Cancel Amazon orders one at a time, with Cancel Order: Amazon must be told."
             )
-        return super().action_cancel()
+        )
+
+    def _amazon_zero_out_after_cancellation(self, request):
+        """The zero out asked for with `request`, now that its cancellation is applied."""
+        self.ensure_one()
+        if request.zero_out:
+            self._amazon_zero_out_inventory(
+                request.line_ids.order_line_id.product_id, all_bins=request.zero_out == "all_bins"
+            )
 
     def _amazon_zero_out_inventory(self, products, all_bins=False):
         """An applied inventory adjustment to 0 of these products in the warehouse's stock

@@ -1,3 +1,5 @@
+from markupsafe import escape
+
 from odoo import api, fields, models
 
 from .amazon_order_request import REFUNDED_STATES
@@ -56,10 +58,12 @@ class SaleOrder(models.Model):
                     "mail.mail_activity_data_todo",
                     user_id=order.user_id.id or self.env.uid,
                     summary=self.env._("Amazon cancelled a shipped order"),
-                    note=self.env._(
-                        "Amazon shows %(order)s cancelled, but some of it shipped: check it in "
-                        "Seller Central.",
-                        order=order.amazon_order_number,
+                    note=escape(
+                        self.env._(
+                            "Amazon shows %(order)s cancelled, but some of it shipped: check it "
+                            "in Seller Central.",
+                            order=order.amazon_order_number,
+                        )
                     ),
                 )
                 continue

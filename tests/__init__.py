@@ -23,3 +23,5 @@ from . import test_rma_receipt
 from . import test_rma_deadlines
 from . import test_rma_safet
 from . import test_return_refund_rules
+from . import test_hostile_rpc_round2
+from . import test_rpc_matrix

@@ -38,6 +38,18 @@ XSD_DIR = (
 )
 
 
+# Text from a file, Amazon or a user that would render as a link and a remote image in HTML.
+HOSTILE_HTML = '<a href="https://evil.example/">click</a><img src="https://evil.example/x.png">'
+
+
+def assert_shown_as_text(test, html):
+    """`html` (a note) shows HOSTILE_HTML as text: no link, no image."""
+    html = str(html)
+    test.assertNotIn("<a", html)
+    test.assertNotIn("<img", html)
+    test.assertIn("&lt;img src=", html)
+
+
 def feed_schema(test, message_type):
     """Amazon's XSD of one message type, or skip the test saying why."""
     path = XSD_DIR / f"{message_type}.xsd"

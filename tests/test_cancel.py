@@ -108,8 +108,12 @@ class TestCancel(AmazonEmulatorCase):
 
     def test_no_stock_zeroes_inventory_when_allowed(self):
         self.company_a.amazon_allow_zero_out_inventory = True
-        self._cancel(quantities={"TEE": 1}, reason="NoInventory")
-        self.assertEqual(self.tee.product_id.with_context(location=self.stock.id).qty_available, 0)
+        request = self._cancel(quantities={"TEE": 1}, reason="NoInventory")
+        tee = self.tee.product_id.with_context(location=self.stock.id)
+        self.assertEqual((request.zero_out, tee.qty_available), ("stock", 100), "not while queued")
+        self._send_and_answer(request)
+        self.assertEqual(request.state, "done")
+        self.assertEqual(tee.qty_available, 0)
         self.assertTrue(any("set to 0" in body for body in self.order.message_ids.mapped("body")))
 
     def test_no_stock_leaves_inventory_without_the_setting(self):
@@ -122,12 +126,14 @@ class TestCancel(AmazonEmulatorCase):
         self.company_a.amazon_allow_zero_out_inventory = True
         shelf = self.env["stock.location"].create({"name": "Shelf 1", "location_id": self.stock.id})
         self.env["stock.quant"]._update_available_quantity(self.tee.product_id, shelf, 7)
-        self._cancel(quantities={"TEE": 1}, reason="NoInventory")
+        self._send_and_answer(self._cancel(quantities={"TEE": 1}, reason="NoInventory"))
         self.assertEqual(self.tee.product_id.with_context(location=shelf.id).qty_available, 7)
         order = self._shipped_order("131-0000002-0000001", ship=False, invoice=False)
         tee = order.order_line.filtered(lambda line: line.product_id.default_code == "TEE")
         self.env["stock.quant"]._update_available_quantity(tee.product_id, shelf, 5)
-        self._cancel(order, quantities={"TEE": 1}, reason="NoInventory", zero_out_all_bins=True)
+        self._send_and_answer(
+            self._cancel(order, quantities={"TEE": 1}, reason="NoInventory", zero_out_all_bins=True)
+        )
         self.assertEqual(tee.product_id.with_context(location=shelf.id).qty_available, 0)
         self.assertEqual(tee.product_id.with_context(location=self.stock.id).qty_available, 0)
 

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
-from .common import AmazonCase
+from .common import HOSTILE_HTML, AmazonCase, assert_shown_as_text
 
 # A Tuesday: a return delivered the Friday before is due today.
 TODAY = date(2025, 7, 15)
@@ -72,6 +72,15 @@ class TestRmaDeadlines(AmazonCase):
         self.assertFalse(self._activities(rma, self.overdue))
         with freeze_time(TODAY):
             self.assertEqual(self.env["amazon.rma"].search([("id", "=", rma.id)]), rma)
+
+    def test_notes_show_the_amazon_order_number_as_text(self):
+        rma = self._rma("117-0000009-0000001", FRIDAY, salesperson=self.salesperson)
+        # Typed by a salesperson on the order.
+        rma.order_id.amazon_order_number = HOSTILE_HTML
+        self._run()
+        assert_shown_as_text(self, self._activities(rma, self.due).note)
+        self._run(date(2025, 7, 17))
+        assert_shown_as_text(self, self._activities(rma, self.overdue)[:1].note)
 
     def test_without_salesperson_an_amazon_manager_answers(self):
         rma = self._rma("117-0000002-0000001", FRIDAY)

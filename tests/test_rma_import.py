@@ -1,4 +1,8 @@
 import codecs
+import gzip
+import io
+import resource
+import time
 from unittest.mock import patch
 
 from odoo import Command
@@ -470,6 +474,38 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         self.assertEqual(len(notifications), 1)
         self.assertIn("1 created", notifications.message)
         self.assertIn(f'"res.partner",{self.user_a.partner_id.id}]', notifications.channel)
+
+    def test_small_gzip_of_big_content_is_imported_in_the_background(self):
+        content = returns_flat_file(
+            {"Order ID": ORDER_1, "Amazon RMA ID": "DGZ0001"},
+            {"Order ID": ORDER_2, "Amazon RMA ID": "DGZ0002"},
+        )
+        compressed = gzip.compress(content)
+        # The upload is under the limit, its content over it: the content decides.
+        with patch.object(amazon_rma_import, "IMMEDIATE_MAX_BYTES", len(compressed) + 1):
+            self.assertLess(len(compressed) + 1, len(content))
+            log = self._import(compressed, user=self.user_a)
+        self.assertEqual(log.state, "queued")
+        self.assertFalse(self._rmas(), "nothing read in the user's request")
+
+    def test_gzip_bomb_is_refused_in_the_request_at_once(self):
+        buffer = io.BytesIO()
+        with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9) as file:
+            file.write(b"<AmazonEnvelope>")
+            for _ in range(1024):
+                file.write(b"<a/>" * 4096)
+            file.write(b"</AmazonEnvelope>")
+        bomb = buffer.getvalue()
+        self.assertLess(len(bomb), 20_000, "15 KB expanding to 16 MiB")
+        memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        log = self._import(bomb, user=self.user_a)
+        self.assertLess(time.perf_counter() - start, 1)
+        # The process's peak (in KB) grows by less than 50 MB.
+        self.assertLess(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - memory, 50 * 1024)
+        self.assertEqual(log.state, "failed")
+        self.assertIn("decompression bomb", log.message)
+        self.assertFalse(self._rmas())
 
     def test_unreadable_big_file_imports_nothing_in_the_background(self):
         content = returns_flat_file(

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from odoo.tests import tagged
 
 from ..amazon_api.const import SAFET_CLAIM_WINDOW_DAYS
-from .common import AmazonEmulatorCase, report_content
+from .common import HOSTILE_HTML, AmazonEmulatorCase, assert_shown_as_text, report_content
 from .common_rma import RmaImportMixin, receive
 from .test_rma import _deliver
 
@@ -126,6 +126,19 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
 
     def test_claim_followed_from_the_xml_report(self):
         self._claim_followed("xml", "118-0000002-0000001")
+
+    def test_checklist_shows_the_files_tracking_id_as_text(self):
+        order = self._returned("118-0000009-0000001")
+        self._import_report("flat")
+        rma = order.amazon_rma_ids
+        # As a returns file's Tracking ID cell gives it.
+        rma.tracking_number = HOSTILE_HTML
+        receive(rma, ["customer_damaged"])
+        for move in rma.picking_ids.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        rma.picking_ids.button_validate()
+        assert_shown_as_text(self, self._safet_activities(rma).note)
 
     def test_no_recommendation_when_sellable_or_not_refunded_by_amazon(self):
         sellable = self._returned("118-0000003-0000001")

@@ -1,10 +1,15 @@
 import base64
+import gzip
+import io
+import time
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
+from ..wizards import amazon_settlement_import_wizard
 from .common import AmazonEmulatorCase
 
 
@@ -106,6 +111,28 @@ class TestSettlement(AmazonEmulatorCase):
         # The scheduled import finds the same settlement and leaves it.
         self.env["amazon.settlement"]._import_account_settlements(self.account_a)
         self.assertEqual(len(settlement.search([("seller_account_id", "=", self.account_a.id)])), 1)
+
+    def test_settlement_bomb_is_refused_in_the_dialog(self):
+        buffer = io.BytesIO()
+        with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9) as file:
+            file.write(b"settlement-id\ttransaction-type\tamount-type\tamount\n")
+            for _ in range(1024):
+                file.write(b"x\t" * 16384)
+        start = time.perf_counter()
+        with self.assertRefused("decompression bomb"):
+            self._import_by_hand(buffer.getvalue())
+        self.assertLess(time.perf_counter() - start, 1)
+        self.assertFalse(self.env["amazon.settlement"].search([("source", "=", "manual")]))
+
+    def test_settlement_too_big_for_the_dialog(self):
+        content = b"settlement-id\ttransaction-type\tamount-type\tamount\n" * 1000
+        # The upload is small, its content is not: the content decides.
+        limit = len(content) // 2
+        with (
+            patch.object(amazon_settlement_import_wizard, "DIALOG_MAX_BYTES", limit),
+            self.assertRefused("too big to import here"),
+        ):
+            self._import_by_hand(gzip.compress(content))
 
     def test_user_cannot_import_a_settlement(self):
         with self.assertRaises(AccessError):

@@ -1,5 +1,5 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..amazon_api import const
 from ..models.amazon_order_request import PENDING_STATES
@@ -89,6 +89,11 @@ class AmazonCancelWizard(models.TransientModel):
                     )
                 )
             reason = const.QUANTITY_CANCEL_REASON_OF[reason]
+        zero_out = False
+        if self.zero_out_all_bins:
+            zero_out = "all_bins"
+        elif self.zero_out_inventory or (self.reason == const.NO_INVENTORY and self.allow_zero_out):
+            zero_out = "stock"
         # Users only read requests: the request is written as the system, after the checks.
         order.check_access("write")
         request = (
@@ -100,6 +105,7 @@ class AmazonCancelWizard(models.TransientModel):
                     "order_id": order.id,
                     "seller_account_id": order.amazon_seller_account_id.id,
                     "reason": reason,
+                    "zero_out": zero_out,
                     "line_ids": [
                         Command.create(
                             {
@@ -113,14 +119,6 @@ class AmazonCancelWizard(models.TransientModel):
             )
             .sudo(False)
         )
-        if (
-            self.zero_out_inventory
-            or self.zero_out_all_bins
-            or (self.reason == const.NO_INVENTORY and self.allow_zero_out)
-        ):
-            order._amazon_zero_out_inventory(
-                lines.order_line_id.product_id, all_bins=self.zero_out_all_bins
-            )
         if order.amazon_buyer_cancel_state == "pending":
             order._amazon_close_buyer_cancellation(
                 "accepted",
@@ -153,6 +151,16 @@ class AmazonCancelWizard(models.TransientModel):
 
     def _check_cancellable(self, lines):
         order = self.order_id
+        # The dialog's lines come from the client: a line of another order is refused.
+        foreign = self.line_ids.order_line_id - order.order_line
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "%(lines)s: not lines of %(order)s; cancel them from their own order.",
+                    lines=", ".join(foreign.mapped("display_name")),
+                    order=order.name,
+                )
+            )
         if order.amazon_fulfillment == "amazon":
             raise UserError(
                 self.env._(

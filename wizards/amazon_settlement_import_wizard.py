@@ -3,6 +3,14 @@ import base64
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..amazon_api.errors import ReportParseError
+from ..amazon_api.xml_safety import content_size
+
+# The dialog reads the file in the user's request: a settlement of a big seller is a few MB, and
+# one whose content (decompressed: a small gzip may hold much) is larger waits for the scheduled
+# import rather than hold a worker past the request time limit.
+DIALOG_MAX_BYTES = 64 * 1024 * 1024
+
 
 class AmazonSettlementImportWizard(models.TransientModel):
     _name = "amazon.settlement.import.wizard"
@@ -29,13 +37,30 @@ class AmazonSettlementImportWizard(models.TransientModel):
                 self.env._("Only Amazon managers with Invoicing rights import settlements.")
             )
         self.seller_account_id.check_access("read")
+        content = base64.b64decode(self.file)
+        try:
+            too_big = content_size(content, DIALOG_MAX_BYTES) > DIALOG_MAX_BYTES
+        except ReportParseError as error:
+            raise UserError(
+                self.env._(
+                    "The file cannot be read, so nothing was imported: %(error)s", error=error
+                )
+            ) from error
+        if too_big:
+            raise UserError(
+                self.env._(
+                    "The settlement holds more than %(size)s MB: too big to import here. The "
+                    "scheduled import downloads it from Amazon.",
+                    size=DIALOG_MAX_BYTES // (1024 * 1024),
+                )
+            )
         settlement, new = (
             self.env["amazon.settlement"]
             .sudo()
             .with_company(self.seller_account_id.company_id)
             ._import_settlement(
                 self.seller_account_id.sudo(),
-                base64.b64decode(self.file),
+                content,
                 "manual",
                 file_name=self.file_name,
             )
