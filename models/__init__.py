@@ -14,7 +14,6 @@ from . import amazon_item_ledger
 from . import amazon_item_ledger_refund
 from . import amazon_order_request
 from . import amazon_order_request_line
-from . import amazon_cancel_zero_out
 from . import amazon_feed_batch
 from . import amazon_rma
 from . import amazon_rma_deadline

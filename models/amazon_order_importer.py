@@ -232,9 +232,7 @@ class AmazonOrderImporter(models.AbstractModel):
                     )
                 )
                 return "updated"
-            order.with_context(
-                amazon_cancel_done=True, disable_cancel_warning=True
-            )._action_cancel()
+            order._action_cancel()
             order._message_log(
                 body=self.env._(
                     "Amazon cancelled this order before it shipped; it is cancelled here too."

@@ -1,4 +1,5 @@
 import psycopg2
+from markupsafe import escape
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -37,6 +38,11 @@ TRANSITIONS = {
 REQUEST_REASONS = sorted(
     {**const.ADJUSTMENT_REASONS, **const.CANCEL_REASONS}.items(), key=lambda item: item[1]
 )
+# Where the cancel dialog asked to zero out the inventory of the cancelled products.
+ZERO_OUT = [
+    ("stock", "Stock location"),
+    ("all_bins", "Stock location and all its bins"),
+]
 FEED_TYPES = [
     (const.FEED_ADJUSTMENT, "Refunds and partial cancellations"),
     (const.FEED_ACKNOWLEDGEMENT, "Cancellations"),
@@ -136,6 +142,16 @@ class AmazonOrderRequest(models.Model):
     )
     result_code = fields.Char(readonly=True, copy=False)
     result_message = fields.Text(readonly=True, copy=False)
+    # Asked in the cancel dialog, done only once the cancellation applies: a queued or refused
+    # cancellation leaves the stock as it is.
+    zero_out = fields.Selection(
+        ZERO_OUT,
+        string="Zero Out Inventory",
+        readonly=True,
+        copy=False,
+        help="Where the on-hand quantity of the cancelled products is set to 0 once the "
+        "cancellation is applied.",
+    )
     in_doubt = fields.Boolean(
         readonly=True,
         copy=False,
@@ -429,7 +445,7 @@ class AmazonOrderRequest(models.Model):
             "mail.mail_activity_data_todo",
             user_id=user.id or self.env.uid,
             summary=summary,
-            note=note,
+            note=escape(note),
         )
 
     def _type_label(self):
@@ -479,6 +495,7 @@ class AmazonOrderRequest(models.Model):
             )
             if not left and order.state != "cancel":
                 order._action_cancel()
+            order._amazon_zero_out_after_cancellation(request)
 
     def _amazon_apply_locally(self):
         """Do not send to Amazon: the cancellation applies in Odoo at once."""
@@ -542,11 +559,13 @@ class AmazonOrderRequest(models.Model):
                     "mail.mail_activity_data_todo",
                     user_id=(order.user_id or request.requested_by_id).id or self.env.uid,
                     summary=self.env._("Amazon refund of an order not invoiced"),
-                    note=self.env._(
-                        "Amazon refunded %(amount)s on %(order)s, which has no posted invoice: "
-                        "post this credit note against an invoice, or cancel it.",
-                        amount=request.currency_id.format(request.amount_total),
-                        order=order.name,
+                    note=escape(
+                        self.env._(
+                            "Amazon refunded %(amount)s on %(order)s, which has no posted "
+                            "invoice: post this credit note against an invoice, or cancel it.",
+                            amount=request.currency_id.format(request.amount_total),
+                            order=order.name,
+                        )
                     ),
                 )
                 continue

@@ -1,3 +1,4 @@
+from contextvars import ContextVar
 from datetime import timedelta
 
 from markupsafe import Markup, escape
@@ -10,6 +11,9 @@ from ..utils import check_system_fields
 from .amazon_order_request import PENDING_STATES, REFUNDED_STATES
 
 BUYER_CANCEL_DAYS = 2
+# Set while Odoo's own cancellation flow runs (_action_cancel, which RPC cannot call): the only
+# way an Amazon order in process becomes cancelled. Not a context key, which any caller sets.
+_CANCELLING = ContextVar("amazon_refund_cancel_cancelling", default=False)
 # The buyer's cancellation request as Amazon reported it, and the hold it puts on the order.
 BUYER_CANCEL_FIELDS = (
     "amazon_buyer_cancel_state",
@@ -148,6 +152,17 @@ class SaleOrder(models.Model):
         return super().write(vals)
 
     def _amazon_check_order_fields(self, vals):
+        cancelling = vals.get("state") == "cancel" and not _CANCELLING.get()
+        if (
+            cancelling
+            and not self.env.su
+            and self.filtered(
+                lambda order: order.amazon_seller_account_id and order.state == "sale"
+            )
+        ):
+            raise AccessError(
+                self.env._("An Amazon order is cancelled with Cancel Order, which tells Amazon.")
+            )
         if self.env.su or not set(vals) & set(AMAZON_ORDER_FIELDS):
             return
         if self.env.user.has_group("amazon_refund_cancel.group_amazon_manager"):
@@ -451,6 +466,13 @@ class SaleOrder(models.Model):
                 "Cancel Amazon orders one at a time, with Cancel Order: Amazon must be told."
             )
         )
+
+    def _action_cancel(self):
+        token = _CANCELLING.set(True)
+        try:
+            return super()._action_cancel()
+        finally:
+            _CANCELLING.reset(token)
 
     def _amazon_zero_out_after_cancellation(self, request):
         """The zero out asked for with `request`, now that its cancellation is applied."""

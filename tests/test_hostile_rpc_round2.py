@@ -55,6 +55,14 @@ class TestHostileRpcRoundTwo(AmazonEmulatorCase):
         self.assertEqual((order.state, other.state), ("sale", "sale"))
         self.assertFalse(order.amazon_request_ids | other.amazon_request_ids)
 
+    def test_writing_the_state_does_not_cancel_an_amazon_order(self):
+        order = self._shipped_order("131-0000201-0000003", ship=False, invoice=False)
+        for user in (self.user_a, self.manager_a, self.salesman):
+            with self.subTest(who=user.login), self.assertRaises(AccessError):
+                self._rpc(user, "sale.order", "write", [order.ids, {"state": "cancel"}])
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.amazon_request_ids)
+
     # -- 2. the cancel dialog -------------------------------------------------------------------
 
     def _dialog(self, user, order, lines, **values):
@@ -170,6 +178,28 @@ class TestHostileRpcRoundTwo(AmazonEmulatorCase):
             )
             with self.subTest(method=method):
                 self.assertTrue(self._rpc(self.user_a, "amazon.rma", method, [rma.ids]))
+        shipped = self._emulated_order("131-0000205-0000002")
+        withdrawn = self._refund_request(shipped, principal=1.0, queue=False)
+        self.assertTrue(
+            self._rpc(self.user_a, "amazon.order.request", "action_withdraw", [withdrawn.ids])
+        )
+        rejected = self._refund_request(shipped, principal=1.0)
+        retried = self._refund_request(shipped, principal=1.0)
+        retried._set_state("sending")
+        retried._on_refused("Error", "Refused")
+        applied = self._refund_request(shipped, principal=1.0)
+        applied._set_state("sending")
+        applied._set_state("sent")
+        applied._on_in_doubt("FATAL", "Stopped")
+        for method, request in (
+            ("action_reject", rejected),
+            ("action_retry", retried),
+            ("action_mark_done", applied),
+        ):
+            with self.subTest(method=method):
+                self.assertTrue(
+                    self._rpc(self.manager_a, "amazon.order.request", method, [request.ids])
+                )
 
     # -- 3. text into HTML ----------------------------------------------------------------------
 
