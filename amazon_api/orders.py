@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from . import const
+
 # Datasets read when importing an order (buyer data needs a restricted data token on top).
 IMPORT_DATASETS = ("FULFILLMENT", "PROCEEDS", "PROMOTION", "CANCELLATION", "TAX")
 RESTRICTED_DATASETS = ("BUYER", "RECIPIENT")
 # What linking needs: the items, the marketplace and who ships.
 LINK_DATASETS = ("FULFILLMENT",)
-FACILITATOR_TAX = "MARKETPLACE_FACILITATOR"
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,12 @@ class OrderItemInfo:
     title: str
     quantity: int
     unit_price: float | None
-    # Proceeds per breakdown type (ITEM, SHIPPING, GIFT_WRAP, TAX, DISCOUNT, ...), whole line.
-    proceeds: dict
-    # The TAX breakdown per subtype it applies to (ITEM, SHIPPING, GIFT_WRAP, DISCOUNT, ...).
+    # What Amazon charged for the whole line before promotions, by price component
+    # (const.PRINCIPAL, SHIPPING, GIFT_WRAP); a component Amazon did not give is absent.
+    charges: dict
+    # Promotions, as positive amounts, by the price component they lower.
+    promotions: dict
+    # Tax by price component (const.TAX, SHIPPING_TAX, GIFT_WRAP_TAX).
     taxes: dict
     promotion_ids: tuple
     quantity_shipped: int | None
@@ -69,18 +73,45 @@ def _currency(money):
     return money.get("currencyCode") if isinstance(money, dict) else None
 
 
+def _add(totals, key, amount):
+    totals[key] = totals.get(key, 0.0) + amount
+
+
+def _split(breakdown, components, default):
+    """A TAX or DISCOUNT breakdown by the component each detailed subtype names; what the
+    details leave of the subtotal goes to `default`."""
+    split, rest = {}, _amount(breakdown.get("subtotal")) or 0.0
+    for detail in breakdown.get("detailedBreakdowns") or []:
+        amount = _amount(detail.get("value")) or 0.0
+        _add(split, components.get(detail.get("subtype"), default), amount)
+        rest -= amount
+    if round(rest, 2):
+        _add(split, default, rest)
+    return split
+
+
 def parse_item(item):
     product = item.get("product") or {}
-    proceeds, taxes, currency = {}, {}, None
+    charges, promotions, taxes, currency = {}, {}, {}, None
     for breakdown in (item.get("proceeds") or {}).get("breakdowns") or []:
-        kind = breakdown.get("type") or "OTHER"
-        amount = _amount(breakdown.get("subtotal")) or 0.0
+        kind = breakdown.get("type")
         currency = currency or _currency(breakdown.get("subtotal"))
-        proceeds[kind] = proceeds.get(kind, 0.0) + amount
-        if kind == "TAX":
-            for detail in breakdown.get("detailedBreakdowns") or []:
-                subtype = detail.get("subtype") or "OTHER"
-                taxes[subtype] = taxes.get(subtype, 0.0) + (_amount(detail.get("value")) or 0.0)
+        if kind == const.ORDER_PROCEEDS_TAX:
+            for component, amount in _split(
+                breakdown, const.ORDER_PROCEEDS_TAXES, const.TAX
+            ).items():
+                _add(taxes, component, amount)
+        elif kind == const.ORDER_PROCEEDS_DISCOUNT:
+            for component, amount in _split(
+                breakdown, const.ORDER_PROCEEDS_CHARGES, const.PRINCIPAL
+            ).items():
+                _add(promotions, component, -amount)
+        elif kind in const.ORDER_PROCEEDS_CHARGES:
+            _add(
+                charges,
+                const.ORDER_PROCEEDS_CHARGES[kind],
+                _amount(breakdown.get("subtotal")) or 0.0,
+            )
     fulfillment = item.get("fulfillment")
     cancellation = (item.get("cancellation") or {}).get("cancellationExecution") or {}
     collections = (item.get("tax") or {}).get("taxCollections") or []
@@ -91,7 +122,8 @@ def parse_item(item):
         title=product.get("title") or "",
         quantity=int(item.get("quantityOrdered") or 0),
         unit_price=_amount(unit_price),
-        proceeds=proceeds,
+        charges=charges,
+        promotions=promotions,
         taxes=taxes,
         promotion_ids=tuple(
             promotion["promotionId"]
@@ -102,7 +134,7 @@ def parse_item(item):
         if fulfillment is None
         else int(fulfillment.get("quantityFulfilled") or 0),
         cancelled_by=cancellation.get("cancelledBy"),
-        facilitator_tax=any(c.get("model") == FACILITATOR_TAX for c in collections),
+        facilitator_tax=any(c.get("model") == const.ORDER_TAX_FACILITATOR for c in collections),
     ), currency or _currency(unit_price)
 
 
