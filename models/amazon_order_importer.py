@@ -56,7 +56,7 @@ class AmazonOrderImporter(models.AbstractModel):
     def _import_updates(self, account):
         """Every page of the orders updated since the last run; a throttled or interrupted run
         resumes from the page it stopped at. Each page is committed with the token of the next
-        one, so a page is never lost nor read twice."""
+        one, so no order of a page is lost or imported twice."""
         client = account._amazon_client()
         now = fields.Datetime.now()
         # A token saved without its window (before the window was kept) cannot be continued.
