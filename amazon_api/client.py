@@ -114,8 +114,13 @@ class BuyerCancellation:
 class RefundTransaction:
     """Money Amazon gave back on one item of an order, as listTransactions shows it.
 
-    `amounts`: price components given back to the buyer (positive); `fees`: the leaf fee
-    breakdowns as Amazon signs them for the seller (Commission given back is positive).
+    `amounts`: price components given back to the buyer (positive; kept components such as
+    the restocking fee negative), net of the promotions Amazon took back; `promotions`: those
+    promotions by the component they lowered (positive); `fees`: the fees and withheld taxes by
+    Amazon's name, signed for the seller (Commission given back is positive); `unknown`: the
+    breakdowns Amazon names in a way the seam does not know ("ProductCharges/NewCharge"),
+    skipped; `unreadable`: why the transaction cannot be read (then nothing of it counts), or
+    None.
     """
 
     transaction_id: str
@@ -128,6 +133,9 @@ class RefundTransaction:
     currency: str | None
     amounts: dict
     fees: dict
+    promotions: dict = field(default_factory=dict)
+    unknown: tuple = ()
+    unreadable: str | None = None
 
 
 @dataclass
@@ -613,18 +621,19 @@ class AmazonClient:
     ):
         """One page of the orders updated in [updated_after, updated_before] (searchOrders):
         (orders as OrderInfo, the token of the next page or None). A token continues the search
-        it came from: Amazon keeps that search's filters."""
-        params = {"includedData": list(included), "maxResultsPerPage": 100}
+        it came from, and Amazon wants every filter of that search again with it: a next page
+        must be asked with the same window and marketplaces as the first."""
+        params = {
+            "includedData": list(included),
+            "maxResultsPerPage": 100,
+            "lastUpdatedAfter": _iso(updated_after),
+            "lastUpdatedBefore": _iso(updated_before),
+            "marketplaceIds": list(marketplace_ids or [self.connection.marketplace_id]),
+        }
         if restricted:
             params["includedData"] += list(RESTRICTED_DATASETS)
         if pagination_token:
             params["paginationToken"] = pagination_token
-        else:
-            params.update(
-                lastUpdatedAfter=_iso(updated_after),
-                lastUpdatedBefore=_iso(updated_before),
-                marketplaceIds=list(marketplace_ids or [self.connection.marketplace_id]),
-            )
         token = self._orders_token("/orders/2026-01-01/orders") if restricted else None
         response = self._call(
             "searchOrders",
@@ -663,17 +672,76 @@ def _identifiers(identifiers, name_key, value_key):
     return {entry.get(name_key): entry.get(value_key) for entry in identifiers or []}
 
 
-def _leaf_breakdowns(breakdowns, into):
-    """Sum the innermost breakdowns by type: Principal, Tax, Commission, RefundCommission..."""
-    for breakdown in breakdowns or []:
-        if breakdown.get("breakdowns"):
-            _leaf_breakdowns(breakdown["breakdowns"], into)
+class _Unreadable(ValueError):
+    """A breakdown the seam cannot take as money."""
+
+
+def _breakdown_amount(breakdown, path, currency):
+    money = breakdown.get("breakdownAmount")
+    if not isinstance(money, dict):
+        raise _Unreadable(f"{path} has no amount")
+    try:
+        amount = Decimal(str(money.get("currencyAmount")))
+    except ArithmeticError as error:
+        raise _Unreadable(f"{path} has no amount: {money.get('currencyAmount')!r}") from error
+    if not amount.is_finite():
+        raise _Unreadable(f"{path} has no amount: {money.get('currencyAmount')!r}")
+    if currency and money.get("currencyCode") not in (None, currency):
+        raise _Unreadable(f"{path} is in {money.get('currencyCode')}, not {currency}")
+    return amount
+
+
+def _read_breakdowns(breakdowns, currency, found, path=""):
+    """Add the amounts of the breakdowns Amazon names, at any depth, to `found`: (charges,
+    promotions, fees, unknown). A named breakdown counts whole, with whatever it contains; an
+    unnamed group is walked through; an unnamed leaf is unknown, noted only when it holds money."""
+    charges, promotions, fees, unknown = found
+    if not isinstance(breakdowns, list):
+        raise _Unreadable(f"{path or 'the item'}: breakdowns is not a list")
+    for breakdown in breakdowns:
+        if not isinstance(breakdown, dict):
+            raise _Unreadable(f"{path or 'the item'}: a breakdown is not an object")
+        name = str(breakdown.get("breakdownType") or "")
+        where = f"{path}/{name}" if path else name
+        if name in const.TRANSACTION_CHARGES:
+            into, key = charges, const.TRANSACTION_CHARGES[name]
+        elif name in const.TRANSACTION_PROMOTIONS:
+            into, key = promotions, const.TRANSACTION_PROMOTIONS[name]
+        elif name in const.TRANSACTION_FEES:
+            into, key = fees, name
+        elif breakdown.get("breakdowns"):
+            _read_breakdowns(breakdown["breakdowns"], currency, found, where)
             continue
-        amount = (breakdown.get("breakdownAmount") or {}).get("currencyAmount")
-        if amount is not None:
-            kind = breakdown.get("breakdownType")
-            into[kind] = into.get(kind, Decimal(0)) + Decimal(str(amount))
-    return into
+        else:
+            try:
+                held = _breakdown_amount(breakdown, where, currency)
+            except _Unreadable:
+                held = True  # not the seam's to read, but maybe money: say it was skipped
+            if held:
+                unknown.append(where)
+            continue
+        into[key] = into.get(key, Decimal(0)) + _breakdown_amount(breakdown, where, currency)
+    return found
+
+
+def _item_money(item, currency):
+    """(amounts, promotions, fees, unknown) of one item of a refund; raises _Unreadable."""
+    if not item.get("breakdowns"):
+        raise _Unreadable("the item has no breakdowns")
+    charges, promotions, fees, unknown = _read_breakdowns(
+        item["breakdowns"], currency, ({}, {}, {}, [])
+    )
+    amounts = {}
+    # The seller's charges are negative and the promotions taken back positive: the buyer got
+    # back the opposite of their sum.
+    for component in charges.keys() | promotions.keys():
+        amount = -(charges.get(component, Decimal(0)) + promotions.get(component, Decimal(0)))
+        if amount:
+            amounts[component] = amount
+    if not amounts:
+        why = f"unknown breakdowns {', '.join(unknown)}" if unknown else "no price component"
+        raise _Unreadable(f"nothing given back to the buyer can be read ({why})")
+    return amounts, {k: v for k, v in promotions.items() if v}, fees, tuple(unknown)
 
 
 def _refund_items(transaction):
@@ -687,6 +755,7 @@ def _refund_items(transaction):
     total = transaction.get("totalAmount") or {}
     items = []
     for item in transaction.get("items") or []:
+        item = item if isinstance(item, dict) else {}
         item_ids = _identifiers(
             item.get("relatedIdentifiers"),
             "itemRelatedIdentifierName",
@@ -696,16 +765,30 @@ def _refund_items(transaction):
             (c for c in item.get("contexts") or [] if c.get("contextType") == "ProductContext"),
             {},
         )
-        leaves = _leaf_breakdowns(item.get("breakdowns"), {})
-        amounts = {
-            name: -amount
-            for name, amount in leaves.items()
-            if name in const.PRICE_COMPONENTS and amount
-        }
-        fees = {name: amount for name, amount in leaves.items() if name not in amounts}
+        transaction_id = transaction.get("transactionId") or ""
+        money = {"amounts": {}, "fees": {}}
+        try:
+            amounts, promotions, fees, unknown = _item_money(item, total.get("currencyCode"))
+        except _Unreadable as error:
+            _logger.warning(
+                "Amazon transaction %s of order %s cannot be read: %s",
+                transaction_id,
+                order_id,
+                error,
+            )
+            money["unreadable"] = str(error)
+        else:
+            if unknown:
+                _logger.warning(
+                    "Amazon transaction %s of order %s: unknown breakdowns skipped: %s",
+                    transaction_id,
+                    order_id,
+                    ", ".join(unknown),
+                )
+            money.update(amounts=amounts, promotions=promotions, fees=fees, unknown=unknown)
         items.append(
             RefundTransaction(
-                transaction_id=transaction.get("transactionId") or "",
+                transaction_id=transaction_id,
                 transaction_type=transaction["transactionType"],
                 order_id=order_id,
                 adjustment_id=item_ids.get(const.TRANSACTION_ADJUSTMENT_ITEM_ID),
@@ -713,8 +796,7 @@ def _refund_items(transaction):
                 quantity=product.get("quantityShipped"),
                 posted=_parse_time(transaction.get("postedDate")),
                 currency=total.get("currencyCode"),
-                amounts=amounts,
-                fees=fees,
+                **money,
             )
         )
     return items

@@ -101,6 +101,18 @@ RESTOCKING_FEE, RESTOCKING_FEE_TAX = "RestockingFee", "RestockingFeeTax"
 # Money the seller keeps: sent as negative amounts, everything else is money back to the buyer.
 KEPT_COMPONENTS = (RESTOCKING_FEE, RESTOCKING_FEE_TAX)
 
+# Orders API 2026-01-01 ItemProceedsBreakdown types, and the subtypes of their detailed
+# breakdowns (given for TAX and DISCOUNT only), as the price components they charge, tax or
+# lower. A DISCOUNT of subtype SHIPPING is a shipping promotion: it lowers the shipping, not the
+# item. A discount or tax whose subtype names none of these (OTHER, COD_FEE, DISCOUNT, or no
+# detail at all) belongs to the item.
+ORDER_PROCEEDS_TAX = "TAX"
+ORDER_PROCEEDS_DISCOUNT = "DISCOUNT"
+ORDER_PROCEEDS_CHARGES = {"ITEM": PRINCIPAL, "SHIPPING": SHIPPING, "GIFT_WRAP": GIFT_WRAP}
+ORDER_PROCEEDS_TAXES = {"ITEM": TAX, "SHIPPING": SHIPPING_TAX, "GIFT_WRAP": GIFT_WRAP_TAX}
+# ItemTaxCollection model of tax Amazon withholds and remits as marketplace facilitator.
+ORDER_TAX_FACILITATOR = "MARKETPLACE_FACILITATOR"
+
 # Return reasons of Amazon's returns reports, by code without its prefix ("CR-" in the
 # seller-fulfilled report, "AMZ-PG-" for some apparel and description reasons): the label a
 # seller reads and whether the seller is at fault. The codes are those of the "Customer Reason"
@@ -220,6 +232,49 @@ TRANSACTION_REFUND_TYPES = {
 }
 TRANSACTION_ORDER_ID = "ORDER_ID"
 TRANSACTION_ADJUSTMENT_ITEM_ID = "ORDER_ADJUSTMENT_ITEM_ID"
+# Finances 2024-06-19 item breakdowns: the model leaves breakdownType open, and real answers nest
+# the charges in groups (ProductCharges -> OurPricePrincipal, OurPriceTax; ShippingCharges ->
+# ShippingPrincipal, ShippingTax; AmazonFees -> Commission, RefundCommission...). The groups
+# are walked through; the names below are read wherever they sit, and whatever they contain
+# belongs to them (a fee's own Base and Tax are the fee's, not the item's tax).
+# Charges given back to the buyer, as the addon's price components; the seller's amounts are
+# negative. Gift wrap is spelt Giftwrap in these answers; RestockingFee, Goodwill and
+# ReturnShipping keep the names of the v0 financial events' ChargeType.
+TRANSACTION_CHARGES = {
+    "OurPricePrincipal": PRINCIPAL,
+    "OurPriceTax": TAX,
+    "ShippingPrincipal": SHIPPING,
+    "ShippingTax": SHIPPING_TAX,
+    "Giftwrap": GIFT_WRAP,
+    "GiftwrapTax": GIFT_WRAP_TAX,
+    "RestockingFee": RESTOCKING_FEE,
+    "Goodwill": "Goodwill",
+    "ReturnShipping": "ReturnShipping",
+}
+# Promotions taken back on a refund (positive for the seller), by the component they lowered.
+TRANSACTION_PROMOTIONS = {
+    "OurPriceDiscount": PRINCIPAL,
+    "OurPriceTaxDiscount": TAX,
+    "ShippingDiscount": SHIPPING,
+    "ShippingTaxDiscount": SHIPPING_TAX,
+}
+# Fees Amazon charges or gives back, and tax it withholds as marketplace facilitator: the
+# seller's money, never the buyer's.
+TRANSACTION_FEES = (
+    "Commission",
+    "RefundCommission",
+    "FixedClosingFee",
+    "VariableClosingFee",
+    "DigitalServicesFee",
+    "FBAPerUnitFulfillmentFee",
+    "ShippingChargeback",
+    "GiftwrapChargeback",
+    "ShippingHB",
+    "SalesTaxCollectionFee",
+    "MarketplaceFacilitatorTax-Principal",
+    "MarketplaceFacilitatorTax-Shipping",
+    "MarketplaceFacilitatorTax-Giftwrap",
+)
 # Amazon may show a transaction up to 48 hours after it happened.
 TRANSACTIONS_LAG_HOURS = 48
 

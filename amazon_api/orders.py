@@ -10,7 +10,6 @@ IMPORT_DATASETS = ("FULFILLMENT", "PROCEEDS", "PROMOTION", "CANCELLATION", "TAX"
 RESTRICTED_DATASETS = ("BUYER", "RECIPIENT")
 # What linking needs: the items, the marketplace, who ships and what the buyer was charged.
 LINK_DATASETS = ("FULFILLMENT", "PROCEEDS")
-FACILITATOR_TAX = "MARKETPLACE_FACILITATOR"
 
 
 @dataclass(frozen=True)
@@ -20,12 +19,13 @@ class OrderItemInfo:
     title: str
     quantity: int
     unit_price: float | None
-    # Proceeds per breakdown type (ITEM, SHIPPING, GIFT_WRAP, TAX, DISCOUNT, ...), whole line.
-    proceeds: dict
-    # The TAX breakdown per subtype it applies to (ITEM, SHIPPING, GIFT_WRAP, DISCOUNT, ...).
+    # What Amazon charged for the whole line before promotions, by price component
+    # (const.PRINCIPAL, SHIPPING, GIFT_WRAP); a component Amazon did not give is absent.
+    charges: dict
+    # Promotions, as positive amounts, by the price component they lower.
+    promotions: dict
+    # Tax by price component (const.TAX, SHIPPING_TAX, GIFT_WRAP_TAX).
     taxes: dict
-    # The DISCOUNT breakdown (negative) per subtype it lowers (ITEM, SHIPPING, GIFT_WRAP).
-    discounts: dict
     promotion_ids: tuple
     quantity_shipped: int | None
     cancelled_by: str | None
@@ -73,19 +73,45 @@ def _currency(money):
     return money.get("currencyCode") if isinstance(money, dict) else None
 
 
+def _add(totals, key, amount):
+    totals[key] = totals.get(key, 0.0) + amount
+
+
+def _split(breakdown, components, default):
+    """A TAX or DISCOUNT breakdown by the component each detailed subtype names; what the
+    details leave of the subtotal goes to `default`."""
+    split, rest = {}, _amount(breakdown.get("subtotal")) or 0.0
+    for detail in breakdown.get("detailedBreakdowns") or []:
+        amount = _amount(detail.get("value")) or 0.0
+        _add(split, components.get(detail.get("subtype"), default), amount)
+        rest -= amount
+    if round(rest, 2):
+        _add(split, default, rest)
+    return split
+
+
 def parse_item(item):
     product = item.get("product") or {}
-    proceeds, details, currency = {}, {"TAX": {}, "DISCOUNT": {}}, None
+    charges, promotions, taxes, currency = {}, {}, {}, None
     for breakdown in (item.get("proceeds") or {}).get("breakdowns") or []:
-        kind = breakdown.get("type") or "OTHER"
-        amount = _amount(breakdown.get("subtotal")) or 0.0
+        kind = breakdown.get("type")
         currency = currency or _currency(breakdown.get("subtotal"))
-        proceeds[kind] = proceeds.get(kind, 0.0) + amount
-        if kind in details:
-            split = details[kind]
-            for detail in breakdown.get("detailedBreakdowns") or []:
-                subtype = detail.get("subtype") or "OTHER"
-                split[subtype] = split.get(subtype, 0.0) + (_amount(detail.get("value")) or 0.0)
+        if kind == const.ORDER_PROCEEDS_TAX:
+            for component, amount in _split(
+                breakdown, const.ORDER_PROCEEDS_TAXES, const.TAX
+            ).items():
+                _add(taxes, component, amount)
+        elif kind == const.ORDER_PROCEEDS_DISCOUNT:
+            for component, amount in _split(
+                breakdown, const.ORDER_PROCEEDS_CHARGES, const.PRINCIPAL
+            ).items():
+                _add(promotions, component, -amount)
+        elif kind in const.ORDER_PROCEEDS_CHARGES:
+            _add(
+                charges,
+                const.ORDER_PROCEEDS_CHARGES[kind],
+                _amount(breakdown.get("subtotal")) or 0.0,
+            )
     fulfillment = item.get("fulfillment")
     cancellation = (item.get("cancellation") or {}).get("cancellationExecution") or {}
     collections = (item.get("tax") or {}).get("taxCollections") or []
@@ -96,9 +122,9 @@ def parse_item(item):
         title=product.get("title") or "",
         quantity=int(item.get("quantityOrdered") or 0),
         unit_price=_amount(unit_price),
-        proceeds=proceeds,
-        taxes=details["TAX"],
-        discounts=details["DISCOUNT"],
+        charges=charges,
+        promotions=promotions,
+        taxes=taxes,
         promotion_ids=tuple(
             promotion["promotionId"]
             for promotion in (item.get("promotion") or {}).get("breakdowns") or []
@@ -108,7 +134,7 @@ def parse_item(item):
         if fulfillment is None
         else int(fulfillment.get("quantityFulfilled") or 0),
         cancelled_by=cancellation.get("cancelledBy"),
-        facilitator_tax=any(c.get("model") == FACILITATOR_TAX for c in collections),
+        facilitator_tax=any(c.get("model") == const.ORDER_TAX_FACILITATOR for c in collections),
     ), currency or _currency(unit_price)
 
 
@@ -139,36 +165,18 @@ def parse_order(order):
     )
 
 
-# The addon's price components of an item: what its proceeds' types, and their TAX and DISCOUNT
-# subtypes, apply to.
-_CHARGED_PARTS = {
-    "ITEM": (const.PRINCIPAL, const.TAX),
-    "SHIPPING": (const.SHIPPING, const.SHIPPING_TAX),
-    "GIFT_WRAP": (const.GIFT_WRAP, const.GIFT_WRAP_TAX),
-}
-
-
 def charged_components(item):
     """What the buyer paid for `item` (all its units), by the addon's price components, and
-    the promotions that lowered it (positive).
-
-    Each part is its proceeds less the promotions of its subtype; taxes go to the part of
-    their subtype. A TAX or DISCOUNT given without subtypes applies to the item itself.
-    """
+    the promotions that lowered it: each part's charge less its promotions, with its tax."""
     charged = {}
-    for part, (price, tax) in _CHARGED_PARTS.items():
-        discount = item.discounts.get(part, 0.0)
-        taxes = item.taxes.get(part, 0.0)
-        if part == "ITEM":
-            if not item.discounts:
-                discount = item.proceeds.get("DISCOUNT", 0.0)
-            if not item.taxes:
-                taxes = item.proceeds.get("TAX", 0.0)
-        charged[price] = round(item.proceeds.get(part, 0.0) + discount, 2)
-        charged[tax] = round(taxes, 2)
-    if not item.proceeds.get("ITEM") and item.unit_price is not None:
-        charged[const.PRINCIPAL] = round(item.unit_price * item.quantity, 2)
-    promotion = -(
-        sum(item.discounts.values()) if item.discounts else item.proceeds.get("DISCOUNT", 0.0)
-    )
-    return charged, round(promotion, 2)
+    for price, tax in (
+        (const.PRINCIPAL, const.TAX),
+        (const.SHIPPING, const.SHIPPING_TAX),
+        (const.GIFT_WRAP, const.GIFT_WRAP_TAX),
+    ):
+        charge = item.charges.get(price)
+        if charge is None and price == const.PRINCIPAL and item.unit_price is not None:
+            charge = item.unit_price * item.quantity
+        charged[price] = round((charge or 0.0) - item.promotions.get(price, 0.0), 2)
+        charged[tax] = round(item.taxes.get(tax, 0.0), 2)
+    return charged, round(sum(item.promotions.values()), 2)

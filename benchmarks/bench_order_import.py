@@ -2,10 +2,14 @@
 
     python3 -m odoo shell -d DATABASE --addons-path=... --no-http < benchmarks/bench_order_import.py
 
-A local SP-API emulator holds 2,000 unshipped orders of one seller account (5,000 order items of
+A local SP-API emulator holds 1,200 unshipped orders of one seller account (3,000 order items of
 50 products: half the orders with two items, half with three); the scheduled import reads them
-with searchOrders (20 pages of 100) over HTTP and creates and confirms the sales orders. It prints
-orders per second and SQL queries per order. Everything it creates is rolled back.
+with searchOrders (12 pages of 100, each next page repeating the first page's filters, as the
+emulator demands like Amazon) over HTTP and creates and confirms the sales orders. Then, from the
+same starting point, the same orders are made with plain `sale.order.create` (one per order)
+and `action_confirm` (per page of 100, as the import confirms them), with the lines the import
+made. It prints orders per second and SQL queries per order of both, and the ratio of their
+times (the goal: at most 1.3). Everything it creates is rolled back.
 """
 
 import time
@@ -20,7 +24,9 @@ from odoo.addons.amazon_refund_cancel.spapi_emulator.server import (
     DEMO_REFRESH_TOKEN,
 )
 
-ORDERS = 2000
+ORDERS = 1200
+# searchOrders' page size, which the import asks for.
+PAGE = 100
 PRODUCTS = 50
 SELLER = "A1BENCHORDERS"
 
@@ -72,30 +78,85 @@ def _setup(env, emulator):
     return account, lines
 
 
+def _plain_values(account, imported):
+    """The imported orders as plain values: the same products, quantities, prices and taxes;
+    the customer is set after the import is rolled back, which removes the one it made."""
+    return [
+        {
+            "company_id": account.company_id.id,
+            "client_order_ref": order.client_order_ref,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": line.product_id.id,
+                        "product_uom_qty": line.product_uom_qty,
+                        "price_unit": line.price_unit,
+                        "tax_id": [Command.set(line.tax_id.ids)],
+                    }
+                )
+                for line in order.order_line
+            ],
+        }
+        for order in imported.sorted("client_order_ref")
+    ]
+
+
+def _measure(env, work):
+    env.flush_all()
+    before = env.cr.sql_log_count
+    started = time.perf_counter()
+    result = work()
+    env.flush_all()
+    return result, time.perf_counter() - started, env.cr.sql_log_count - before
+
+
+def _plain(env, values):
+    Order = env["sale.order"]
+    for start in range(0, len(values), PAGE):
+        page = Order.browse()
+        for order_values in values[start : start + PAGE]:
+            page |= Order.create(order_values)
+        page.action_confirm()
+
+
 def main(env):
     env.cr.execute("SAVEPOINT amazon_order_benchmark")
     emulator = Emulator().start()
     try:
         account, lines = _setup(env, emulator)
+        env.cr.execute("SAVEPOINT amazon_order_benchmark_data")
         print(f"{ORDERS} orders, {lines} order items at the emulator")
         importer = env["amazon.order.importer"]
-        before = env.cr.sql_log_count
-        started = time.perf_counter()
         # Measured without the commit per page that the scheduled action makes.
         with patch(
             "odoo.addons.amazon_refund_cancel.models.amazon_order_importer.commit_unless_testing"
         ):
-            stats = importer._import_updates(account)
-        env.flush_all()
-        seconds = time.perf_counter() - started
-        queries = env.cr.sql_log_count - before
-        created = env["sale.order"].search_count(
+            stats, seconds, queries = _measure(env, lambda: importer._import_updates(account))
+        imported = env["sale.order"].search(
             [("amazon_seller_account_id", "=", account.id), ("state", "=", "sale")]
         )
+        pages = len([q for _m, p, q, _s in emulator.requests if p == "/orders/2026-01-01/orders"])
         print(
-            f"import: {dict(stats)}, {created} confirmed orders in {seconds:.1f} s: "
-            f"{ORDERS / seconds:.1f} orders/s, {queries} SQL queries, "
-            f"{queries / ORDERS:.1f} per order (at {fields.Datetime.now()})"
+            f"import: {dict(stats)}, {len(imported)} confirmed orders from {pages} pages in "
+            f"{seconds:.1f} s: {ORDERS / seconds:.1f} orders/s, {queries} SQL queries, "
+            f"{queries / ORDERS:.1f} per order"
+        )
+        values = _plain_values(account, imported)
+        customer = imported.partner_id.name
+        env.cr.execute("ROLLBACK TO SAVEPOINT amazon_order_benchmark_data")
+        env.invalidate_all(flush=False)
+        partner = env["res.partner"].create({"name": customer})
+        for order_values in values:
+            order_values["partner_id"] = partner.id
+        _result, plain_seconds, plain_queries = _measure(env, lambda: _plain(env, values))
+        print(
+            f"plain sale.order.create + action_confirm of the same orders: {plain_seconds:.1f} s: "
+            f"{ORDERS / plain_seconds:.1f} orders/s, {plain_queries} SQL queries, "
+            f"{plain_queries / ORDERS:.1f} per order"
+        )
+        print(
+            f"import / plain: {seconds / plain_seconds:.2f}x the time (goal <= 1.3x), "
+            f"{queries / plain_queries:.2f}x the SQL queries (at {fields.Datetime.now()})"
         )
     finally:
         emulator.stop()

@@ -256,7 +256,7 @@ class AmazonItemLedger(models.Model):
                 if item.quantity_shipped is not None:
                     values["quantity_shipped_by_amazon"] = item.quantity_shipped
                     values["shipped_known_from_amazon"] = True
-                if item.proceeds or item.unit_price is not None:
+                if item.charges or item.unit_price is not None:
                     charged, promotion = charged_components(item)
                     values.update(
                         {name: charged[component] for name, component in CHARGED_FIELDS.items()},

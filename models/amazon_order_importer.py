@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import Command, api, fields, models
 
+from ..amazon_api import const
 from ..amazon_api.errors import AmazonError, PermanentError, RetryableError
 from ..amazon_api.orders import IMPORT_DATASETS
 from ..utils import commit_unless_testing
@@ -16,6 +17,8 @@ _logger = logging.getLogger(__name__)
 FIRST_IMPORT_DAYS = 7
 # searchOrders covers updates up to two minutes before the call, with some margin for clocks.
 ORDERS_API_LAG = timedelta(minutes=3)
+# searchOrders' pagination tokens expire after 24 hours.
+PAGE_TOKEN_LIFETIME = timedelta(hours=24)
 # Amazon's statuses: orders waiting for payment are not imported until Amazon releases them.
 WAITING_STATUSES = ("PENDING", "PENDING_AVAILABILITY")
 
@@ -51,18 +54,24 @@ class AmazonOrderImporter(models.AbstractModel):
 
     @api.model
     def _import_updates(self, account):
-        """Every page of the orders updated since the last run; a throttled run resumes from the
-        page it stopped at."""
+        """Every page of the orders updated since the last run; a throttled or interrupted run
+        resumes from the page it stopped at. Each page is committed with the token of the next
+        one, so no order of a page is lost or imported twice."""
         client = account._amazon_client()
         now = fields.Datetime.now()
-        token = account.order_import_page_token
-        after = account.order_import_synced_until or now - timedelta(days=FIRST_IMPORT_DAYS)
-        before = account.order_import_window_end if token else now - ORDERS_API_LAG
-        after = min(after, before)
+        # A token saved without its window (before the window was kept) cannot be continued.
+        token = account.order_import_window_start and account.order_import_page_token
+        if token:
+            # Amazon wants the window of the first page again with every next page.
+            after, before = account.order_import_window_start, account.order_import_window_end
+        else:
+            after = account.order_import_synced_until or now - timedelta(days=FIRST_IMPORT_DAYS)
+            before = now - ORDERS_API_LAG
+            after = min(after, before)
         stats = Counter()
         while True:
             try:
-                orders, token = client.search_orders(
+                orders, next_token = client.search_orders(
                     after,
                     before,
                     IMPORT_DATASETS,
@@ -76,17 +85,28 @@ class AmazonOrderImporter(models.AbstractModel):
                 account._amazon_record_connection(error)
                 return stats
             except PermanentError as error:
-                if not account.order_import_page_token:
+                if not token or not self._page_token_expired(account):
+                    # Amazon refused the search itself: reading it again would be refused too.
                     raise
-                # Amazon no longer knows the page: read the whole period again.
-                account.write({"order_import_page_token": False, "order_import_window_end": False})
+                # Amazon no longer knows the page: read the whole window again.
+                account.write(
+                    {
+                        "order_import_page_token": False,
+                        "order_import_page_token_at": False,
+                        "order_import_window_start": False,
+                        "order_import_window_end": False,
+                    }
+                )
                 account.order_import_last_run = self._summary(stats, error)
                 self._trigger()
                 return stats
             self._import_page(account, orders, stats)
+            token = next_token
             account.write(
                 {
                     "order_import_page_token": token or False,
+                    "order_import_page_token_at": fields.Datetime.now() if token else False,
+                    "order_import_window_start": after if token else False,
                     "order_import_window_end": before if token else False,
                     "order_import_synced_until": account.order_import_synced_until
                     if token
@@ -99,6 +119,12 @@ class AmazonOrderImporter(models.AbstractModel):
         account.order_import_last_run = self._summary(stats)
         account._amazon_record_connection()
         return stats
+
+    @api.model
+    def _page_token_expired(self, account):
+        """Whether Amazon may have forgotten the saved page: its tokens live 24 hours."""
+        issued = account.order_import_page_token_at
+        return not issued or fields.Datetime.now() - issued >= PAGE_TOKEN_LIFETIME
 
     @api.model
     def _import_requested(self, account):
@@ -352,25 +378,34 @@ class AmazonOrderImporter(models.AbstractModel):
 
     @api.model
     def _line_values(self, account, fiscal_position, lines):
+        """Each promotion lowers the line of what it applies to: the item, the shipping or the
+        gift wrap noted on the item."""
         company = account.company_id
-        values, shipping, shipping_taxed = [], 0.0, False
+        values, shipping, shipping_promotion, shipping_taxed = [], 0.0, 0.0, False
         for item, product in lines:
             quantity = item.quantity or 1
-            item_total = item.proceeds.get("ITEM")
+            item_total = item.charges.get(const.PRINCIPAL)
             if item_total is None:
                 item_total = (item.unit_price or 0.0) * quantity
-            discount = -item.proceeds.get("DISCOUNT", 0.0)
+            discount = item.promotions.get(const.PRINCIPAL, 0.0)
             taxes = self._taxes(product, company, fiscal_position, item)
-            shipping += item.proceeds.get("SHIPPING", 0.0)
-            shipping_taxed = shipping_taxed or bool(item.taxes.get("SHIPPING"))
+            shipping += item.charges.get(const.SHIPPING, 0.0)
+            shipping_promotion += item.promotions.get(const.SHIPPING, 0.0)
+            # Shipping tax Amazon collects as marketplace facilitator is not the seller's either.
+            shipping_taxed = shipping_taxed or (
+                bool(item.taxes.get(const.SHIPPING_TAX)) and not item.facilitator_tax
+            )
             name = product.get_product_multiline_description_sale()
             if item.promotion_ids:
                 name += "\n" + self.env._(
                     "Promotion: %(promotions)s", promotions=", ".join(item.promotion_ids)
                 )
-            if item.proceeds.get("GIFT_WRAP"):
+            gift_wrap = item.charges.get(const.GIFT_WRAP, 0.0) - item.promotions.get(
+                const.GIFT_WRAP, 0.0
+            )
+            if gift_wrap:
                 name += "\n" + self.env._(
-                    "Gift wrap charged by Amazon: %(amount).2f", amount=item.proceeds["GIFT_WRAP"]
+                    "Gift wrap charged by Amazon: %(amount).2f", amount=gift_wrap
                 )
             values.append(
                 {
@@ -378,7 +413,7 @@ class AmazonOrderImporter(models.AbstractModel):
                     "name": name,
                     "product_uom_qty": quantity,
                     "price_unit": item_total / quantity,
-                    "discount": 100.0 * discount / item_total if item_total and discount else 0.0,
+                    "discount": _percent(discount, item_total),
                     "tax_id": [Command.set(taxes.ids)],
                     "amazon_order_item_code": item.order_item_id,
                 }
@@ -393,6 +428,7 @@ class AmazonOrderImporter(models.AbstractModel):
                     "product_id": product.id,
                     "product_uom_qty": 1,
                     "price_unit": shipping,
+                    "discount": _percent(shipping_promotion, shipping),
                     "tax_id": [Command.set(taxes.ids)],
                 }
             )
@@ -472,3 +508,7 @@ class AmazonOrderImporter(models.AbstractModel):
                 "country_id": marketplace.country_id.id,
             }
         )
+
+
+def _percent(promotion, total):
+    return 100.0 * promotion / total if total and promotion else 0.0

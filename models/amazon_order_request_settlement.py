@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -6,6 +7,8 @@ from odoo.exceptions import UserError
 from ..amazon_api import const
 from .amazon_item_ledger_refund import REFUND_KINDS
 from .amazon_settlement_line import SETTLED_COMPONENT_FIELDS
+
+_logger = logging.getLogger(__name__)
 
 # Up to this many orders in a batch, each order's transactions are asked for on their own.
 PER_ORDER_QUERIES = 3
@@ -220,10 +223,28 @@ class AmazonOrderRequest(models.Model):
         if len(by_order) > PER_ORDER_QUERIES:
             # One reading for the whole batch keeps within listTransactions' small burst.
             shared = client.refund_transactions(min(since.values()))
+        unread = []
         for order in by_order:
-            self._amazon_read_transactions(client, order, since[order], shared)
+            unread += self._amazon_read_transactions(client, order, since[order], shared)
         refused = self.browse()
         for request in refunds:
+            unknown = [
+                (transaction, why)
+                for transaction, order_line, why in unread
+                if order_line in request.line_ids.order_line_id
+            ]
+            if unknown:
+                # Amazon may have refunded these items: nothing goes out until someone looks.
+                request._on_refused(
+                    "AmazonUnreadable",
+                    self.env._(
+                        "Amazon's transactions of these items cannot be read (%(why)s): this "
+                        "refund was not sent. Check Seller Central, then retry it.",
+                        why="; ".join(f"{t.transaction_id}: {why}" for t, why in unknown),
+                    ),
+                )
+                refused |= request
+                continue
             news = request.line_ids.ledger_id.amazon_refund_ids.filtered(
                 lambda r, asked=request: r.recorded_at >= asked.requested_at
             )
@@ -249,12 +270,14 @@ class AmazonOrderRequest(models.Model):
     @api.model
     def _amazon_read_transactions(self, client, order, posted_after, transactions=None):
         """Record the refunds Amazon made on `order` that its transactions show. A transaction
-        that cannot be recorded is logged on the order and skipped: the others go on."""
+        that cannot be read or recorded fails alone, said once on the order; returns those
+        failed, with the order line each is about."""
         if transactions is None:
             transactions = client.refund_transactions(
                 posted_after, order_id=order.amazon_order_number
             )
         Ledger = self.env["amazon.item.ledger"]
+        failed = []
         for transaction in transactions:
             if transaction.order_id != order.amazon_order_number:
                 continue
@@ -268,39 +291,58 @@ class AmazonOrderRequest(models.Model):
             if transaction.currency and transaction.currency != order.currency_id.name:
                 # Not this order's money: the settlement will tell, row by row.
                 continue
-            ledger = Ledger._for_lines(order_line).get(order_line)
-            amounts = {
-                name: float(transaction.amounts.get(component, 0))
-                for name, component in SETTLED_COMPONENT_FIELDS.items()
-            }
-            if not any(amounts.values()):
-                order._message_log(
-                    body=self.env._(
-                        "Amazon's transaction %(id)s of this order names no amount refunded to "
-                        "the buyer that Odoo reads: not recorded.",
-                        id=transaction.transaction_id,
-                    )
-                )
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    self._amazon_record_amazon_refund(
-                        ledger,
-                        "finances",
-                        {
-                            "kind": const.TRANSACTION_REFUND_TYPES[transaction.transaction_type],
-                            "ref": transaction.adjustment_id or transaction.transaction_id,
-                            "quantity": transaction.quantity,
-                            "posted_at": transaction.posted,
-                            "amounts": amounts,
-                        },
-                        self.env._("Amazon's transactions"),
-                    )
-            except UserError as error:
-                order._message_log(
-                    body=self.env._(
-                        "Amazon's transaction %(id)s could not be recorded: %(error)s",
-                        id=transaction.transaction_id,
-                        error=error.args[0],
-                    )
-                )
+            why = transaction.unreadable
+            if not why:
+                amounts = {
+                    name: float(transaction.amounts.get(component, 0))
+                    for name, component in SETTLED_COMPONENT_FIELDS.items()
+                }
+                try:
+                    with self.env.cr.savepoint():
+                        _refund, outcome = self._amazon_record_amazon_refund(
+                            Ledger._for_lines(order_line)[order_line],
+                            "finances",
+                            {
+                                "kind": const.TRANSACTION_REFUND_TYPES[
+                                    transaction.transaction_type
+                                ],
+                                "ref": transaction.adjustment_id or transaction.transaction_id,
+                                "quantity": transaction.quantity,
+                                "posted_at": transaction.posted,
+                                "amounts": amounts,
+                            },
+                            self.env._("Amazon's transactions"),
+                        )
+                    if outcome == "excess":
+                        why = self.env._(
+                            "it refunds more than Amazon charged for the item and did not "
+                            "refund already."
+                        )
+                except UserError as error:
+                    why = error.args[0]
+            if why:
+                failed.append((transaction, order_line, why))
+                self._amazon_note_unread(order, transaction, why)
+        return failed
+
+    @api.model
+    def _amazon_note_unread(self, order, transaction, why):
+        """Say once on the order that a transaction of Amazon's could not be recorded."""
+        said = self.env["mail.message"].search_count(
+            [
+                ("model", "=", "sale.order"),
+                ("res_id", "=", order.id),
+                ("body", "ilike", transaction.transaction_id),
+            ]
+        )
+        if said:
+            return
+        _logger.info("Amazon transaction %s not recorded: %s", transaction.transaction_id, why)
+        order._message_log(
+            body=self.env._(
+                "Amazon's transaction %(id)s could not be recorded: %(why)s Check it in Seller "
+                "Central.",
+                id=transaction.transaction_id,
+                why=why,
+            )
+        )

@@ -28,6 +28,8 @@ SYSTEM_FIELDS = (
     "buyer_cancel_last_run",
     "order_import_requested",
     "order_import_page_token",
+    "order_import_page_token_at",
+    "order_import_window_start",
     "order_import_window_end",
     "order_import_last_run",
     "connection_state",
@@ -671,7 +673,11 @@ class AmazonSellerAccount(models.Model):
         help="The next import asks Amazon for orders updated since then (the last 7 days the "
         "first time). Set it back to import an earlier period again.",
     )
+    # The search being read page by page: its next page, when Amazon gave it, and the window
+    # that every next page must ask again.
     order_import_page_token = fields.Char(readonly=True, copy=False)
+    order_import_page_token_at = fields.Datetime(readonly=True, copy=False)
+    order_import_window_start = fields.Datetime(readonly=True, copy=False)
     order_import_window_end = fields.Datetime(readonly=True, copy=False)
     order_import_requested = fields.Char(
         string="Orders to Import",

@@ -146,6 +146,21 @@ RATE_LIMITS = {
 # Refunds by who made them: the seller's feed, Amazon or Seller Central, an A-to-z guarantee
 # claim, a chargeback. Each with its settlement transaction-type and its Finances 2024-06-19
 # transactionType.
+# Finances 2024-06-19 item breakdowns of a refund as Amazon's answers write them, per feed price
+# component: (group, leaf). The model leaves breakdownType open; these are the names of real
+# answers (ProductCharges -> OurPricePrincipal, OurPriceTax; ShippingCharges -> ShippingPrincipal,
+# ShippingTax; gift wrap spelt Giftwrap). Other components keep their feed name, in
+# ProductCharges.
+TRANSACTION_PRODUCT_CHARGES = "ProductCharges"
+TRANSACTION_BREAKDOWNS = {
+    "Principal": (TRANSACTION_PRODUCT_CHARGES, "OurPricePrincipal"),
+    "Tax": (TRANSACTION_PRODUCT_CHARGES, "OurPriceTax"),
+    "Shipping": ("ShippingCharges", "ShippingPrincipal"),
+    "ShippingTax": ("ShippingCharges", "ShippingTax"),
+    "GiftWrap": ("GiftWrapCharges", "Giftwrap"),
+    "GiftWrapTax": ("GiftWrapCharges", "GiftwrapTax"),
+}
+
 REFUND_KINDS = {
     "feed": ("Refund", "Refund"),
     "amazon": ("Refund", "Refund"),

@@ -20,17 +20,27 @@ def _breakdown(kind, amount, currency, children=None):
 
 def refund_transaction(refund, order):
     """One Transaction of a refund: money given back negative for the seller, the referral fee
-    Amazon returns positive and its refund administration fee negative."""
+    Amazon returns positive and its refund administration fee negative, each breakdown nested
+    in its group and named as Amazon's answers name them."""
     currency = order.currency
     item = order.items[refund.order_item_id]
-    charges = [
-        _breakdown(component, -amount, currency)
-        for component, amount in refund.amounts.items()
-        if amount
+    groups = {}
+    for component, amount in refund.amounts.items():
+        if amount:
+            group, name = amazon.TRANSACTION_BREAKDOWNS.get(
+                component, (amazon.TRANSACTION_PRODUCT_CHARGES, component)
+            )
+            groups.setdefault(group, []).append((name, -amount))
+    breakdowns = [
+        _breakdown(
+            group,
+            sum((amount for _name, amount in children), ZERO),
+            currency,
+            [_breakdown(name, amount, currency) for name, amount in children],
+        )
+        for group, children in groups.items()
     ]
-    charged = sum((-amount for amount in refund.amounts.values()), ZERO)
-    breakdowns = [_breakdown("ProductCharges", charged, currency, charges)]
-    total = charged
+    total = sum((-amount for amount in refund.amounts.values()), ZERO)
     principal = refund.amounts.get("Principal", ZERO)
     if principal > 0:
         commission = (principal * COMMISSION_RATE).quantize(CENT)

@@ -40,6 +40,8 @@ LIST_DEFAULT_DAYS = 90
 REPORT_DEFAULT_PERIOD = timedelta(days=30)
 # searchOrders refuses a createdBefore/lastUpdatedBefore later than two minutes ago.
 ORDERS_LAG = timedelta(minutes=2)
+# searchOrders' pagination tokens expire after 24 hours.
+SEARCH_TOKEN_SECONDS = 24 * 3600
 
 FEED_TYPES = tuple(amazon.FEED_MESSAGE_TYPES)
 INCLUDED_DATA = (
@@ -117,6 +119,41 @@ class Operations:
         if page is None or page["kind"] != kind:
             raise invalid("Invalid pagination token.")
         return page
+
+    def _search_page(self, kind, query, token_name, free, select, page_size):
+        """One page of a search whose next pages repeat its filters (searchOrders,
+        listTransactions): `select()` gives (items, extra) on the first call; a next page is
+        refused when a filter differs from the first call's, except the parameters `free`.
+        Tokens can be used again until they expire, as Amazon's can."""
+        filters = _filters(query, (token_name, *free))
+        token = single_param(query, token_name)
+        if token:
+            search = self._pages.get(token)
+            if search is None or search["kind"] != kind:
+                raise invalid("Invalid pagination token.")
+            if self._ticks() > search["expires"]:
+                raise invalid("The pagination token has expired.")
+            if filters != search["filters"]:
+                raise invalid(
+                    "All other parameters must be provided with the same values that were "
+                    "provided with the request that generated this token."
+                )
+            items, extra, start = search["items"], search["extra"], search["start"]
+        else:
+            (items, extra), start = select(), 0
+        end = start + page_size
+        next_token = None
+        if len(items) > end:
+            next_token = secrets.token_urlsafe(32)
+            self._pages[next_token] = {
+                "kind": kind,
+                "items": items,
+                "start": end,
+                "extra": extra,
+                "filters": filters,
+                "expires": self._ticks() + SEARCH_TOKEN_SECONDS,
+            }
+        return items[start:end], extra, next_token
 
     # LWA and Tokens ----------------------------------------------------------------------------
 
@@ -638,14 +675,15 @@ class Operations:
         seller_id, restricted = auth
         included = self._included(query)
         page_size = int_param(query, "maxResultsPerPage", 100, 1, 100)
-        token = single_param(query, "paginationToken")
-        if token:
-            # The filters of the first call hold; only the page size and datasets may change.
-            page = self._resume("orders", token)
-            orders, before = page["items"], page["extra"]
-        else:
-            orders, before = self._select_orders(seller_id, query)
-        orders, next_token = self._page("orders", orders, page_size, before)
+        # Only the page size and the datasets may change from one page to the next.
+        orders, before, next_token = self._search_page(
+            "orders",
+            query,
+            "paginationToken",
+            ("maxResultsPerPage", "includedData"),
+            lambda: self._select_orders(seller_id, query),
+            page_size,
+        )
         payload = {
             "orders": [
                 order_views.order_2026(order, included, restricted is not None) for order in orders
@@ -722,41 +760,52 @@ class Operations:
 
     def _op_listTransactions(self, auth, query, **_):
         """Finances 2024-06-19 listTransactions: the refunds of the seller's orders, newest last,
-        a page at a time (Amazon sets the page size, not the caller)."""
-        token = single_param(query, "nextToken")
-        if token:
-            page = self._resume("transactions", token)
-            transactions, next_token = self._page("transactions", page["items"], page["page_size"])
-        else:
-            now = self.now()
-            since = single_param(query, "postedAfter")
-            since = parse_time(since, "postedAfter") if since else now - timedelta(days=30)
-            before = single_param(query, "postedBefore")
-            before = parse_time(before, "postedBefore") if before else now
-            if since > before:
-                raise invalid("postedAfter must be before postedBefore.")
-            name = single_param(query, "relatedIdentifierName")
-            value = single_param(query, "relatedIdentifierValue")
-            if bool(name) != bool(value):
-                raise invalid("relatedIdentifierName and relatedIdentifierValue go together.")
-            if name and name not in ("ORDER_ID", "FINANCIAL_EVENT_GROUP_ID"):
-                raise invalid(f"Invalid relatedIdentifierName: {name}.")
-            marketplace = single_param(query, "marketplaceId")
-            selected = []
-            for refund in self.refunds:
-                order = self.orders[refund.amazon_order_id]
-                if (
-                    refund.seller_id != auth[0]
-                    or not since <= refund.posted <= before
-                    or (name == "ORDER_ID" and refund.amazon_order_id != value)
-                    or (marketplace and order.marketplace_id != marketplace)
-                ):
-                    continue
-                selected.append(finances.refund_transaction(refund, order))
-            transactions, next_token = self._page(
-                "transactions", selected, self.transactions_page_size
-            )
+        a page at a time (Amazon sets the page size, not the caller); a next page repeats the
+        arguments of the first call with the token."""
+        transactions, _extra, next_token = self._search_page(
+            "transactions",
+            query,
+            "nextToken",
+            (),
+            lambda: (self._select_transactions(auth[0], query), None),
+            self.transactions_page_size,
+        )
         payload = {"transactions": transactions}
         if next_token:
             payload["nextToken"] = next_token
         return Reply.json(200, {"payload": payload})
+
+    def _select_transactions(self, seller_id, query):
+        name = single_param(query, "relatedIdentifierName")
+        value = single_param(query, "relatedIdentifierValue")
+        if bool(name) != bool(value):
+            raise invalid("relatedIdentifierName and relatedIdentifierValue go together.")
+        if name and name not in ("ORDER_ID", "FINANCIAL_EVENT_GROUP_ID"):
+            raise invalid(f"Invalid relatedIdentifierName: {name}.")
+        since = single_param(query, "postedAfter")
+        if not since and not name:
+            raise invalid("postedAfter is required if you do not specify a related identifier.")
+        now = self.now()
+        since = parse_time(since, "postedAfter") if since else now - timedelta(days=180)
+        before = single_param(query, "postedBefore")
+        before = parse_time(before, "postedBefore") if before else now
+        if since > before:
+            raise invalid("postedAfter must be before postedBefore.")
+        marketplace = single_param(query, "marketplaceId")
+        selected = []
+        for refund in self.refunds:
+            order = self.orders[refund.amazon_order_id]
+            if (
+                refund.seller_id != seller_id
+                or not since <= refund.posted <= before
+                or (name == "ORDER_ID" and refund.amazon_order_id != value)
+                or (marketplace and order.marketplace_id != marketplace)
+            ):
+                continue
+            selected.append(finances.refund_transaction(refund, order))
+        return selected
+
+
+def _filters(query, ignored):
+    """A call's parameters but `ignored`, lists read alike however they were sent."""
+    return {name: list_param(query, name) for name in query if name not in ignored}

@@ -3,16 +3,22 @@
 from .report_content import MARKETPLACE_NAMES, money
 from .state import ZERO
 
-# Orders API 2026-01-01 proceeds categories per feed price component; taxes go under TAX with the
-# component they belong to as the detailed subtype.
+# Orders API 2026-01-01 proceeds categories per feed price component. Taxes go under TAX and
+# promotions (negative amounts) under DISCOUNT, each with the charge it applies to as the subtype
+# of its detailed breakdown: the model gives detailedBreakdowns for TAX and DISCOUNT only.
 PROCEEDS_TYPES = {
     "Principal": "ITEM",
     "Shipping": "SHIPPING",
     "GiftWrap": "GIFT_WRAP",
-    # Promotions: negative amounts.
-    "Discount": "DISCOUNT",
 }
-TAX_SUBTYPES = {"Tax": "ITEM", "ShippingTax": "SHIPPING", "GiftWrapTax": "GIFT_WRAP"}
+DETAILED_TYPES = {
+    "Tax": ("TAX", "ITEM"),
+    "ShippingTax": ("TAX", "SHIPPING"),
+    "GiftWrapTax": ("TAX", "GIFT_WRAP"),
+    "Discount": ("DISCOUNT", "ITEM"),
+    "ShippingDiscount": ("DISCOUNT", "SHIPPING"),
+    "GiftWrapDiscount": ("DISCOUNT", "GIFT_WRAP"),
+}
 
 
 def iso_z(moment):
@@ -25,19 +31,21 @@ def _money(amount, currency):
 
 def _item_proceeds(item, currency):
     totals = {}
-    taxes = []
+    details = {}
     for component, amount in item.prices.items():
-        if component in TAX_SUBTYPES:
-            taxes.append({"subtype": TAX_SUBTYPES[component], "value": _money(amount, currency)})
-            totals["TAX"] = totals.get("TAX", ZERO) + amount
+        if component in DETAILED_TYPES:
+            kind, subtype = DETAILED_TYPES[component]
+            details.setdefault(kind, []).append(
+                {"subtype": subtype, "value": _money(amount, currency)}
+            )
         else:
             kind = PROCEEDS_TYPES.get(component, "OTHER")
-            totals[kind] = totals.get(kind, ZERO) + amount
+        totals[kind] = totals.get(kind, ZERO) + amount
     breakdowns = []
     for kind, amount in totals.items():
         breakdown = {"type": kind, "subtotal": _money(amount, currency)}
-        if kind == "TAX":
-            breakdown["detailedBreakdowns"] = taxes
+        if kind in details:
+            breakdown["detailedBreakdowns"] = details[kind]
         breakdowns.append(breakdown)
     total = sum(item.prices.values(), ZERO)
     return {"proceedsTotal": _money(total, currency), "breakdowns": breakdowns}, totals

@@ -323,7 +323,8 @@ class Emulator(Operations):
         **details,
     ):
         """Add an order. `items`: dicts with order_item_id, sku, asin, quantity, prices (component
-        -> Decimal for the whole line; a promotion as a negative Discount) and optionally
+        -> Decimal for the whole line; promotions as negative Discount, ShippingDiscount or
+        GiftWrapDiscount, on the item, its shipping or its gift wrap) and optionally
         quantity_shipped, title and promotion_ids. `details` sets other Order fields (buyer_name,
         is_prime, ship_country, latest_ship_date, facilitator_tax...)."""
         with self._lock:

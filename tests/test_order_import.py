@@ -194,9 +194,78 @@ class TestOrderImport(OrderImportCase):
         self.assertFalse(searches[0].get("paginationToken"))
         self.assertEqual(searches[1].get("paginationToken"), [token])
         self.assertTrue(searches[2].get("paginationToken"))
+        for name in ("lastUpdatedAfter", "lastUpdatedBefore", "marketplaceIds"):
+            self.assertEqual([search[name] for search in searches], [searches[0][name]] * 3, name)
         orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000007-")])
         self.assertEqual(len(orders), 250)
         self.assertTrue(self.account_a.order_import_synced_until)
+        self.assertFalse(self.account_a.order_import_page_token)
+
+    def test_over_a_thousand_orders_in_eleven_pages_in_one_run(self):
+        self.account_b.order_import = False
+        for index in range(1, 1002):
+            self._add(f"112-3000016-{index:07d}", items=(("MUG-1", 1),))
+        self._import()
+        searches = [
+            q for _m, p, q, _s in self.emulator.requests if p == "/orders/2026-01-01/orders"
+        ]
+        self.assertEqual(len(searches), 11)
+        orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000016-")])
+        self.assertEqual(len(orders), 1001)
+        self.assertEqual(set(orders.mapped("state")), {"sale"})
+        self.assertIn("1001 created", self.account_a.order_import_last_run)
+        self.assertFalse(self.account_a.order_import_page_token)
+        self.assertTrue(self.account_a.order_import_synced_until)
+
+    def _stop_after_the_first_page(self):
+        """An import throttled after its first page: the next page is saved."""
+        real_search = AmazonClient.search_orders
+
+        def throttled_on_second_page(client, *args, **kwargs):
+            if kwargs.get("pagination_token"):
+                raise ThrottledError("searchOrders: throttled", retry_after=180)
+            return real_search(client, *args, **kwargs)
+
+        with patch.object(AmazonClient, "search_orders", throttled_on_second_page):
+            self._import()
+        self.assertTrue(self.account_a.order_import_page_token)
+
+    def _pending_triggers(self):
+        cron = self.env.ref("amazon_refund_cancel.ir_cron_amazon_import_orders")
+        return self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+
+    def test_amazon_refusing_a_next_page_is_not_an_expired_page(self):
+        self.account_b.order_import = False
+        for index in range(1, 151):
+            self._add(f"112-3000017-{index:07d}", items=(("MUG-1", 1),))
+        self._stop_after_the_first_page()
+        token = self.account_a.order_import_page_token
+        triggers = self._pending_triggers()
+        self.emulator.inject("searchOrders", status=400)
+        self._import()
+        # Reading the window again would be refused the same way, at once, again and again.
+        self.assertEqual(self.account_a.order_import_page_token, token)
+        self.assertFalse(self._pending_triggers() - triggers, "no new run asked at once")
+        self.assertIn("InvalidInput", self.account_a.order_import_last_run)
+        self._import()
+        orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000017-")])
+        self.assertEqual(len(orders), 150, "every order once, none lost")
+        self.assertFalse(self.account_a.order_import_page_token)
+
+    def test_a_page_kept_over_a_day_reads_the_window_again(self):
+        self.account_b.order_import = False
+        for index in range(1, 151):
+            self._add(f"112-3000018-{index:07d}", items=(("MUG-1", 1),))
+        self._stop_after_the_first_page()
+        # A day later Amazon no longer knows the page.
+        self.emulator.advance(24 * 3600 + 60)
+        self.account_a.sudo().order_import_page_token_at -= timedelta(hours=24, minutes=1)
+        self._import()
+        self.assertFalse(self.account_a.order_import_page_token)
+        self.assertTrue(self._pending_triggers(), "the window is read again at once")
+        self._import()
+        orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000018-")])
+        self.assertEqual(len(orders), 150)
         self.assertFalse(self.account_a.order_import_page_token)
 
     def test_unmatched_sku_gives_a_note_or_skips_per_account(self):
@@ -255,6 +324,66 @@ class TestOrderImport(OrderImportCase):
         self.assertFalse(line.tax_id, "tax Amazon collects is not the seller's revenue")
         self.assertIn("SPRING-10", line.name)
         self.assertIn("Gift wrap charged by Amazon: 3.00", line.name)
+
+    def test_no_tax_on_shipping_amazon_collects_as_marketplace_facilitator(self):
+        self.shipping_product.taxes_id = self.tax_10
+        prices = {"Principal": 10, "Tax": 0.8, "Shipping": 3.99, "ShippingTax": 0.32}
+        for number, facilitator in (("112-3000019-0000001", True), ("112-3000019-0000002", False)):
+            self.emulator.add_order(
+                self.account_a.seller_id,
+                number,
+                self.marketplace_us.code,
+                items=[
+                    {"order_item_id": number[-7:] + "0000001", "sku": "MUG-1", "prices": prices}
+                ],
+                facilitator_tax=facilitator,
+            )
+        self._import()
+        collected = self._imported("112-3000019-0000001")
+        self.assertFalse(collected.order_line.tax_id, "neither the item nor the shipping")
+        self.assertEqual(collected.amount_tax, 0.0)
+        self.assertEqual(collected.amount_total, 13.99)
+        own = self._imported("112-3000019-0000002")
+        shipping = own.order_line.filtered(lambda line: not line.amazon_order_item_code)
+        self.assertEqual(shipping.tax_id, self.tax_10)
+        self.assertEqual(own.amount_tax, 1.40)
+
+    def test_promotions_go_to_the_line_they_lower(self):
+        self.emulator.add_order(
+            self.account_a.seller_id,
+            "112-3000020-0000001",
+            self.marketplace_us.code,
+            items=[
+                {
+                    "order_item_id": "30000200000001",
+                    "sku": "MUG-1",
+                    "promotion_ids": ["FREE-SHIPPING"],
+                    "prices": {
+                        "Principal": 10,
+                        "Shipping": 4.99,
+                        "ShippingDiscount": -4.99,
+                        "GiftWrap": 3,
+                        "GiftWrapDiscount": -1,
+                    },
+                },
+                {
+                    "order_item_id": "30000200000002",
+                    "sku": "TEE-1",
+                    "prices": {"Principal": 20, "Discount": -5, "Shipping": 5.01},
+                },
+            ],
+            facilitator_tax=True,
+        )
+        self._import()
+        order = self._imported("112-3000020-0000001")
+        mug, tee = order.order_line.filtered("amazon_order_item_code")
+        self.assertEqual((mug.price_unit, mug.discount, mug.price_subtotal), (10.0, 0.0, 10.0))
+        self.assertIn("Gift wrap charged by Amazon: 2.00", mug.name)
+        self.assertEqual((tee.price_unit, tee.discount, tee.price_subtotal), (20.0, 25.0, 15.0))
+        shipping = order.order_line - mug - tee
+        self.assertEqual(shipping.price_unit, 10.0)
+        self.assertEqual(shipping.price_subtotal, 5.01, "the promotion lowers the shipping")
+        self.assertEqual(order.amount_total, 30.01)
 
     def test_fiscal_position_of_the_account_maps_taxes(self):
         tax_0 = self.env["account.tax"].create({"name": "Amazon export 0%", "amount": 0})

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from amazon_api import const
 from amazon_api.client import AmazonClient, Connection
 from amazon_api.errors import PermanentError
 from amazon_api.orders import IMPORT_DATASETS, parse_order
@@ -102,10 +103,11 @@ def test_get_order_reads_items_amounts_and_fulfilment(client, emulator):
     mug, tee = order.items
     assert (mug.order_item_id, mug.sku, mug.quantity) == ("40000010000001", "MUG-1", 2)
     assert mug.unit_price == 20.0
-    assert mug.proceeds == {"ITEM": 40.0, "SHIPPING": 5.0, "TAX": 3.2}
-    assert mug.taxes == {"ITEM": 3.2}
+    assert mug.charges == {const.PRINCIPAL: 40.0, const.SHIPPING: 5.0}
+    assert mug.taxes == {const.TAX: 3.2}
+    assert mug.promotions == {}
     assert (mug.quantity_shipped, mug.cancelled_by) == (0, None)
-    assert tee.sku == "TEE-1" and tee.proceeds == {"ITEM": 10.0}
+    assert tee.sku == "TEE-1" and tee.charges == {const.PRINCIPAL: 10.0}
     # Buyer data needs a restricted data token: without one there is none.
     assert order.buyer_name is None
     assert "/tokens/2021-03-01/restrictedDataToken" not in _paths(emulator)
@@ -145,7 +147,175 @@ def test_search_orders_reads_every_page_once(client, emulator):
     assert cancelled.fulfillment_status == "CANCELLED"
     assert {item.cancelled_by for item in cancelled.items} == {"AMAZON"}
     queries = [q for _m, p, q, _s in emulator.requests if p == ORDERS_PATH]
-    assert "lastUpdatedAfter" in queries[0] and "paginationToken" in queries[1]
+    assert "paginationToken" not in queries[0] and "paginationToken" in queries[1]
+    # Amazon wants every filter of the first page again with the token.
+    for name in ("lastUpdatedAfter", "lastUpdatedBefore", "marketplaceIds"):
+        assert queries[1][name] == queries[0][name]
+
+
+def _search(client, emulator, token=None, **changes):
+    after, before = emulator.now() - timedelta(days=2), emulator.now() - timedelta(minutes=2)
+    arguments = {"pagination_token": token, **changes}
+    return client.search_orders(
+        arguments.pop("after", after), arguments.pop("before", before), IMPORT_DATASETS, **arguments
+    )
+
+
+def test_search_orders_over_a_thousand_orders_in_eleven_pages(client, emulator):
+    for index in range(2, 1052):
+        emulator.add_order(
+            DEMO_SELLER_ID, f"112-4000002-{index:07d}", US, items=[_item(f"5{index:013d}", "X", 1)]
+        )
+    emulator.advance(121)
+    seen, token, pages = [], None, 0
+    while True:
+        orders, token = _search(client, emulator, token)
+        pages += 1
+        seen.extend(order.order_id for order in orders)
+        if not token:
+            break
+    assert pages == 11
+    assert len(set(seen)) == len(seen) == 1051
+    assert emulator.throttled_count == 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"after": "earlier"}, {"before": "earlier"}, {"marketplace_ids": ["A2EUQ1WTGCTBG2"]}],
+)
+def test_a_next_page_with_other_filters_is_refused_as_amazon_does(client, emulator, change):
+    for index in range(2, 152):
+        emulator.add_order(
+            DEMO_SELLER_ID, f"112-4000003-{index:07d}", US, items=[_item(f"6{index:013d}", "X", 1)]
+        )
+    emulator.advance(121)
+    _orders, token = _search(client, emulator)
+    changes = {
+        name: emulator.now() - timedelta(days=3) if value == "earlier" else value
+        for name, value in change.items()
+    }
+    with pytest.raises(PermanentError) as error:
+        _search(client, emulator, token, **changes)
+    assert (error.value.status, error.value.code) == (400, "InvalidInput")
+    # The same token with the same filters still reads the page, as many times as asked.
+    for _again in range(2):
+        orders, last = _search(client, emulator, token)
+        assert len(orders) == 51 and last is None
+
+
+def test_a_pagination_token_expires_after_a_day(client, emulator):
+    for index in range(2, 152):
+        emulator.add_order(
+            DEMO_SELLER_ID, f"112-4000004-{index:07d}", US, items=[_item(f"7{index:013d}", "X", 1)]
+        )
+    emulator.advance(121)
+    after, before = emulator.now() - timedelta(days=2), emulator.now() - timedelta(minutes=2)
+    _orders, token = client.search_orders(after, before, IMPORT_DATASETS)
+    emulator.advance(24 * 3600 + 1)
+    with pytest.raises(PermanentError) as error:
+        client.search_orders(after, before, IMPORT_DATASETS, pagination_token=token)
+    assert "expired" in str(error.value)
+
+
+def _proceeds(*breakdowns):
+    return {
+        "orderId": ORDER_ID,
+        "salesChannel": {"marketplaceId": US},
+        "orderItems": [
+            {
+                "orderItemId": "1",
+                "quantityOrdered": 1,
+                "product": {"sellerSku": "MUG-1"},
+                "proceeds": {"breakdowns": list(breakdowns)},
+            }
+        ],
+    }
+
+
+def _money(amount):
+    return {"amount": amount, "currencyCode": "USD"}
+
+
+def test_promotions_lower_the_charge_their_subtype_names():
+    (item,) = parse_order(
+        _proceeds(
+            {"type": "ITEM", "subtotal": _money("10.00")},
+            {"type": "SHIPPING", "subtotal": _money("4.99")},
+            {"type": "GIFT_WRAP", "subtotal": _money("3.00")},
+            {
+                "type": "DISCOUNT",
+                "subtotal": _money("-7.49"),
+                "detailedBreakdowns": [
+                    {"subtype": "SHIPPING", "value": _money("-4.99")},
+                    {"subtype": "GIFT_WRAP", "value": _money("-1.00")},
+                    {"subtype": "ITEM", "value": _money("-1.50")},
+                ],
+            },
+            {
+                "type": "TAX",
+                "subtotal": _money("1.12"),
+                "detailedBreakdowns": [
+                    {"subtype": "ITEM", "value": _money("0.80")},
+                    {"subtype": "SHIPPING", "value": _money("0.32")},
+                ],
+            },
+        )
+    ).items
+    assert item.charges == {const.PRINCIPAL: 10.0, const.SHIPPING: 4.99, const.GIFT_WRAP: 3.0}
+    assert item.promotions == pytest.approx(
+        {const.SHIPPING: 4.99, const.GIFT_WRAP: 1.0, const.PRINCIPAL: 1.5}
+    )
+    assert item.taxes == pytest.approx({const.TAX: 0.8, const.SHIPPING_TAX: 0.32})
+
+
+def test_a_promotion_without_details_or_of_another_subtype_lowers_the_item():
+    (item,) = parse_order(
+        _proceeds(
+            {"type": "ITEM", "subtotal": _money("10.00")},
+            {"type": "DISCOUNT", "subtotal": _money("-2.00")},
+        )
+    ).items
+    assert item.promotions == {const.PRINCIPAL: 2.0}
+    (item,) = parse_order(
+        _proceeds(
+            {"type": "ITEM", "subtotal": _money("10.00")},
+            {
+                "type": "DISCOUNT",
+                "subtotal": _money("-3.00"),
+                "detailedBreakdowns": [
+                    {"subtype": "OTHER", "value": _money("-1.00")},
+                    {"subtype": "SHIPPING", "value": _money("-1.50")},
+                ],
+            },
+        )
+    ).items
+    # What the details leave unsaid of the subtotal is the item's too.
+    assert item.promotions == pytest.approx({const.PRINCIPAL: 1.5, const.SHIPPING: 1.5})
+
+
+def test_emulator_writes_shipping_promotions_as_discount_of_subtype_shipping(client, emulator):
+    emulator.add_order(
+        DEMO_SELLER_ID,
+        "112-4000005-0000001",
+        US,
+        items=[
+            _item(
+                "40000050000001",
+                "MUG-1",
+                1,
+                Principal="10.00",
+                Shipping="4.99",
+                ShippingDiscount="-4.99",
+                ShippingTax="0.32",
+            )
+        ],
+        facilitator_tax=True,
+    )
+    (item,) = client.get_order("112-4000005-0000001", IMPORT_DATASETS).items
+    assert item.charges == {const.PRINCIPAL: 10.0, const.SHIPPING: 4.99}
+    assert item.promotions == {const.SHIPPING: 4.99}
+    assert item.taxes == {const.SHIPPING_TAX: 0.32}
+    assert item.facilitator_tax
 
 
 def test_parse_order_tolerates_absent_datasets():
@@ -159,5 +329,5 @@ def test_parse_order_tolerates_absent_datasets():
         }
     )
     assert order.fulfillment_status is None and order.address is None
-    assert order.items[0].quantity_shipped is None and order.items[0].proceeds == {}
+    assert order.items[0].quantity_shipped is None and order.items[0].charges == {}
     assert order.created.isoformat() == "2026-01-02T03:04:05"
