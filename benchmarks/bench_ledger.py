@@ -24,7 +24,7 @@ def _queries(env, function):
 def _order(env, account, product, number):
     order = env["sale.order"].create(
         {
-            "partner_id": env.ref("base.res_partner_1").id,
+            "partner_id": env["res.partner"].create({"name": f"Buyer {number}"}).id,
             "amazon_seller_account_id": account.id,
             "amazon_order_number": f"119-{number:07d}-0000001",
             "amazon_fulfillment": "amazon",
