@@ -476,11 +476,19 @@ _SETTLEMENT_FIELDS = (
     ("quantity", _to_int, ("quantitypurchased",), False),
     ("promotion_id", None, ("promotionid",), False),
 )
+# Every column that matching a refund needs: a file without one imports nothing, naming it.
 _SETTLEMENT_COLUMNS = (
     ("settlement-id", ("settlementid",)),
+    ("total-amount", ("totalamount",)),
+    ("currency", ("currency",)),
     ("transaction-type", ("transactiontype",)),
+    ("order-id", ("orderid",)),
+    ("adjustment-id", ("adjustmentid",)),
     ("amount-type", ("amounttype",)),
+    ("amount-description", ("amountdescription",)),
     ("amount", ("amount",)),
+    ("order-item-code", ("orderitemcode",)),
+    ("merchant-adjustment-item-id", ("merchantadjustmentitemid",)),
 )
 
 

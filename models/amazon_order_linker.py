@@ -39,6 +39,15 @@ LINK_PRESETS = {
 LINK_BATCH = 500
 
 
+class AccountPaused(Exception):
+    """Amazon is busy or unreachable for one account: its orders wait, the others go on."""
+
+    def __init__(self, account, error):
+        super().__init__(str(error))
+        self.account = account
+        self.error = error
+
+
 class AmazonOrderLinker(models.AbstractModel):
     """Links sale orders that another connector imported, or that were typed by hand, to their
     Amazon order: fills the addon's fields from the account's source and Amazon's Orders API."""
@@ -160,21 +169,25 @@ class AmazonOrderLinker(models.AbstractModel):
             if len(candidates) >= LINK_BATCH:
                 # More orders wait than one run takes: the next run follows at once.
                 cron._trigger()
+            paused = self.env["amazon.seller.account"]
             for order in requested | candidates:
+                accounts_of_order = [a for a, _n in linker._accounts_for(order, company_accounts)]
+                if paused and accounts_of_order and all(a in paused for a in accounts_of_order):
+                    # Its accounts' Amazon does not answer now: the next run takes it up.
+                    continue
                 if not linker._lock(order):
                     continue
                 try:
-                    linker._link(order, company_accounts)
-                except RetryableError as error:
-                    # Amazon is busy or unreachable: the next run takes it up again.
-                    # Nothing of this order is written before Amazon answers.
-                    _logger.info(
-                        "Linking Amazon orders of company %s paused: %s", company.id, error
-                    )
+                    linker._link(order, company_accounts - paused)
+                except AccountPaused as pause:
+                    # Nothing of this order is written before Amazon answers; the error is the
+                    # account's, recorded on it, and its other orders wait too.
+                    _logger.info("Linking orders of account %s paused: %s", pause.account.id, pause)
+                    paused |= pause.account
                     cron._trigger(
-                        fields.Datetime.now() + timedelta(seconds=max(error.retry_after, 60))
+                        fields.Datetime.now() + timedelta(seconds=max(pause.error.retry_after, 60))
                     )
-                    break
+                    continue
                 done += 1
                 commit_unless_testing(self.env)
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
@@ -257,6 +270,9 @@ class AmazonOrderLinker(models.AbstractModel):
                 continue
             try:
                 info = account._amazon_client().get_order(number)
+            except RetryableError as error:
+                account._amazon_record_connection(error)
+                raise AccountPaused(account, error) from error
             except PermanentError as error:
                 reasons.append(
                     self.env._(
@@ -293,6 +309,23 @@ class AmazonOrderLinker(models.AbstractModel):
         if not fulfillment and source.get("channel_field"):
             fulfillment = source["channels"].get(order.sudo()[source["channel_field"]])
         codes, notes = self._match_lines(order, account, source, info)
+        if not codes:
+            # None of its lines is one of Amazon's items: not this Amazon order, or not yet.
+            return self._record(
+                order,
+                "failed",
+                "\n".join(
+                    [
+                        self.env._(
+                            "No line of %(order)s matches an item of Amazon order %(number)s: "
+                            "the order is not linked.",
+                            order=order.name,
+                            number=number,
+                        ),
+                        *notes,
+                    ]
+                ),
+            )
         order.write(
             {
                 "amazon_seller_account_id": account.id,
@@ -320,14 +353,17 @@ class AmazonOrderLinker(models.AbstractModel):
     # -- lines ---------------------------------------------------------------------------------
 
     @api.model
-    def _item_lines(self, order):
-        """Lines that stand for items Amazon sold: not sections, notes or shipping."""
+    def _item_lines(self, order, account):
+        """Lines that stand for items Amazon sold: not sections, notes, down payments,
+        delivery lines or the account's Shipping Product (the order may not name the account
+        yet)."""
         return order.order_line.filtered(
             lambda line: (
                 not line.display_type
                 and line.product_id
                 and not line.is_downpayment
                 and not line._amazon_is_shipping()
+                and line.product_id != account.shipping_product_id
             )
         )
 
@@ -385,7 +421,7 @@ class AmazonOrderLinker(models.AbstractModel):
         """Order item id per line, from the source where it has them, else by SKU and quantity;
         and a note per line or item left unmatched, saying why."""
         items = {item.order_item_id: item for item in info.items}
-        lines = self._item_lines(order)
+        lines = self._item_lines(order, account)
         codes, notes, used = {}, [], set()
         for line, code in self._source_item_codes(order, source).items():
             if line not in lines:

@@ -135,8 +135,9 @@ class TestOrderLink(OrderLinkCase):
         )
         order = self._plain_order([(self.product, 2), (self.tee, 1)], client_order_ref=number)
         self._link()
-        self.assertEqual(order.amazon_link_state, "partial")
-        self.assertEqual(order.amazon_order_number, number)
+        # Nothing matched: not linked, and why.
+        self.assertEqual(order.amazon_link_state, "failed")
+        self.assertFalse(order.amazon_order_number)
         self.assertFalse(any(order.order_line.mapped("amazon_order_item_code")))
         note = order.amazon_link_note
         self.assertIn("Amazon sold 3, the order's lines of", note)
@@ -154,7 +155,7 @@ class TestOrderLink(OrderLinkCase):
         self._amazon_order(number, [("20000010000007", "MUG-1", 2)])
         order = self._plain_order([(self.product, 2)], client_order_ref=number)
         self._link()
-        self.assertEqual(order.amazon_link_state, "partial")
+        self.assertEqual(order.amazon_link_state, "failed")
         self.assertFalse(order.order_line.amazon_order_item_code)
         self.assertIn("SKU MUG-1 matches several products", order.amazon_link_note)
 
@@ -399,3 +400,68 @@ class TestOrderLinkFromConnector(OrderLinkCase):
             order.order_line.mapped("amazon_order_item_code"), ["20000020000005", "20000020000006"]
         )
         self.assertEqual(self.env["amz.order.line"].search([]).order_item_id, "20000020000006")
+
+
+@tagged("post_install", "-at_install")
+class TestOrderLinkAsAmazonWritesIt(OrderLinkCase):
+    """Linking reads Amazon's order as it is: items only, charged amounts, one account's error
+    its own."""
+
+    def test_shipping_product_line_is_not_an_unmatched_item(self):
+        number = "111-2000002-0000001"
+        self._amazon_order(number, [("20000020000001", "MUG-1", 2)])
+        order = self._plain_order(
+            [(self.product, 2), (self.shipping_product, 1)], client_order_ref=number
+        )
+        self._link()
+        self.assertEqual(order.amazon_link_state, "linked", order.amazon_link_note)
+        self.assertFalse(order.amazon_link_note)
+        mug = order.order_line.filtered(lambda line: line.product_id == self.product)
+        self.assertEqual(mug.amazon_order_item_code, "20000020000001")
+        self.assertFalse((order.order_line - mug).amazon_order_item_code)
+
+    def test_linked_order_takes_what_amazon_charged(self):
+        number = "111-2000002-0000002"
+        self._amazon_order(number, [("20000020000002", "MUG-1", 2)])
+        order = self._plain_order([(self.product, 2)], client_order_ref=number)
+        order.order_line.price_unit = 999.0
+        order.action_confirm()
+        self._link()
+        ledger = self.env["amazon.item.ledger"]._for_lines(order.order_line)[order.order_line]
+        # Not the 999.00 typed on the line: what Amazon charged.
+        self.assertEqual((ledger.charged_source, ledger.charged_principal), ("amazon", 40.0))
+
+    def test_order_none_of_whose_lines_match_is_not_linked(self):
+        number = "111-2000002-0000003"
+        self._amazon_order(number, [("20000020000003", "MUG-1", 2)])
+        order = self._plain_order([(self.tee, 3)], client_order_ref=number)
+        self._link()
+        self.assertEqual(order.amazon_link_state, "failed")
+        self.assertIn("No line of", order.amazon_link_note)
+        self.assertIn("not linked", order.amazon_link_note)
+        self.assertFalse(order.amazon_seller_account_id)
+        self.assertFalse(order.amazon_order_number)
+        self.assertFalse(order.amazon_fulfillment)
+        self.assertFalse(order.order_line.amazon_order_item_code)
+
+    def test_an_account_that_does_not_answer_stops_only_its_own_orders(self):
+        unreachable = self._create_account(
+            self.company_a,
+            "A1SELLERDOWN",
+            self.marketplace_us,
+            endpoint="custom",
+            custom_api_url="http://127.0.0.1:9",
+            custom_lwa_url="http://127.0.0.1:9/auth/o2/token",
+            order_link_source="field",
+            order_link_field_id=self.env["ir.model.fields"]._get("sale.order", "origin").id,
+        )
+        down_number, up_number = "111-2000002-0000004", "111-2000002-0000005"
+        self._amazon_order(up_number, [("20000020000005", "MUG-1", 2)])
+        waiting = self._plain_order([(self.product, 2)], origin=down_number)
+        linked = self._plain_order([(self.product, 2)], client_order_ref=up_number)
+        self._link()
+        self.assertEqual(linked.amazon_link_state, "linked")
+        self.assertFalse(waiting.amazon_link_state, "it waits for the next run")
+        self.assertEqual(unreachable.connection_state, "failed")
+        self.assertIn("Cannot reach", unreachable.connection_message)
+        self.assertNotEqual(self.account_a.connection_state, "failed")

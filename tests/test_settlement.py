@@ -302,8 +302,26 @@ class TestSettlement(AmazonEmulatorCase):
         no_amount = "".join(
             "\t".join(c for i, c in enumerate(row.split("\t")) if i != amount) for row in lines
         )
+        header_less = {
+            name: "".join(
+                "\t".join(c for i, c in enumerate(row.split("\t")) if i not in drop) + "\n"
+                for row in good.splitlines()
+            )
+            for name, drop in (
+                ("no item codes", {header.index("order-item-code"), header.index("sku")}),
+                (
+                    "no item codes nor references",
+                    {header.index("order-item-code"), header.index("merchant-adjustment-item-id")},
+                ),
+            )
+        }
         cases = {
             "missing column": (no_amount, "lacks the column"),
+            "no item codes": (header_less["no item codes"], "lacks the column order-item-code"),
+            "no item codes nor references": (
+                header_less["no item codes nor references"],
+                "lacks the columns order-item-code, merchant-adjustment-item-id",
+            ),
             "truncated": ("".join(lines[:-1]), "truncated"),
             "other currency": (good.replace("\tUSD\t", "\tEUR\t"), "in EUR"),
         }
@@ -316,7 +334,8 @@ class TestSettlement(AmazonEmulatorCase):
                 self.assertIn(message, settlement.message)
                 self.assertFalse(settlement.line_ids)
         self.assertEqual(order.amazon_request_ids.state, "done", "nothing half-imported")
-        # An unknown transaction type fails its row; the rest imports.
+        # An unknown transaction type fails its row; the rest imports: the files refused above
+        # are not taken for this settlement imported already.
         unknown = lines[:]
         fields_ = unknown[-1].split("\t")
         fields_[header.index("transaction-type")] = "Mystery"
