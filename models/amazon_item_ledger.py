@@ -290,7 +290,12 @@ class AmazonItemLedger(models.Model):
                                 after=ledger.currency_id.format(after),
                             )
                         )
-                ledger.sudo().write(values)
+                if any(
+                    ledger[name] != value
+                    for name, value in values.items()
+                    if name != "charged_updated_at"
+                ):
+                    ledger.sudo().write(values)
             if changes:
                 order._message_log(
                     body=Markup("%s<ul>%s</ul>")

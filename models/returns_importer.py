@@ -182,6 +182,8 @@ class ReturnsImporter:
             order="sequence, id",
         )
         order_lines.product_id.fetch(["default_code", "uom_id"])
+        # The shipped units of each item, from its ledger: the chunk's ledgers in one go.
+        self.env["amazon.item.ledger"]._for_lines(order_lines)
         line_by_sku = {}
         for line in order_lines:
             line_by_sku.setdefault((line.order_id.id, line.product_id.default_code), line)

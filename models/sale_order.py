@@ -207,7 +207,8 @@ class SaleOrder(models.Model):
     def _compute_amazon_refund_amounts(self):
         """As the order items' ledgers count them: by the seller and by Amazon."""
         for order in self:
-            ledgers = order.amazon_ledger_ids
+            # Salespeople see the order's amounts without reading the ledgers themselves.
+            ledgers = order.sudo().amazon_ledger_ids
             order.amazon_refunded_amount = sum(ledgers.mapped("amount_refunded"))
             order.amazon_refund_pending_amount = sum(ledgers.mapped("amount_pending"))
 

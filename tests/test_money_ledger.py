@@ -430,3 +430,11 @@ class TestMoneyLedgerRpc(AmazonEmulatorCase):
         self.assertEqual(ledger.charged_principal, 10.0)
         self.assertEqual(refund.amount_principal, 1.0)
         self.assertEqual((attempts, denied), (48, 42))
+        # A salesperson without the ledgers' rights still sees the order's Amazon amounts.
+        order.user_id = users["salesperson"]
+        values = order.with_user(users["salesperson"]).read(
+            ["amazon_can_refund", "amazon_refunded_amount", "amazon_refund_pending_amount"]
+        )[0]
+        self.assertEqual(
+            (values["amazon_can_refund"], values["amazon_refunded_amount"]), (True, 1.0)
+        )
