@@ -36,25 +36,29 @@ class AmazonRma(models.Model):
     # -- when the return is received ---------------------------------------------------------------
 
     def _amazon_on_return_received(self):
-        """Apply the account's choice for received returns: nothing, propose or send.
+        """The SAFE-T claim to file, then the account's choice for received returns: nothing,
+        propose or send.
 
-        Called when a return of the RMA is validated in stock, in that user's transaction:
-        nothing here talks to Amazon, a refund sent is only queued for the sender.
+        Called when a return of the RMA is validated in stock (or when Receive finds nothing
+        came back), in that user's transaction: nothing here talks to Amazon, a refund sent is
+        only queued for the sender.
         """
         for rma in self.sudo():
-            mode = rma.seller_account_id._amazon_return_refund_mode()
-            if mode == "nothing" or rma.state != "received":
-                continue
             # Decided once everything Amazon announced is received, or known not to come.
-            if rma.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
+            if not rma._amazon_return_validated():
                 continue
-            if rma.refund_request_ids.filtered(lambda r: r.state in OPEN_STATES + REFUNDED_STATES):
+            rma._amazon_sync_safet_activities()
+            mode = rma.seller_account_id._amazon_return_refund_mode()
+            if mode == "nothing" or rma.state not in ("received", "refunded"):
                 continue
+            # Before the requests: Amazon's own refund, once confirmed, is one of them.
             refunded = rma._amazon_refunded_by_amazon()
             if refunded:
                 rma._message_log(
                     body=self.env._("No refund proposed or sent: %(why)s", why=refunded)
                 )
+                continue
+            if rma.refund_request_ids.filtered(lambda r: r.state in OPEN_STATES + REFUNDED_STATES):
                 continue
             rma.with_company(rma.company_id)._amazon_refund_by_rules(send=mode == "send")
 
