@@ -2,12 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..amazon_api import const
+from .amazon_return_reason import REASON_CATEGORIES
 from .amazon_rma_line import RETURN_CONDITIONS
 
-REASON_CATEGORIES = [
-    ("seller_fault", "Seller fault"),
-    ("buyer_remorse", "Buyer's remorse"),
-]
 POLICY_CHOICES = [("in_policy", "In policy"), ("out_of_policy", "Out of policy")]
 
 
@@ -36,10 +33,11 @@ class AmazonReturnRefundRule(models.Model):
         check_company=True,
         help="Empty: every seller account of the company.",
     )
-    reason_codes = fields.Char(
+    reason_ids = fields.Many2many(
+        "amazon.return.reason",
         string="Return Reasons",
-        help="Amazon's return reason codes, separated by commas, with or without their prefix "
-        "(CR-DEFECTIVE or DEFECTIVE). Empty: any reason of the category below.",
+        help="Amazon's return reasons, whatever the spelling of their codes. Empty: any reason "
+        "of the category below.",
     )
     reason_category = fields.Selection(
         REASON_CATEGORIES,
@@ -87,20 +85,6 @@ class AmazonReturnRefundRule(models.Model):
         ),
     ]
 
-    @api.constrains("reason_codes")
-    def _check_reason_codes(self):
-        for rule in self:
-            for code in split_codes(rule.reason_codes):
-                if " " in code:
-                    raise ValidationError(
-                        self.env._(
-                            "%(rule)s: %(code)s is not a return reason code; separate codes "
-                            "with commas.",
-                            rule=rule.name,
-                            code=code,
-                        )
-                    )
-
     @api.constrains("condition_codes")
     def _check_condition_codes(self):
         known = dict(RETURN_CONDITIONS)
@@ -133,7 +117,7 @@ class AmazonReturnRefundRule(models.Model):
     @api.constrains(
         "restocking_fee_percent",
         "refund_item",
-        "reason_codes",
+        "reason_ids",
         "reason_category",
         "policy",
         "condition_codes",
@@ -190,9 +174,8 @@ class AmazonReturnRefundRule(models.Model):
     def _only_buyer_remorse(self):
         """Whether every reason this rule matches is documented as the buyer's choice."""
         self.ensure_one()
-        codes = split_codes(self.reason_codes)
-        if codes:
-            return all(const.return_reason_category(code) == "buyer_remorse" for code in codes)
+        if self.reason_ids:
+            return set(self.reason_ids.mapped("category")) == {"buyer_remorse"}
         return self.reason_category == "buyer_remorse"
 
     # -- matching ------------------------------------------------------------------------------
@@ -202,7 +185,7 @@ class AmazonReturnRefundRule(models.Model):
         self.ensure_one()
         return (
             bool(self.seller_account_id)
-            + (2 if self.reason_codes else bool(self.reason_category))
+            + (2 if self.reason_ids else bool(self.reason_category))
             + bool(self.policy)
             + bool(self.condition_codes)
             + bool(self.min_days or self.max_days)
@@ -220,19 +203,15 @@ class AmazonReturnRefundRule(models.Model):
         """Whether the rule holds for a returned item; unknown conditions or days match any
         rule that does not ask for them, and rules that do are matched as possible only.
 
-        `facts`: reason (the code), in_policy, conditions (a set, None if not all recorded),
-        days (None if the delivery date is unknown). Returns "yes", "maybe" or "no".
+        `facts`: reason (an amazon.return.reason, empty if none), in_policy, conditions (a
+        set, None if not all recorded), days (None if the delivery date is unknown). Returns
+        "yes", "maybe" or "no".
         """
         self.ensure_one()
-        reason_key = const.return_reason_key(facts["reason"])
-        codes = {const.return_reason_key(code) for code in split_codes(self.reason_codes)}
-        if codes and reason_key not in codes:
+        reason = facts["reason"]
+        if self.reason_ids and reason not in self.reason_ids:
             return "no"
-        if (
-            not codes
-            and self.reason_category
-            and const.return_reason_category(facts["reason"]) != self.reason_category
-        ):
+        if not self.reason_ids and self.reason_category and reason.category != self.reason_category:
             return "no"
         if self.policy and (self.policy == "in_policy") != bool(facts["in_policy"]):
             return "no"
@@ -267,14 +246,9 @@ class AmazonReturnRefundRule(models.Model):
         """What the rule asks for and decides, in words."""
         self.ensure_one()
         parts = []
-        if self.reason_codes:
+        if self.reason_ids:
             parts.append(
-                self.env._(
-                    "reasons %(codes)s",
-                    codes=", ".join(
-                        const.return_reason_label(code) for code in split_codes(self.reason_codes)
-                    ),
-                )
+                self.env._("reasons %(codes)s", codes=", ".join(self.reason_ids.mapped("name")))
             )
         elif self.reason_category:
             parts.append(dict(REASON_CATEGORIES)[self.reason_category].lower())

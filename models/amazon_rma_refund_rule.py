@@ -27,11 +27,12 @@ class AmazonRma(models.Model):
         "them.",
     )
 
-    @api.depends("return_reason")
+    @api.depends("line_ids.reason_id")
     def _compute_return_reason_label(self):
         for rma in self:
-            codes = [code.strip() for code in (rma.return_reason or "").split(",") if code.strip()]
-            rma.return_reason_label = ", ".join(const.return_reason_label(code) for code in codes)
+            rma.return_reason_label = ", ".join(
+                dict.fromkeys(rma.line_ids.reason_id.mapped("name"))
+            )
 
     # -- when the return is received ---------------------------------------------------------------
 
@@ -233,7 +234,7 @@ class AmazonRma(models.Model):
             first = lines[:1]
             conditions = set(lines.mapped("condition"))
             facts = {
-                "reason": first.reason or "",
+                "reason": first.reason_id,
                 "in_policy": first.in_policy,
                 "conditions": None if False in conditions else conditions,
                 "days": days,
@@ -291,16 +292,15 @@ class AmazonRma(models.Model):
             self.env["amazon.rma.line"]._fields["condition"]._description_selection(self.env)
         )
         reason = facts["reason"]
-        category = const.return_reason_category(reason)
         said = [
             self.env._(
                 "reason %(label)s (%(code)s, %(category)s)",
-                label=const.return_reason_label(reason) or self.env._("none"),
-                code=reason or "-",
+                label=reason.name or self.env._("none"),
+                code=reason.code or "-",
                 category={
                     "seller_fault": self.env._("seller fault"),
                     "buyer_remorse": self.env._("buyer's remorse"),
-                }.get(category, self.env._("not documented by Amazon")),
+                }.get(reason.category, self.env._("not documented by Amazon")),
             ),
             self.env._("in policy") if facts["in_policy"] else self.env._("out of policy"),
             self.env._(

@@ -278,10 +278,24 @@ class ReturnsImporter:
         rmas = insert_records(
             self.env["amazon.rma"], [header for _record, header, _lines in to_create]
         )
+        # The chunk's reasons at once, unseen codes made in one create.
+        reasons = self.env["amazon.return.reason"]._amazon_resolve(
+            {
+                line["reason"]
+                for _record, _header, lines in to_create
+                for line in lines
+                if line["reason"]
+            }
+        )
         insert_records(
             self.env["amazon.rma.line"],
             [
-                {**line, "rma_id": rma.id, "company_id": self.company.id}
+                {
+                    **line,
+                    "rma_id": rma.id,
+                    "company_id": self.company.id,
+                    "reason_id": line["reason"] and reasons[line["reason"].strip()].id,
+                }
                 for rma, (_record, _header, lines) in zip(rmas, to_create, strict=True)
                 for line in lines
             ],

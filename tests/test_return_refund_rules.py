@@ -19,6 +19,10 @@ class ReturnRefundCase(RmaImportMixin, AmazonEmulatorCase):
         # The condition each RMA's items are found in when received.
         self.found_in = {}
 
+    def _reasons(self, *codes):
+        reasons = self.env["amazon.return.reason"]._amazon_resolve(codes)
+        return [Command.set([reasons[code].id for code in codes])]
+
     def _rule(self, name, **values):
         return self.env["amazon.return.refund.rule"].create(
             {"name": name, "company_id": self.company_a.id, **values}
@@ -108,7 +112,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         self.assertIn("Opened: 10 % fee", request.refund_rule_note)
         self.assertIn("No longer needed", request.refund_rule_note)
         self.assertEqual(rma.return_reason_label, "No longer needed")
-        self.assertEqual(rma.line_ids.reason_label, "No longer needed")
+        self.assertEqual(rma.line_ids.reason_id.name, "No longer needed")
         self.assertEqual(rma.line_ids.reason, "CR-UNWANTED_ITEM", "the code stays available")
 
     def test_shipping_refunded_for_seller_fault_only(self):
@@ -163,7 +167,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         with self.assertRaisesRegex(ValidationError, "when the seller is at fault"):
             self._rule(
                 "Defective fee",
-                reason_codes="CR-DEFECTIVE",
+                reason_ids=self._reasons("CR-DEFECTIVE"),
                 condition_codes="opened",
                 restocking_fee_percent=10,
             )
@@ -190,12 +194,18 @@ class TestReturnRefundRules(ReturnRefundCase):
     def test_overlapping_rules_the_most_specific_wins(self):
         self._rule("Any return", sequence=1)
         self._rule("Buyer's remorse", reason_category="buyer_remorse", sequence=2)
-        unwanted = self._rule("Unwanted", reason_codes="UNWANTED_ITEM", sequence=3)
+        unwanted = self._rule("Unwanted", reason_ids=self._reasons("UNWANTED_ITEM"), sequence=3)
         first = self._rule(
-            "Unwanted in policy A", reason_codes="CR-UNWANTED_ITEM", policy="in_policy", sequence=4
+            "Unwanted in policy A",
+            reason_ids=self._reasons("CR-UNWANTED_ITEM"),
+            policy="in_policy",
+            sequence=4,
         )
         self._rule(
-            "Unwanted in policy B", reason_codes="CR-UNWANTED_ITEM", policy="in_policy", sequence=5
+            "Unwanted in policy B",
+            reason_ids=self._reasons("CR-UNWANTED_ITEM"),
+            policy="in_policy",
+            sequence=5,
         )
         rma = self._returned(
             "161-0000005-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, "sellable")]
@@ -210,7 +220,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         account_rule = self._rule(
             "This account",
             seller_account_id=self.account_a.id,
-            reason_codes="CR-UNWANTED_ITEM",
+            reason_ids=self._reasons("CR-UNWANTED_ITEM"),
             policy="in_policy",
         )
         rma = self._returned(
@@ -297,7 +307,8 @@ class TestReturnRefundRules(ReturnRefundCase):
         request = self._receive(rma)
         self.assertEqual(request.state, "draft")
         self.assertIn("No refund rule applies", request.refund_rule_note)
-        self.assertIn("CR-SOMETHING_NEW", rma.return_reason_label, "unknown codes show as they are")
+        self.assertEqual(rma.return_reason_label, "Something new", "labelled from its code")
+        self.assertTrue(rma.line_ids.reason_id.to_review)
 
     def test_already_refunded_by_amazon_is_not_sent(self):
         self._rule("Any return")
@@ -355,7 +366,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         self.assertEqual(
             (rma.amazon_resolution, rma.amazon_refunded_amount), ("StandardRefund", 22.0)
         )
-        self.assertEqual(rma.return_reason_label, "Too small")
+        self.assertEqual(rma.return_reason_label, "Too small (apparel)")
         self.assertEqual(rma.line_ids.reason, "AMZ-PG-APP-TOO-SMALL")
         self.assertFalse(self._receive(rma))
         self.assertIn("Amazon refunded the buyer itself: $&nbsp;22.00", rma.message_ids[:1].body)

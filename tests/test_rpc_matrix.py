@@ -64,6 +64,12 @@ EXPECTED = {
         "unlink": (MANAGERS, ()),
     },
     "amazon.settlement": {"read": (AMAZON, ()), "write": ((), ()), "create": ((), ())},
+    # Amazon's reasons, shared: made by the system, labels corrected by managers.
+    "amazon.return.reason": {
+        "read": (EMPLOYEES, EMPLOYEES),
+        "write": (MANAGERS, MANAGERS),
+        "create": ((), ()),
+    },
 }
 # Requests, their lines, batches, RMA lines and settlements are never deleted by anyone: the
 # unlink of those is in test_hostile_rpc. Each operation is tried with a new record.
@@ -182,6 +188,7 @@ class TestRpcMatrix(AmazonEmulatorCase):
                 "product_id": self.product.id,
             },
             "amazon.return.refund.rule": {"name": f"Rule {number}", "company_id": company.id},
+            "amazon.return.reason": {"code": f"CR-MATRIX_{number}", "name": f"Matrix {number}"},
             "amazon.settlement": {
                 "source": "manual",
                 "seller_account_id": account.id,
@@ -207,6 +214,7 @@ class TestRpcMatrix(AmazonEmulatorCase):
         "amazon.rma.import": {"file_name": "renamed.txt"},
         "amazon.sku.mapping": {"seller_sku": "RENAMED"},
         "amazon.return.refund.rule": {"name": "Renamed"},
+        "amazon.return.reason": {"name": "Renamed"},
         "amazon.settlement": {"file_name": "renamed.txt"},
     }
 
@@ -252,5 +260,5 @@ class TestRpcMatrix(AmazonEmulatorCase):
                         if outcome != expected:
                             mismatches.append(f"{model} {operation} {side}: {who} {outcome}")
         self.assertFalse(mismatches, "\n".join(mismatches))
-        # 12 models, 7 groups, 4 operations, both companies (shared models: one).
-        self.assertEqual(tally, {"attempts": 616, "denied": 550, "allowed": 66})
+        # 13 models, 7 groups, 4 operations, both companies (shared models: one).
+        self.assertEqual(tally, {"attempts": 644, "denied": 570, "allowed": 74})

@@ -5,9 +5,10 @@ import or link); the seller's requests join their items' ledgers; the refunds Am
 recorded before as requests of origin Amazon, and those the returns reports told, become the
 ledgers' refunds by Amazon, once each. A request in error whose batch Amazon stopped after it
 was sent may have been applied: it is marked in doubt, so that its amounts stay counted.
+Return reasons become records, which RMA lines and refund rules point to.
 """
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, Command, api
 
 
 def fill_ledgers(env):
@@ -65,7 +66,45 @@ def fill_ledgers(env):
     )._amazon_record_report_refund()
 
 
+def link_return_reasons(env):
+    """Return reasons become records: the RMA lines' codes and the rules' typed codes (the
+    former column reason_codes, comma-separated) point to them; codes Amazon does not list are
+    created, flagged for review."""
+    cr = env.cr
+    Reason = env["amazon.return.reason"]
+    Reason._amazon_load_published()
+    cr.execute(
+        "SELECT DISTINCT reason FROM amazon_rma_line WHERE reason_id IS NULL AND reason <> ''"
+    )
+    codes = [row[0] for row in cr.fetchall()]
+    for code, reason in Reason._amazon_resolve(codes).items():
+        cr.execute(
+            """UPDATE amazon_rma_line SET reason_id = %s
+                WHERE reason_id IS NULL AND TRIM(reason) = %s""",
+            (reason.id, code),
+        )
+    cr.execute(
+        """SELECT 1 FROM information_schema.columns
+            WHERE table_name = 'amazon_return_refund_rule' AND column_name = 'reason_codes'"""
+    )
+    if not cr.fetchone():
+        return
+    cr.execute("SELECT id, reason_codes FROM amazon_return_refund_rule WHERE reason_codes <> ''")
+    typed = {
+        rule_id: [c.strip() for c in text.split(",") if c.strip()]
+        for rule_id, text in cr.fetchall()
+    }
+    reasons = Reason._amazon_resolve({code for codes in typed.values() for code in codes})
+    for rule_id, codes in typed.items():
+        rule = env["amazon.return.refund.rule"].with_context(active_test=False).browse(rule_id)
+        rule.reason_ids = [Command.set([reasons[code].id for code in codes])]
+    cr.execute("UPDATE amazon_return_refund_rule SET reason_codes = NULL")
+    env.invalidate_all()
+
+
 def migrate(cr, version):
     if not version:
         return
-    fill_ledgers(api.Environment(cr, SUPERUSER_ID, {}))
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    fill_ledgers(env)
+    link_return_reasons(env)
