@@ -20,6 +20,7 @@
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "data/amazon_return_reason_data.xml",
+        "data/amazon_return_condition_data.xml",
         "views/amazon_menus.xml",
         "views/amazon_sku_mapping_views.xml",
         "views/amazon_seller_account_views.xml",

@@ -19,6 +19,7 @@ from . import amazon_rma
 from . import amazon_rma_deadline
 from . import amazon_return_reason
 from . import amazon_rma_line
+from . import amazon_return_condition
 from . import amazon_return_rate_report
 from . import amazon_rma_import
 from . import amazon_rma_import_line

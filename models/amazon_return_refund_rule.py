@@ -3,14 +3,8 @@ from odoo.exceptions import ValidationError
 
 from ..amazon_api import const
 from .amazon_return_reason import REASON_CATEGORIES
-from .amazon_rma_line import RETURN_CONDITIONS
 
 POLICY_CHOICES = [("in_policy", "In policy"), ("out_of_policy", "Out of policy")]
-
-
-def split_codes(text):
-    """The codes of a comma-separated list, without blanks or repeats, in order."""
-    return list(dict.fromkeys(code.strip() for code in (text or "").split(",") if code.strip()))
 
 
 class AmazonReturnRefundRule(models.Model):
@@ -47,10 +41,10 @@ class AmazonReturnRefundRule(models.Model):
     policy = fields.Selection(
         POLICY_CHOICES, string="Return Policy", help="Empty: in or out of policy."
     )
-    condition_codes = fields.Char(
+    condition_ids = fields.Many2many(
+        "amazon.return.condition",
         string="Conditions",
-        help="Conditions found at receipt, separated by commas: sellable, opened, "
-        "customer_damaged, carrier_damaged, wrong_item, not_returned. Empty: any condition, "
+        help="Conditions found at receipt, as Receive records them. Empty: any condition, "
         "recorded or not.",
     )
     min_days = fields.Integer(
@@ -85,21 +79,6 @@ class AmazonReturnRefundRule(models.Model):
         ),
     ]
 
-    @api.constrains("condition_codes")
-    def _check_condition_codes(self):
-        known = dict(RETURN_CONDITIONS)
-        for rule in self:
-            unknown = [code for code in split_codes(rule.condition_codes) if code not in known]
-            if unknown:
-                raise ValidationError(
-                    self.env._(
-                        "%(rule)s: unknown conditions %(codes)s. Use %(known)s.",
-                        rule=rule.name,
-                        codes=", ".join(unknown),
-                        known=", ".join(known),
-                    )
-                )
-
     @api.constrains("min_days", "max_days")
     def _check_days(self):
         for rule in self:
@@ -120,7 +99,7 @@ class AmazonReturnRefundRule(models.Model):
         "reason_ids",
         "reason_category",
         "policy",
-        "condition_codes",
+        "condition_ids",
         "min_days",
     )
     def _check_restocking_fee(self):
@@ -157,7 +136,7 @@ class AmazonReturnRefundRule(models.Model):
                         rule=rule.name,
                     )
                 )
-            conditions = split_codes(rule.condition_codes)
+            conditions = rule.condition_ids.mapped("code")
             not_original = conditions and set(conditions) <= set(const.RESTOCKING_FEE_CONDITIONS)
             late = rule.policy == "out_of_policy" or rule.min_days > const.RETURN_WINDOW_DAYS
             if not (not_original or late):
@@ -187,13 +166,13 @@ class AmazonReturnRefundRule(models.Model):
             bool(self.seller_account_id)
             + (2 if self.reason_ids else bool(self.reason_category))
             + bool(self.policy)
-            + bool(self.condition_codes)
+            + bool(self.condition_ids)
             + bool(self.min_days or self.max_days)
         )
 
     def _depends_on_condition(self):
         self.ensure_one()
-        return bool(self.condition_codes)
+        return bool(self.condition_ids)
 
     def _depends_on_days(self):
         self.ensure_one()
@@ -219,7 +198,7 @@ class AmazonReturnRefundRule(models.Model):
         if self._depends_on_condition():
             if facts["conditions"] is None:
                 maybe = True
-            elif not facts["conditions"] <= set(split_codes(self.condition_codes)):
+            elif not facts["conditions"] <= set(self.condition_ids.mapped("code")):
                 return "no"
         if self._depends_on_days():
             days = facts["days"]
@@ -254,13 +233,12 @@ class AmazonReturnRefundRule(models.Model):
             parts.append(dict(REASON_CATEGORIES)[self.reason_category].lower())
         if self.policy:
             parts.append(dict(POLICY_CHOICES)[self.policy].lower())
-        if self.condition_codes:
-            labels = dict(RETURN_CONDITIONS)
+        if self.condition_ids:
             parts.append(
                 self.env._(
                     "condition %(conditions)s",
                     conditions=", ".join(
-                        labels[code].lower() for code in split_codes(self.condition_codes)
+                        name.lower() for name in self.condition_ids.mapped("name")
                     ),
                 )
             )

@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError
 from odoo.modules.migration import load_script
 from odoo.modules.module import get_module_path
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common_rma import returns_flat_file
 from .test_return_refund_rules import ReturnRefundCase
@@ -118,6 +119,27 @@ class TestReturnReasons(ReturnRefundCase):
         with self.assertRaises(AccessError):
             unseen.with_user(self.user_a).write({"name": "Mine"})
 
+    def test_rules_pick_conditions_in_the_words_of_receive(self):
+        Condition = self.env["amazon.return.condition"]
+        labels = dict(
+            self.env["amazon.rma.receive.wizard.line"]
+            ._fields["condition"]
+            ._description_selection(self.env)
+        )
+        self.assertEqual(dict(Condition.search([]).mapped(lambda c: (c.code, c.name))), labels)
+        (opened,) = Condition.name_search("Opened")
+        rule = self._rule(
+            "Opened",
+            reason_category="buyer_remorse",
+            condition_ids=[Command.set([opened[0]])],
+            restocking_fee_percent=10,
+        )
+        self.assertIn("condition opened", rule._describe())
+        rma = self._returned(
+            "162-0000006-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, "opened")]
+        )
+        self.assertEqual(self._receive(rma).refund_rule_ids, rule)
+
     def test_upgrade_links_lines_and_rules_to_reasons(self):
         script = load_script(
             f"{get_module_path('amazon_refund_cancel')}/migrations/18.0.1.2.0/post-migrate.py",
@@ -131,12 +153,17 @@ class TestReturnReasons(ReturnRefundCase):
         self.env.flush_all()
         cr = self.env.cr
         # What 18.0.1.1.0 left: codes only, typed on rules too.
+        for column in ("reason_codes", "condition_codes"):
+            cr.execute(
+                SQL(
+                    "ALTER TABLE amazon_return_refund_rule ADD COLUMN IF NOT EXISTS %s varchar",
+                    SQL.identifier(column),
+                )
+            )
         cr.execute(
-            "ALTER TABLE amazon_return_refund_rule ADD COLUMN IF NOT EXISTS reason_codes varchar"
-        )
-        cr.execute(
-            "UPDATE amazon_return_refund_rule SET reason_codes = %s WHERE id = %s",
-            ("CR-UNWANTED_ITEM, APPAREL_TOO_SMALL", rule.id),
+            """UPDATE amazon_return_refund_rule SET reason_codes = %s, condition_codes = %s
+                WHERE id = %s""",
+            ("CR-UNWANTED_ITEM, APPAREL_TOO_SMALL", "opened,customer_damaged", rule.id),
         )
         cr.execute("UPDATE amazon_rma_line SET reason_id = NULL WHERE rma_id = %s", (rma.id,))
         cr.execute("DELETE FROM amazon_return_reason WHERE code = 'CR-BRAND_NEW'")
@@ -149,3 +176,4 @@ class TestReturnReasons(ReturnRefundCase):
             self.assertEqual(
                 sorted(rule.reason_ids.mapped("code")), ["AMZ-PG-APP-TOO-SMALL", "UNWANTED_ITEM"]
             )
+            self.assertEqual(rule.condition_ids.mapped("code"), ["opened", "customer_damaged"])

@@ -23,6 +23,10 @@ class ReturnRefundCase(RmaImportMixin, AmazonEmulatorCase):
         reasons = self.env["amazon.return.reason"]._amazon_resolve(codes)
         return [Command.set([reasons[code].id for code in codes])]
 
+    def _conditions(self, *codes):
+        conditions = self.env["amazon.return.condition"].search([("code", "in", codes)])
+        return [Command.set(conditions.ids)]
+
     def _rule(self, name, **values):
         return self.env["amazon.return.refund.rule"].create(
             {"name": name, "company_id": self.company_a.id, **values}
@@ -93,7 +97,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         rule = self._rule(
             "Opened: 10 % fee",
             reason_category="buyer_remorse",
-            condition_codes="opened",
+            condition_ids=self._conditions("opened"),
             restocking_fee_percent=10,
         )
         rma = self._returned(
@@ -161,27 +165,29 @@ class TestReturnRefundRules(ReturnRefundCase):
             self._rule(
                 "Too much",
                 reason_category="buyer_remorse",
-                condition_codes="opened",
+                condition_ids=self._conditions("opened"),
                 restocking_fee_percent=25,
             )
         with self.assertRaisesRegex(ValidationError, "when the seller is at fault"):
             self._rule(
                 "Defective fee",
                 reason_ids=self._reasons("CR-DEFECTIVE"),
-                condition_codes="opened",
+                condition_ids=self._conditions("opened"),
                 restocking_fee_percent=10,
             )
         with self.assertRaisesRegex(ValidationError, "when the seller is at fault"):
-            self._rule("Any reason fee", condition_codes="opened", restocking_fee_percent=10)
+            self._rule(
+                "Any reason fee",
+                condition_ids=self._conditions("opened"),
+                restocking_fee_percent=10,
+            )
         with self.assertRaisesRegex(ValidationError, "only on returns out of policy"):
             self._rule(
                 "In original condition",
                 reason_category="buyer_remorse",
-                condition_codes="sellable",
+                condition_ids=self._conditions("sellable"),
                 restocking_fee_percent=10,
             )
-        with self.assertRaisesRegex(ValidationError, "unknown conditions"):
-            self._rule("Typo", condition_codes="opend")
         rule = self._rule(
             "Allowed",
             reason_category="buyer_remorse",
@@ -289,7 +295,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         opened = self._rule(
             "Opened",
             reason_category="buyer_remorse",
-            condition_codes="opened",
+            condition_ids=self._conditions("opened"),
             restocking_fee_percent=10,
         )
         rma = self._returned("161-0000011-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, False)])
@@ -521,7 +527,7 @@ class TestReturnRefundScenario(ReturnRefundCase):
         self._rule(
             "Opened: 10 % fee",
             reason_category="buyer_remorse",
-            condition_codes="opened",
+            condition_ids=self._conditions("opened"),
             restocking_fee_percent=10,
         )
         rma = self._returned(

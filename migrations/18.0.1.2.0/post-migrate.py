@@ -9,6 +9,7 @@ Return reasons become records, which RMA lines and refund rules point to.
 """
 
 from odoo import SUPERUSER_ID, Command, api
+from odoo.tools import SQL
 
 
 def fill_ledgers(env):
@@ -67,9 +68,9 @@ def fill_ledgers(env):
 
 
 def link_return_reasons(env):
-    """Return reasons become records: the RMA lines' codes and the rules' typed codes (the
-    former column reason_codes, comma-separated) point to them; codes Amazon does not list are
-    created, flagged for review."""
+    """Return reasons and conditions become records: the RMA lines' codes and the rules' typed
+    codes (the former columns reason_codes and condition_codes, comma-separated) point to them;
+    reason codes Amazon does not list are created, flagged for review."""
     cr = env.cr
     Reason = env["amazon.return.reason"]
     Reason._amazon_load_published()
@@ -83,23 +84,49 @@ def link_return_reasons(env):
                 WHERE reason_id IS NULL AND TRIM(reason) = %s""",
             (reason.id, code),
         )
+    conditions = {
+        condition.code: condition.id for condition in env["amazon.return.condition"].search([])
+    }
+    Rule = env["amazon.return.refund.rule"].with_context(active_test=False)
+    for column, field in (("reason_codes", "reason_ids"), ("condition_codes", "condition_ids")):
+        typed = _typed_codes(cr, column)
+        if field == "reason_ids":
+            reasons = Reason._amazon_resolve({code for codes in typed.values() for code in codes})
+            ids = {code: reason.id for code, reason in reasons.items()}
+        else:
+            # The rules' check refused unknown conditions: every typed one is known.
+            ids = conditions
+        for rule_id, codes in typed.items():
+            Rule.browse(rule_id)[field] = [
+                Command.set([ids[code] for code in codes if code in ids])
+            ]
+        if typed:
+            cr.execute(
+                SQL("UPDATE amazon_return_refund_rule SET %s = NULL", SQL.identifier(column))
+            )
+    env.invalidate_all()
+
+
+def _typed_codes(cr, column):
+    """{rule id: codes} of a former comma-separated column of the rules, if it is there."""
     cr.execute(
         """SELECT 1 FROM information_schema.columns
-            WHERE table_name = 'amazon_return_refund_rule' AND column_name = 'reason_codes'"""
+            WHERE table_name = 'amazon_return_refund_rule' AND column_name = %s""",
+        (column,),
     )
     if not cr.fetchone():
-        return
-    cr.execute("SELECT id, reason_codes FROM amazon_return_refund_rule WHERE reason_codes <> ''")
-    typed = {
-        rule_id: [c.strip() for c in text.split(",") if c.strip()]
+        return {}
+    cr.execute(
+        SQL(
+            "SELECT id, %s FROM amazon_return_refund_rule WHERE %s <> ''",
+            SQL.identifier(column),
+            SQL.identifier(column),
+        )
+    )
+    return {
+        rule_id: [code.strip() for code in text.split(",") if code.strip()]
         for rule_id, text in cr.fetchall()
     }
-    reasons = Reason._amazon_resolve({code for codes in typed.values() for code in codes})
-    for rule_id, codes in typed.items():
-        rule = env["amazon.return.refund.rule"].with_context(active_test=False).browse(rule_id)
-        rule.reason_ids = [Command.set([reasons[code].id for code in codes])]
-    cr.execute("UPDATE amazon_return_refund_rule SET reason_codes = NULL")
-    env.invalidate_all()
 
 
 def migrate(cr, version):
