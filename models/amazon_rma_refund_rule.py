@@ -63,6 +63,29 @@ class AmazonRma(models.Model):
                 continue
             rma.with_company(rma.company_id)._amazon_refund_by_rules(send=mode == "send")
 
+    def _amazon_check_restocking_fee(self, line_values):
+        """Refuse a restocking fee on an item returned for a seller-fault reason, as the rules'
+        check does: Amazon allows none when the seller is at fault."""
+        self.ensure_one()
+        for values in line_values:
+            if not values.get("amount_restocking_fee"):
+                continue
+            reasons = self.line_ids.filtered(
+                lambda line, values=values: line.order_line_id.id == values["order_line_id"]
+            ).reason_id.filtered(lambda reason: reason.category == "seller_fault")
+            if reasons:
+                raise UserError(
+                    self.env._(
+                        "%(product)s: no restocking fee. It was returned as %(reasons)s, the "
+                        "seller's fault (defective, damaged, wrong item, not as described, "
+                        "missing parts, arrived late): Amazon allows no restocking fee then.",
+                        product=self.env["sale.order.line"]
+                        .browse(values["order_line_id"])
+                        .product_id.display_name,
+                        reasons=", ".join(reasons.mapped("name")),
+                    )
+                )
+
     def _amazon_ledgers(self):
         """The ledgers of this return's items, by order line."""
         self.ensure_one()

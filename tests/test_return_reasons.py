@@ -1,8 +1,8 @@
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.modules.migration import load_script
 from odoo.modules.module import get_module_path
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
 from .common_rma import returns_flat_file
@@ -177,3 +177,49 @@ class TestReturnReasons(ReturnRefundCase):
                 sorted(rule.reason_ids.mapped("code")), ["AMZ-PG-APP-TOO-SMALL", "UNWANTED_ITEM"]
             )
             self.assertEqual(rule.condition_ids.mapped("code"), ["opened", "customer_damaged"])
+
+
+@tagged("post_install", "-at_install")
+class TestSellerFaultFee(ReturnRefundCase):
+    """The refund dialog refuses a restocking fee on a seller-fault return, as the rules do."""
+
+    def _dialog(self, rma, fee):
+        action = rma.action_issue_refund()
+        with Form(self.env["amazon.refund.wizard"].with_context(**action["context"])) as form:
+            with form.line_ids.edit(0) as line:
+                line.amount_restocking_fee = fee
+            return form.save()
+
+    def test_fee_refused_for_seller_fault_allowed_for_buyer_remorse(self):
+        self.company_a.amazon_return_refund_mode = "nothing"
+        defective = self._returned(
+            "163-0000001-0000001", [("MUG", 1, "CR-DEFECTIVE", True, "customer_damaged")]
+        )
+        self._receive(defective)
+        wizard = self._dialog(defective, 4.0)
+        with self.assertRaisesRegex(UserError, "Defective or does not work, the seller's fault"):
+            wizard.action_refund()
+        self.assertFalse(defective.refund_request_ids, "no request made")
+        # Nor by the door the dialog uses, whoever calls it.
+        order_line = defective.line_ids.order_line_id
+        with self.assertRaisesRegex(UserError, "no restocking fee"):
+            self.env["amazon.order.request"]._amazon_new(
+                defective.order_id,
+                "refund",
+                "CustomerReturn",
+                [
+                    {
+                        "order_line_id": order_line.id,
+                        "quantity": 1,
+                        "amount_principal": 20.0,
+                        "amount_restocking_fee": 4.0,
+                    }
+                ],
+                rma=defective,
+            )
+        remorse = self._returned(
+            "163-0000002-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, "opened")]
+        )
+        self._receive(remorse)
+        self._dialog(remorse, 4.0).action_refund()
+        self.assertEqual(remorse.refund_request_ids.line_ids.amount_restocking_fee, 4.0)

@@ -165,6 +165,11 @@ class AmazonRefundWizard(models.TransientModel):
         if not lines:
             raise UserError(self.env._("Enter an amount to refund."))
         lines._check_amounts()
+        if self.rma_id:
+            # Said at the first step, not only when the request is made.
+            self.rma_id.sudo()._amazon_check_restocking_fee(
+                [line._request_line_values() for line in lines]
+            )
         return lines
 
     def action_open_cancel(self):
