@@ -202,14 +202,18 @@ class AmazonRma(models.Model):
             raise AccessError(self.env._("Only Amazon users close or cancel RMAs."))
         self.check_access("write")
 
-    @api.depends("closing_state", "picking_ids.state", "refund_request_ids.state")
+    @api.depends(
+        "closing_state", "picking_ids.state", "refund_request_ids.state", "line_ids.condition"
+    )
     def _compute_state(self):
         for rma in self:
+            conditions = set(rma.line_ids.mapped("condition"))
             if rma.closing_state:
                 rma.state = rma.closing_state
             elif set(REFUNDED_STATES) & set(rma.refund_request_ids.mapped("state")):
                 rma.state = "refunded"
-            elif "done" in rma.picking_ids.mapped("state"):
+            elif "done" in rma.picking_ids.mapped("state") or conditions == {"not_returned"}:
+                # Items known not to come back are done with as much as those received.
                 rma.state = "received"
             else:
                 rma.state = "open"

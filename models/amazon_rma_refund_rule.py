@@ -27,6 +27,71 @@ class AmazonRma(models.Model):
         "them.",
     )
 
+    amazon_proposal_id = fields.Many2one(
+        "amazon.order.request",
+        string="Proposed Refund",
+        compute="_compute_amazon_outcome",
+        help="The refund the rules proposed for this return, waiting for a review.",
+    )
+    amazon_outcome = fields.Char(
+        string="Refund Outcome",
+        compute="_compute_amazon_outcome",
+        help="What became of the refund of this return once it was received.",
+    )
+
+    @api.depends(
+        "state",
+        "refund_request_ids.state",
+        "refund_request_ids.amount_total",
+        "amazon_ledger_refund_ids.posted_at",
+    )
+    def _compute_amazon_outcome(self):
+        for rma in self:
+            requests = rma.refund_request_ids.filtered(lambda r: r.request_type == "refund")
+            proposal = requests.filtered(lambda r: r.state == "draft" and r.refund_rule_ids)[:1]
+            by_amazon = rma.amazon_ledger_refund_ids.filtered("posted_at")
+            sent = requests.filtered(
+                lambda r: (
+                    r.state in ("queued", "sending", "sent", *REFUNDED_STATES)
+                    and r.origin != "amazon"
+                )
+            )
+            rma.amazon_proposal_id = proposal
+            outcome = False
+            if by_amazon:
+                outcome = self.env._(
+                    "No refund to send: Amazon refunded on %(date)s.",
+                    date=fields.Date.to_string(min(by_amazon.mapped("posted_at")).date()),
+                )
+            elif proposal:
+                outcome = self.env._(
+                    "Refund of %(amount)s proposed: review it.",
+                    amount=proposal.currency_id.format(proposal.amount_total),
+                )
+            elif sent:
+                outcome = self.env._(
+                    "Refund of %(amount)s sent.",
+                    amount=rma.currency_id.format(sum(sent.mapped("amount_total"))),
+                )
+            elif rma.state == "received" and rma._amazon_nothing_came_back():
+                outcome = self.env._("Nothing came back: no refund proposed.")
+            rma.amazon_outcome = outcome
+
+    def _amazon_nothing_came_back(self):
+        self.ensure_one()
+        return bool(self.line_ids) and set(self.line_ids.mapped("condition")) == {"not_returned"}
+
+    def action_review_proposal(self):
+        """Review Refund: the refund dialog of the proposal, which Amazon managers confirm."""
+        self.ensure_one()
+        if not self.amazon_proposal_id:
+            raise UserError(self.env._("%(rma)s has no refund proposed.", rma=self.display_name))
+        if not self.env.su and not self.env.user.has_group(
+            "amazon_refund_cancel.group_amazon_manager"
+        ):
+            raise UserError(self.amazon_proposal_id._amazon_who_confirms())
+        return self.amazon_proposal_id.action_correct()
+
     @api.depends("line_ids.reason_id")
     def _compute_return_reason_label(self):
         for rma in self:
@@ -51,6 +116,10 @@ class AmazonRma(models.Model):
             rma._amazon_sync_safet_activities()
             mode = rma.seller_account_id._amazon_return_refund_mode()
             if mode == "nothing" or rma.state not in ("received", "refunded"):
+                continue
+            if rma._amazon_nothing_came_back():
+                # No rule refunds an item the buyer kept: that is the seller's call.
+                rma._message_log(body=self.env._("Nothing came back: no refund proposed or sent."))
                 continue
             # Before the requests: Amazon's own refund, once confirmed, is one of them.
             refunded = rma._amazon_refunded_by_amazon()

@@ -25,6 +25,7 @@ class AmazonRefundWizard(models.TransientModel):
     )
     refund_rule_ids = fields.Many2many(related="request_id.refund_rule_ids", string="Refund Rules")
     refund_rule_note = fields.Text(related="request_id.refund_rule_note")
+    review_note = fields.Char(compute="_compute_review_note")
     company_id = fields.Many2one(related="order_id.company_id")
     currency_id = fields.Many2one(related="order_id.currency_id")
     allow_over_refund = fields.Boolean(related="company_id.amazon_allow_over_refund")
@@ -156,6 +157,16 @@ class AmazonRefundWizard(models.TransientModel):
         self.ensure_one()
         self.step = "edit"
         return self._reopen()
+
+    @api.depends("request_id")
+    def _compute_review_note(self):
+        for wizard in self:
+            proposal = wizard.request_id.sudo()
+            wizard.review_note = (
+                proposal.state == "draft"
+                and proposal.refund_rule_ids
+                and proposal._amazon_who_confirms()
+            )
 
     def _check_request_values(self):
         self.order_id._amazon_check_open_order()
