@@ -20,7 +20,6 @@ class AmazonReturnReason(models.Model):
     _name = "amazon.return.reason"
     _description = "Amazon Return Reason"
     _order = "category, name, id"
-    _rec_name = "name"
 
     code = fields.Char(required=True, readonly=True, help="Amazon's code of the reason.")
     name = fields.Char(string="Label", required=True, translate=True)

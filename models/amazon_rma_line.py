@@ -57,18 +57,20 @@ class AmazonRmaLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # The reasons of a whole import's lines are resolved, and the unseen ones made, at once.
+        # The reasons of all the lines are resolved, and the unseen ones made, at once.
         codes = [
-            vals["reason"] for vals in vals_list if vals.get("reason") and "reason_id" not in vals
+            vals["reason"] for vals in vals_list if "reason_id" not in vals and vals.get("reason")
         ]
         reasons = self.env["amazon.return.reason"]._amazon_resolve(codes)
         for vals in vals_list:
-            if vals.get("reason") and "reason_id" not in vals:
-                vals["reason_id"] = reasons[vals["reason"].strip()].id
+            if "reason_id" not in vals:
+                reason = reasons.get((vals.get("reason") or "").strip())
+                vals["reason_id"] = reason.id if reason else False
         return super().create(vals_list)
 
     def write(self, vals):
         if "reason" in vals and "reason_id" not in vals:
-            reason = self.env["amazon.return.reason"]._amazon_resolve([vals["reason"] or ""])
-            vals = dict(vals, reason_id=reason[vals["reason"].strip()].id if reason else False)
+            code = (vals["reason"] or "").strip()
+            reason = self.env["amazon.return.reason"]._amazon_resolve([code]).get(code)
+            vals = dict(vals, reason_id=reason.id if reason else False)
         return super().write(vals)

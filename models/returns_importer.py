@@ -69,6 +69,8 @@ class ReturnsImporter:
         self.rows = []
         # RMAs of the chunk whose report says Amazon refunded the buyer: for their ledgers.
         self.refunded_rmas = set()
+        # Return reason code -> its reason, for the chunk being applied.
+        self.reasons = {}
         # Called after each chunk, e.g. to show the progress of a background import.
         self.on_chunk = on_chunk
         # Overlapping scheduled windows bring every RMA back: count those, list the rest.
@@ -166,6 +168,10 @@ class ReturnsImporter:
 
     def _apply_candidates(self, records):
         Rma = self.env["amazon.rma"]
+        # The chunk's return reasons at once, the unseen ones made in one create.
+        self.reasons = self.env["amazon.return.reason"]._amazon_resolve(
+            {item.reason for record in records for item in record.items if item.reason}
+        )
         orders = self.env["sale.order"].search_fetch(
             [
                 ("amazon_seller_account_id", "=", self.account.id),
@@ -278,24 +284,10 @@ class ReturnsImporter:
         rmas = insert_records(
             self.env["amazon.rma"], [header for _record, header, _lines in to_create]
         )
-        # The chunk's reasons at once, unseen codes made in one create.
-        reasons = self.env["amazon.return.reason"]._amazon_resolve(
-            {
-                line["reason"]
-                for _record, _header, lines in to_create
-                for line in lines
-                if line["reason"]
-            }
-        )
         insert_records(
             self.env["amazon.rma.line"],
             [
-                {
-                    **line,
-                    "rma_id": rma.id,
-                    "company_id": self.company.id,
-                    "reason_id": line["reason"] and reasons[line["reason"].strip()].id,
-                }
+                {**line, "rma_id": rma.id, "company_id": self.company.id}
                 for rma, (_record, _header, lines) in zip(rmas, to_create, strict=True)
                 for line in lines
             ],
@@ -421,6 +413,7 @@ class ReturnsImporter:
         """RMA line values of a record's items (a kit's components in its stead), the SKUs that
         are not on the order, and what is wrong with the items' quantities."""
         values, unknown, bad_quantities = [], [], []
+        reasons_none = self.env["amazon.return.reason"]
         for sequence, item in enumerate(record.items, start=first_sequence):
             line = line_by_sku.get((order.id, item.sku))
             if not line:
@@ -455,6 +448,7 @@ class ReturnsImporter:
                 "order_line_id": line.id,
                 "sold_quantity": item.quantity,
                 "reason": item.reason or False,
+                "reason_id": self.reasons.get((item.reason or "").strip(), reasons_none).id,
                 "in_policy": bool(item.in_policy),
             }
             components = self._kit_components(line.product_id, item.quantity)
