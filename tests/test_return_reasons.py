@@ -77,6 +77,20 @@ class TestReturnReasons(ReturnRefundCase):
         self.assertEqual(rma.line_ids.reason_id, small)
         self.assertEqual(self._receive(rma).refund_rule_ids, rule)
 
+    def test_returns_report_groups_by_reason_not_spelling(self):
+        rma = self._import_reasons(
+            "162-0000007-0000001", "AMZ-PG-APP-TOO-SMALL", "APPAREL_TOO_SMALL"
+        )
+        self.assertEqual(len(set(rma.line_ids.mapped("reason"))), 2, "two spellings")
+        groups = self.env["amazon.rma.line"]._read_group(
+            [("rma_id", "=", rma.id)], ["reason_id"], ["quantity:sum"]
+        )
+        self.assertEqual(
+            [(reason.code, total) for reason, total in groups], [("AMZ-PG-APP-TOO-SMALL", 2)]
+        )
+        pivot = self.env["amazon.rma.line"].get_views([(False, "pivot")])["views"]["pivot"]["arch"]
+        self.assertIn('name="reason_id"', pivot)
+
     def test_unseen_codes_are_made_once_labelled_and_classified(self):
         Reason = self.env["amazon.return.reason"]
         before = Reason.search_count([])
