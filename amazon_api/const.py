@@ -113,40 +113,58 @@ ORDER_PROCEEDS_TAXES = {"ITEM": TAX, "SHIPPING": SHIPPING_TAX, "GIFT_WRAP": GIFT
 # ItemTaxCollection model of tax Amazon withholds and remits as marketplace facilitator.
 ORDER_TAX_FACILITATOR = "MARKETPLACE_FACILITATOR"
 
-# Return reasons of Amazon's returns reports, by code without its prefix ("CR-" in the
-# seller-fulfilled report, "AMZ-PG-" for some apparel and description reasons): the label a
-# seller reads and whether the seller is at fault. The codes are those of the "Customer Reason"
-# table of Seller Central help G200453320 (FBA customer returns report), which the
-# seller-fulfilled returns report uses with its "CR-" prefix. At fault: defective, damaged,
-# wrong or extra item sent, not as described, missing parts, arrived late; the other reasons
-# are the buyer's choice ("buyer's remorse"). An unknown code is neither and matches only rules
-# for any reason.
+# Return reasons of Amazon's returns reports: code, the label a seller reads, whether the seller
+# is at fault, and the other spellings Amazon writes for the same reason. Source: Seller Central
+# help "Customer returns report" (G200453320, the "Customer Reason" table of the FBA customer
+# returns report, whose codes the seller-fulfilled returns report writes with its "CR-" prefix)
+# and the "AMZ-PG-" codes the seller-fulfilled returns report writes for category-specific reasons
+# (APP: apparel, WJ: watches and jewelry), as real reports show them (a 2025 US
+# report: AMZ-PG-WJ-TOO-SMALL). At fault: defective, damaged, wrong or extra item sent, not as
+# described, missing parts, arrived late; the other reasons are the buyer's choice ("buyer's
+# remorse"). Loaded as amazon.return.reason records; a code seen in a report and not listed here
+# is created from its code and flagged for review.
 RETURN_REASONS = {
-    "DEFECTIVE": ("Defective or does not work", True),
-    "DAMAGED_BY_CARRIER": ("Damaged in transit", True),
-    "DAMAGED_BY_FC": ("Damaged before shipping", True),
-    "SWITCHEROO": ("Wrong item sent", True),
-    "EXTRA_ITEM": ("Extra item received", True),
-    "NOT_AS_DESCRIBED": ("Not as described", True),
-    "BAD_DESC": ("Inaccurate description", True),
-    "MISSING_PARTS": ("Missing parts or accessories", True),
-    "MISSED_ESTIMATED_DELIVERY": ("Arrived too late", True),
-    "UNWANTED_ITEM": ("No longer needed", False),
-    "ORDERED_WRONG_ITEM": ("Bought by mistake", False),
-    "FOUND_BETTER_PRICE": ("Better price found", False),
-    "NOT_COMPATIBLE": ("Incompatible or not useful", False),
-    "QUALITY_UNACCEPTABLE": ("Performance or quality not adequate", False),
-    "UNAUTHORIZED_PURCHASE": ("Purchase not approved", False),
-    "APP_TOO_SMALL": ("Too small", False),
-    "APP_TOO_LARGE": ("Too large", False),
-    "APP_STYLE": ("Style not as expected", False),
-    "APPAREL_TOO_SMALL": ("Too small", False),
-    "APPAREL_TOO_LARGE": ("Too large", False),
-    "APPAREL_STYLE": ("Style not as expected", False),
-    "POOR_FIT": ("Poor fit", False),
-    "NO_REASON_GIVEN": ("No reason given", False),
+    "DEFECTIVE": ("Defective or does not work", True, ()),
+    "DAMAGED_BY_CARRIER": ("Damaged in transit", True, ()),
+    "DAMAGED_BY_FC": ("Damaged before shipping", True, ()),
+    "SWITCHEROO": ("Wrong item sent", True, ()),
+    "EXTRA_ITEM": ("Extra item received", True, ()),
+    "NOT_AS_DESCRIBED": ("Not as described", True, ()),
+    "AMZ-PG-BAD-DESC": ("Inaccurate description", True, ("BAD_DESC",)),
+    "MISSING_PARTS": ("Missing parts or accessories", True, ()),
+    "MISSED_ESTIMATED_DELIVERY": ("Arrived too late", True, ()),
+    "UNWANTED_ITEM": ("No longer needed", False, ()),
+    "ORDERED_WRONG_ITEM": ("Bought by mistake", False, ("AMZ-PG-MISORDERED",)),
+    "FOUND_BETTER_PRICE": ("Better price found", False, ()),
+    "NOT_COMPATIBLE": ("Incompatible or not useful", False, ()),
+    "QUALITY_UNACCEPTABLE": ("Performance or quality not adequate", False, ()),
+    "UNAUTHORIZED_PURCHASE": ("Purchase not approved", False, ()),
+    "AMZ-PG-APP-TOO-SMALL": ("Too small (apparel)", False, ("APPAREL_TOO_SMALL", "APP_TOO_SMALL")),
+    "AMZ-PG-APP-TOO-LARGE": ("Too large (apparel)", False, ("APPAREL_TOO_LARGE", "APP_TOO_LARGE")),
+    "AMZ-PG-APP-STYLE": ("Style not as expected (apparel)", False, ("APPAREL_STYLE", "APP_STYLE")),
+    "AMZ-PG-WJ-TOO-SMALL": ("Too small (watches and jewelry)", False, ()),
+    "AMZ-PG-WJ-TOO-LARGE": ("Too large (watches and jewelry)", False, ()),
+    "POOR_FIT": ("Poor fit", False, ()),
+    "NO_REASON_GIVEN": ("No reason given", False, ()),
 }
-RETURN_REASON_PREFIXES = ("CR-", "AMZ-PG-")
+# Prefixes Amazon puts before the same reason code in one report and not in another.
+RETURN_REASON_PREFIXES = ("CR-",)
+# Prefixes of codes, stripped to label an unseen code from its words.
+RETURN_REASON_LABEL_PREFIXES = ("CR-", "AMZ-PG-")
+# The end of an unseen code that tells its category: True when the seller is at fault.
+RETURN_REASON_SUFFIXES = {
+    "TOO-SMALL": False,
+    "TOO-LARGE": False,
+    "STYLE": False,
+    "POOR-FIT": False,
+    "MISORDERED": False,
+    "UNWANTED-ITEM": False,
+    "DEFECTIVE": True,
+    "DAMAGED": True,
+    "BAD-DESC": True,
+    "NOT-AS-DESCRIBED": True,
+    "MISSING-PARTS": True,
+}
 
 # Restocking fees, from Amazon's policy update of 30 September 2020 for seller-fulfilled returns
 # (sellercentral.amazon.com/forums/t/698297, pointing to the Seller Central help "Guidelines for
@@ -164,27 +182,32 @@ RETURN_WINDOW_DAYS = 30
 
 
 def return_reason_key(code):
-    """A returns report's reason code without its prefix, with "-" read as "_"."""
+    """A returns report's reason code as every spelling of it reads: without the prefix Amazon
+    adds in one report only, "_" read as "-"."""
     code = (code or "").strip().upper()
     for prefix in RETURN_REASON_PREFIXES:
         if code.startswith(prefix):
             code = code[len(prefix) :]
             break
-    return code.replace("-", "_")
+    return code.replace("_", "-")
 
 
-def return_reason_label(code):
-    """The readable label of a return reason code; an unknown code as it is."""
-    known = RETURN_REASONS.get(return_reason_key(code))
-    return known[0] if known else code
-
-
-def return_reason_category(code):
-    """ "seller_fault", "buyer_remorse", or False for a code Amazon does not document."""
-    known = RETURN_REASONS.get(return_reason_key(code))
-    if not known:
-        return False
-    return "seller_fault" if known[1] else "buyer_remorse"
+def return_reason_guess(code):
+    """The label and fault (True, False, or None when unknown) of a code Amazon does not list:
+    its words, and the category its known ending tells."""
+    key = return_reason_key(code)
+    for prefix in RETURN_REASON_LABEL_PREFIXES:
+        if key.startswith(prefix):
+            key = key[len(prefix) :]
+            break
+    label = key.replace("-", " ").strip().capitalize() or code
+    fault = next(
+        (fault for suffix, fault in RETURN_REASON_SUFFIXES.items() if key.endswith(suffix)),
+        None,
+    )
+    if fault is None and ("DEFECTIVE" in key or "DAMAGED" in key):
+        fault = True
+    return label, fault
 
 
 # V2 settlement transaction types of money given back to a buyer, with the kind of refund each

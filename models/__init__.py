@@ -17,7 +17,9 @@ from . import amazon_order_request_line
 from . import amazon_feed_batch
 from . import amazon_rma
 from . import amazon_rma_deadline
+from . import amazon_return_reason
 from . import amazon_rma_line
+from . import amazon_return_condition
 from . import amazon_return_rate_report
 from . import amazon_rma_import
 from . import amazon_rma_import_line

@@ -143,7 +143,7 @@ class AmazonDemoData(models.AbstractModel):
         mug_return = rma(mugs, "DEMORMA0001", "CR-DEFECTIVE", 66)
         refund(mugs, "CustomerReturn", 12.5, 65, rma=mug_return)
         shirts = past_order("111-3000002-0000001", tshirt, 2, "30000000000021", 45)
-        shirt_return = rma(shirts, "DEMORMA0002", "APPAREL_TOO_SMALL", 40)
+        shirt_return = rma(shirts, "DEMORMA0002", "AMZ-PG-APP-TOO-SMALL", 40)
         refund(shirts, "CustomerReturn", 19.99, 36, rma=shirt_return)
         refund(shirts, "PriceError", 2.0, 20)
         lamps = past_order("111-3000003-0000001", lamp, 1, "30000000000031", 30)

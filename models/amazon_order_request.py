@@ -297,6 +297,8 @@ class AmazonOrderRequest(models.Model):
                     order=order.name,
                 )
             )
+        if rma and request_type == "refund":
+            rma.sudo()._amazon_check_restocking_fee(line_values)
         request = self.sudo().create(
             {
                 "request_type": request_type,
@@ -315,6 +317,8 @@ class AmazonOrderRequest(models.Model):
         self.ensure_one()
         self._check_transition("queued", sources=("draft", "error"))
         self._amazon_check_order_lines(self.order_id, line_values)
+        if self.amazon_rma_id and self.request_type == "refund":
+            self.amazon_rma_id.sudo()._amazon_check_restocking_fee(line_values)
         self.line_ids.sudo().unlink()
         self.sudo().write(
             {"reason": reason, "line_ids": [Command.create(line) for line in line_values]}

@@ -2,18 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..amazon_api import const
-from .amazon_rma_line import RETURN_CONDITIONS
+from .amazon_return_reason import REASON_CATEGORIES
 
-REASON_CATEGORIES = [
-    ("seller_fault", "Seller fault"),
-    ("buyer_remorse", "Buyer's remorse"),
-]
 POLICY_CHOICES = [("in_policy", "In policy"), ("out_of_policy", "Out of policy")]
-
-
-def split_codes(text):
-    """The codes of a comma-separated list, without blanks or repeats, in order."""
-    return list(dict.fromkeys(code.strip() for code in (text or "").split(",") if code.strip()))
 
 
 class AmazonReturnRefundRule(models.Model):
@@ -36,10 +27,11 @@ class AmazonReturnRefundRule(models.Model):
         check_company=True,
         help="Empty: every seller account of the company.",
     )
-    reason_codes = fields.Char(
+    reason_ids = fields.Many2many(
+        "amazon.return.reason",
         string="Return Reasons",
-        help="Amazon's return reason codes, separated by commas, with or without their prefix "
-        "(CR-DEFECTIVE or DEFECTIVE). Empty: any reason of the category below.",
+        help="Amazon's return reasons, whatever the spelling of their codes. Empty: any reason "
+        "of the category below.",
     )
     reason_category = fields.Selection(
         REASON_CATEGORIES,
@@ -49,10 +41,10 @@ class AmazonReturnRefundRule(models.Model):
     policy = fields.Selection(
         POLICY_CHOICES, string="Return Policy", help="Empty: in or out of policy."
     )
-    condition_codes = fields.Char(
+    condition_ids = fields.Many2many(
+        "amazon.return.condition",
         string="Conditions",
-        help="Conditions found at receipt, separated by commas: sellable, opened, "
-        "customer_damaged, carrier_damaged, wrong_item, not_returned. Empty: any condition, "
+        help="Conditions found at receipt, as Receive records them. Empty: any condition, "
         "recorded or not.",
     )
     min_days = fields.Integer(
@@ -87,35 +79,6 @@ class AmazonReturnRefundRule(models.Model):
         ),
     ]
 
-    @api.constrains("reason_codes")
-    def _check_reason_codes(self):
-        for rule in self:
-            for code in split_codes(rule.reason_codes):
-                if " " in code:
-                    raise ValidationError(
-                        self.env._(
-                            "%(rule)s: %(code)s is not a return reason code; separate codes "
-                            "with commas.",
-                            rule=rule.name,
-                            code=code,
-                        )
-                    )
-
-    @api.constrains("condition_codes")
-    def _check_condition_codes(self):
-        known = dict(RETURN_CONDITIONS)
-        for rule in self:
-            unknown = [code for code in split_codes(rule.condition_codes) if code not in known]
-            if unknown:
-                raise ValidationError(
-                    self.env._(
-                        "%(rule)s: unknown conditions %(codes)s. Use %(known)s.",
-                        rule=rule.name,
-                        codes=", ".join(unknown),
-                        known=", ".join(known),
-                    )
-                )
-
     @api.constrains("min_days", "max_days")
     def _check_days(self):
         for rule in self:
@@ -133,10 +96,10 @@ class AmazonReturnRefundRule(models.Model):
     @api.constrains(
         "restocking_fee_percent",
         "refund_item",
-        "reason_codes",
+        "reason_ids",
         "reason_category",
         "policy",
-        "condition_codes",
+        "condition_ids",
         "min_days",
     )
     def _check_restocking_fee(self):
@@ -173,7 +136,7 @@ class AmazonReturnRefundRule(models.Model):
                         rule=rule.name,
                     )
                 )
-            conditions = split_codes(rule.condition_codes)
+            conditions = rule.condition_ids.mapped("code")
             not_original = conditions and set(conditions) <= set(const.RESTOCKING_FEE_CONDITIONS)
             late = rule.policy == "out_of_policy" or rule.min_days > const.RETURN_WINDOW_DAYS
             if not (not_original or late):
@@ -190,9 +153,8 @@ class AmazonReturnRefundRule(models.Model):
     def _only_buyer_remorse(self):
         """Whether every reason this rule matches is documented as the buyer's choice."""
         self.ensure_one()
-        codes = split_codes(self.reason_codes)
-        if codes:
-            return all(const.return_reason_category(code) == "buyer_remorse" for code in codes)
+        if self.reason_ids:
+            return set(self.reason_ids.mapped("category")) == {"buyer_remorse"}
         return self.reason_category == "buyer_remorse"
 
     # -- matching ------------------------------------------------------------------------------
@@ -202,15 +164,15 @@ class AmazonReturnRefundRule(models.Model):
         self.ensure_one()
         return (
             bool(self.seller_account_id)
-            + (2 if self.reason_codes else bool(self.reason_category))
+            + (2 if self.reason_ids else bool(self.reason_category))
             + bool(self.policy)
-            + bool(self.condition_codes)
+            + bool(self.condition_ids)
             + bool(self.min_days or self.max_days)
         )
 
     def _depends_on_condition(self):
         self.ensure_one()
-        return bool(self.condition_codes)
+        return bool(self.condition_ids)
 
     def _depends_on_days(self):
         self.ensure_one()
@@ -220,19 +182,15 @@ class AmazonReturnRefundRule(models.Model):
         """Whether the rule holds for a returned item; unknown conditions or days match any
         rule that does not ask for them, and rules that do are matched as possible only.
 
-        `facts`: reason (the code), in_policy, conditions (a set, None if not all recorded),
-        days (None if the delivery date is unknown). Returns "yes", "maybe" or "no".
+        `facts`: reason (an amazon.return.reason, empty if none), in_policy, conditions (a
+        set, None if not all recorded), days (None if the delivery date is unknown). Returns
+        "yes", "maybe" or "no".
         """
         self.ensure_one()
-        reason_key = const.return_reason_key(facts["reason"])
-        codes = {const.return_reason_key(code) for code in split_codes(self.reason_codes)}
-        if codes and reason_key not in codes:
+        reason = facts["reason"]
+        if self.reason_ids and reason not in self.reason_ids:
             return "no"
-        if (
-            not codes
-            and self.reason_category
-            and const.return_reason_category(facts["reason"]) != self.reason_category
-        ):
+        if not self.reason_ids and self.reason_category and reason.category != self.reason_category:
             return "no"
         if self.policy and (self.policy == "in_policy") != bool(facts["in_policy"]):
             return "no"
@@ -240,7 +198,7 @@ class AmazonReturnRefundRule(models.Model):
         if self._depends_on_condition():
             if facts["conditions"] is None:
                 maybe = True
-            elif not facts["conditions"] <= set(split_codes(self.condition_codes)):
+            elif not facts["conditions"] <= set(self.condition_ids.mapped("code")):
                 return "no"
         if self._depends_on_days():
             days = facts["days"]
@@ -267,26 +225,20 @@ class AmazonReturnRefundRule(models.Model):
         """What the rule asks for and decides, in words."""
         self.ensure_one()
         parts = []
-        if self.reason_codes:
+        if self.reason_ids:
             parts.append(
-                self.env._(
-                    "reasons %(codes)s",
-                    codes=", ".join(
-                        const.return_reason_label(code) for code in split_codes(self.reason_codes)
-                    ),
-                )
+                self.env._("reasons %(codes)s", codes=", ".join(self.reason_ids.mapped("name")))
             )
         elif self.reason_category:
             parts.append(dict(REASON_CATEGORIES)[self.reason_category].lower())
         if self.policy:
             parts.append(dict(POLICY_CHOICES)[self.policy].lower())
-        if self.condition_codes:
-            labels = dict(RETURN_CONDITIONS)
+        if self.condition_ids:
             parts.append(
                 self.env._(
                     "condition %(conditions)s",
                     conditions=", ".join(
-                        labels[code].lower() for code in split_codes(self.condition_codes)
+                        name.lower() for name in self.condition_ids.mapped("name")
                     ),
                 )
             )

@@ -162,6 +162,12 @@ class AmazonRma(models.Model):
         "the returned items is left to refund.",
     )
 
+    amazon_receive_pending = fields.Boolean(
+        string="To Receive",
+        compute="_compute_amazon_receive_pending",
+        help="Items whose condition is not recorded yet, or returns not validated yet.",
+    )
+
     _sql_constraints = [
         (
             "amazon_rma_id_unique",
@@ -196,14 +202,18 @@ class AmazonRma(models.Model):
             raise AccessError(self.env._("Only Amazon users close or cancel RMAs."))
         self.check_access("write")
 
-    @api.depends("closing_state", "picking_ids.state", "refund_request_ids.state")
+    @api.depends(
+        "closing_state", "picking_ids.state", "refund_request_ids.state", "line_ids.condition"
+    )
     def _compute_state(self):
         for rma in self:
+            conditions = set(rma.line_ids.mapped("condition"))
             if rma.closing_state:
                 rma.state = rma.closing_state
             elif set(REFUNDED_STATES) & set(rma.refund_request_ids.mapped("state")):
                 rma.state = "refunded"
-            elif "done" in rma.picking_ids.mapped("state"):
+            elif "done" in rma.picking_ids.mapped("state") or conditions == {"not_returned"}:
+                # Items known not to come back are done with as much as those received.
                 rma.state = "received"
             else:
                 rma.state = "open"
@@ -239,6 +249,29 @@ class AmazonRma(models.Model):
                 if rma.refunded_at and rma.received_date
                 else 0
             )
+
+    @api.depends("state", "line_ids.condition", "picking_ids.state")
+    def _compute_amazon_receive_pending(self):
+        for rma in self:
+            rma.amazon_receive_pending = rma.state in ("open", "received", "refunded") and bool(
+                rma.line_ids.filtered(lambda line: not line.condition)
+                or rma._amazon_waiting_pickings()
+            )
+
+    def _amazon_waiting_pickings(self):
+        return self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+
+    def _amazon_return_validated(self):
+        """Whether what came back of this return is known: a return validated in stock or an
+        item's condition recorded, and no return of it waiting for validation."""
+        self.ensure_one()
+        return (
+            bool(
+                self.picking_ids.filtered(lambda p: p.state == "done")
+                or self.line_ids.filtered("condition")
+            )
+            and not self._amazon_waiting_pickings()
+        )
 
     @api.depends("picking_ids")
     def _compute_picking_count(self):
@@ -293,7 +326,8 @@ class AmazonRma(models.Model):
         """Receive: the dialog for the condition of each item still to come back, or the
         returns on their way."""
         self.ensure_one()
-        if self.state not in ("open", "received"):
+        # Goods come back whoever refunded them: only a closed or cancelled RMA receives nothing.
+        if self.state not in ("open", "received", "refunded"):
             raise UserError(
                 self.env._(
                     "%(rma)s is %(state)s: there is nothing to receive.",
@@ -301,7 +335,7 @@ class AmazonRma(models.Model):
                     state=dict(self._fields["state"]._description_selection(self.env))[self.state],
                 )
             )
-        waiting = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        waiting = self._amazon_waiting_pickings()
         if waiting:
             return self._action_view_pickings(waiting)
         return self.env["amazon.rma.receive.wizard"]._open_for(self)

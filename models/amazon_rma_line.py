@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from ..amazon_api import const
-
 # What the warehouse finds when a returned item comes back; empty until recorded.
 RETURN_CONDITIONS = [
     ("sellable", "As sold (sellable)"),
@@ -43,14 +41,36 @@ class AmazonRmaLine(models.Model):
         digits="Product Unit of Measure",
         help="Units of the order line's product returned: the kits, for the lines of a kit.",
     )
-    reason = fields.Char(string="Return Reason Code", help="Amazon's code of the return reason.")
-    reason_label = fields.Char(
-        string="Return Reason", compute="_compute_reason_label", help="Amazon's return reason."
+    reason = fields.Char(
+        string="Return Reason Code",
+        help="Amazon's code of the return reason, as the report spells it.",
+    )
+    reason_id = fields.Many2one(
+        "amazon.return.reason",
+        string="Return Reason",
+        index="btree_not_null",
+        ondelete="restrict",
+        help="Amazon's return reason, whatever the spelling of its code.",
     )
     in_policy = fields.Boolean(string="In Policy")
     condition = fields.Selection(RETURN_CONDITIONS, string="Condition Received")
 
-    @api.depends("reason")
-    def _compute_reason_label(self):
-        for line in self:
-            line.reason_label = line.reason and const.return_reason_label(line.reason)
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The reasons of all the lines are resolved, and the unseen ones made, at once.
+        codes = [
+            vals["reason"] for vals in vals_list if "reason_id" not in vals and vals.get("reason")
+        ]
+        reasons = self.env["amazon.return.reason"]._amazon_resolve(codes)
+        for vals in vals_list:
+            if "reason_id" not in vals:
+                reason = reasons.get((vals.get("reason") or "").strip())
+                vals["reason_id"] = reason.id if reason else False
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "reason" in vals and "reason_id" not in vals:
+            code = (vals["reason"] or "").strip()
+            reason = self.env["amazon.return.reason"]._amazon_resolve([code]).get(code)
+            vals = dict(vals, reason_id=reason.id if reason else False)
+        return super().write(vals)

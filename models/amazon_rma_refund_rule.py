@@ -27,36 +27,133 @@ class AmazonRma(models.Model):
         "them.",
     )
 
-    @api.depends("return_reason")
+    amazon_proposal_id = fields.Many2one(
+        "amazon.order.request",
+        string="Proposed Refund",
+        compute="_compute_amazon_outcome",
+        help="The refund the rules proposed for this return, waiting for a review.",
+    )
+    amazon_outcome = fields.Char(
+        string="Refund Outcome",
+        compute="_compute_amazon_outcome",
+        help="What became of the refund of this return once it was received.",
+    )
+
+    @api.depends(
+        "state",
+        "refund_request_ids.state",
+        "refund_request_ids.amount_total",
+        "amazon_ledger_refund_ids.posted_at",
+    )
+    def _compute_amazon_outcome(self):
+        for rma in self:
+            requests = rma.refund_request_ids.filtered(lambda r: r.request_type == "refund")
+            proposal = requests.filtered(lambda r: r.state == "draft" and r.refund_rule_ids)[:1]
+            by_amazon = rma.amazon_ledger_refund_ids.filtered("posted_at")
+            sent = requests.filtered(
+                lambda r: (
+                    r.state in ("queued", "sending", "sent", *REFUNDED_STATES)
+                    and r.origin != "amazon"
+                )
+            )
+            rma.amazon_proposal_id = proposal
+            outcome = False
+            if by_amazon:
+                outcome = self.env._(
+                    "No refund to send: Amazon refunded on %(date)s.",
+                    date=fields.Date.to_string(min(by_amazon.mapped("posted_at")).date()),
+                )
+            elif proposal:
+                outcome = self.env._(
+                    "Refund of %(amount)s proposed: review it.",
+                    amount=proposal.currency_id.format(proposal.amount_total),
+                )
+            elif sent:
+                outcome = self.env._(
+                    "Refund of %(amount)s sent.",
+                    amount=rma.currency_id.format(sum(sent.mapped("amount_total"))),
+                )
+            elif rma.state == "received" and rma._amazon_nothing_came_back():
+                outcome = self.env._("Nothing came back: no refund proposed.")
+            rma.amazon_outcome = outcome
+
+    def _amazon_nothing_came_back(self):
+        self.ensure_one()
+        return bool(self.line_ids) and set(self.line_ids.mapped("condition")) == {"not_returned"}
+
+    def action_review_proposal(self):
+        """Review Refund: the refund dialog of the proposal, which Amazon managers confirm."""
+        self.ensure_one()
+        if not self.amazon_proposal_id:
+            raise UserError(self.env._("%(rma)s has no refund proposed.", rma=self.display_name))
+        if not self.env.su and not self.env.user.has_group(
+            "amazon_refund_cancel.group_amazon_manager"
+        ):
+            raise UserError(self.amazon_proposal_id._amazon_who_confirms())
+        return self.amazon_proposal_id.action_correct()
+
+    @api.depends("line_ids.reason_id")
     def _compute_return_reason_label(self):
         for rma in self:
-            codes = [code.strip() for code in (rma.return_reason or "").split(",") if code.strip()]
-            rma.return_reason_label = ", ".join(const.return_reason_label(code) for code in codes)
+            rma.return_reason_label = ", ".join(
+                dict.fromkeys(rma.line_ids.reason_id.mapped("name"))
+            )
 
     # -- when the return is received ---------------------------------------------------------------
 
     def _amazon_on_return_received(self):
-        """Apply the account's choice for received returns: nothing, propose or send.
+        """The SAFE-T claim to file, then the account's choice for received returns: nothing,
+        propose or send.
 
-        Called when a return of the RMA is validated in stock, in that user's transaction:
-        nothing here talks to Amazon, a refund sent is only queued for the sender.
+        Called when a return of the RMA is validated in stock (or when Receive finds nothing
+        came back), in that user's transaction: nothing here talks to Amazon, a refund sent is
+        only queued for the sender.
         """
         for rma in self.sudo():
-            mode = rma.seller_account_id._amazon_return_refund_mode()
-            if mode == "nothing" or rma.state != "received":
-                continue
             # Decided once everything Amazon announced is received, or known not to come.
-            if rma.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")):
+            if not rma._amazon_return_validated():
                 continue
-            if rma.refund_request_ids.filtered(lambda r: r.state in OPEN_STATES + REFUNDED_STATES):
+            rma._amazon_sync_safet_activities()
+            mode = rma.seller_account_id._amazon_return_refund_mode()
+            if mode == "nothing" or rma.state not in ("received", "refunded"):
                 continue
+            if rma._amazon_nothing_came_back():
+                # No rule refunds an item the buyer kept: that is the seller's call.
+                rma._message_log(body=self.env._("Nothing came back: no refund proposed or sent."))
+                continue
+            # Before the requests: Amazon's own refund, once confirmed, is one of them.
             refunded = rma._amazon_refunded_by_amazon()
             if refunded:
                 rma._message_log(
                     body=self.env._("No refund proposed or sent: %(why)s", why=refunded)
                 )
                 continue
+            if rma.refund_request_ids.filtered(lambda r: r.state in OPEN_STATES + REFUNDED_STATES):
+                continue
             rma.with_company(rma.company_id)._amazon_refund_by_rules(send=mode == "send")
+
+    def _amazon_check_restocking_fee(self, line_values):
+        """Refuse a restocking fee on an item returned for a seller-fault reason, as the rules'
+        check does: Amazon allows none when the seller is at fault."""
+        self.ensure_one()
+        for values in line_values:
+            if not values.get("amount_restocking_fee"):
+                continue
+            reasons = self.line_ids.filtered(
+                lambda line, values=values: line.order_line_id.id == values["order_line_id"]
+            ).reason_id.filtered(lambda reason: reason.category == "seller_fault")
+            if reasons:
+                raise UserError(
+                    self.env._(
+                        "%(product)s: no restocking fee. It was returned as %(reasons)s, the "
+                        "seller's fault (defective, damaged, wrong item, not as described, "
+                        "missing parts, arrived late): Amazon allows no restocking fee then.",
+                        product=self.env["sale.order.line"]
+                        .browse(values["order_line_id"])
+                        .product_id.display_name,
+                        reasons=", ".join(reasons.mapped("name")),
+                    )
+                )
 
     def _amazon_ledgers(self):
         """The ledgers of this return's items, by order line."""
@@ -229,7 +326,7 @@ class AmazonRma(models.Model):
             first = lines[:1]
             conditions = set(lines.mapped("condition"))
             facts = {
-                "reason": first.reason or "",
+                "reason": first.reason_id,
                 "in_policy": first.in_policy,
                 "conditions": None if False in conditions else conditions,
                 "days": days,
@@ -287,16 +384,15 @@ class AmazonRma(models.Model):
             self.env["amazon.rma.line"]._fields["condition"]._description_selection(self.env)
         )
         reason = facts["reason"]
-        category = const.return_reason_category(reason)
         said = [
             self.env._(
                 "reason %(label)s (%(code)s, %(category)s)",
-                label=const.return_reason_label(reason) or self.env._("none"),
-                code=reason or "-",
+                label=reason.name or self.env._("none"),
+                code=reason.code or "-",
                 category={
                     "seller_fault": self.env._("seller fault"),
                     "buyer_remorse": self.env._("buyer's remorse"),
-                }.get(category, self.env._("not documented by Amazon")),
+                }.get(reason.category, self.env._("not documented by Amazon")),
             ),
             self.env._("in policy") if facts["in_policy"] else self.env._("out of policy"),
             self.env._(

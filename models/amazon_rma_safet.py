@@ -63,6 +63,8 @@ class AmazonRma(models.Model):
         "of the return's delivery and the refund.",
     )
     safet_alerted = fields.Boolean(readonly=True, copy=False)
+    # The file-by date the activity was given: the activity moves when the deadline does.
+    safet_activity_date = fields.Date(readonly=True, copy=False)
     safet_photo_count = fields.Integer(string="Photos", compute="_compute_safet_photo_count")
 
     @api.depends(
@@ -118,20 +120,43 @@ class AmazonRma(models.Model):
             rma.safet_photo_count = counts.get(rma.id, 0)
 
     def _amazon_sync_safet_activities(self):
-        """An activity to file the claim when one is recommended, once; none once a claim is
-        filed or no longer recommended."""
+        """An activity to file the claim when one is recommended and the return is validated,
+        once, due on the file-by date and moved with it; none once a claim is filed or no
+        longer recommended."""
         for rma in self.sudo():
             if rma.safet_recommended and not rma.safet_alerted:
+                if not rma._amazon_return_validated():
+                    continue
                 rma.activity_schedule(
                     SAFET_ACTIVITY,
                     date_deadline=rma.safet_deadline,
                     user_id=rma._amazon_responsible_user().id or self.env.uid,
                     note=escape(rma._safet_checklist()),
                 )
-                rma.safet_alerted = True
+                rma.write({"safet_alerted": True, "safet_activity_date": rma.safet_deadline})
             elif not rma.safet_recommended and rma.safet_alerted:
                 rma.activity_unlink([SAFET_ACTIVITY])
-                rma.safet_alerted = False
+                rma.write({"safet_alerted": False, "safet_activity_date": False})
+            elif rma._amazon_safet_activity_moved():
+                activities = rma.activity_ids.filtered(
+                    lambda a: a.activity_type_id == self.env.ref(SAFET_ACTIVITY)
+                )
+                activities.write(
+                    {
+                        "date_deadline": rma.safet_deadline,
+                        "note": escape(rma._safet_checklist()),
+                    }
+                )
+                rma.safet_activity_date = rma.safet_deadline
+
+    def _amazon_safet_activity_moved(self):
+        """Whether the file-by date changed since the activity was given."""
+        self.ensure_one()
+        return bool(
+            self.safet_recommended
+            and self.safet_alerted
+            and self.safet_activity_date != self.safet_deadline
+        )
 
     def _safet_checklist(self):
         self.ensure_one()
@@ -157,9 +182,14 @@ class AmazonRma(models.Model):
                 "&",
                 ("safet_recommended", "=", True),
                 ("safet_alerted", "=", False),
+                "|",
                 "&",
                 ("safet_recommended", "=", False),
                 ("safet_alerted", "=", True),
+                # Claims still open to file, whose file-by date may have moved since.
+                "&",
+                ("safet_alerted", "=", True),
+                ("safet_deadline", ">=", fields.Date.context_today(self)),
             ],
             order="company_id, id",
         )

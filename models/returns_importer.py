@@ -69,6 +69,8 @@ class ReturnsImporter:
         self.rows = []
         # RMAs of the chunk whose report says Amazon refunded the buyer: for their ledgers.
         self.refunded_rmas = set()
+        # Return reason code -> its reason, for the chunk being applied.
+        self.reasons = {}
         # Called after each chunk, e.g. to show the progress of a background import.
         self.on_chunk = on_chunk
         # Overlapping scheduled windows bring every RMA back: count those, list the rest.
@@ -166,6 +168,10 @@ class ReturnsImporter:
 
     def _apply_candidates(self, records):
         Rma = self.env["amazon.rma"]
+        # The chunk's return reasons at once, the unseen ones made in one create.
+        self.reasons = self.env["amazon.return.reason"]._amazon_resolve(
+            {item.reason for record in records for item in record.items if item.reason}
+        )
         orders = self.env["sale.order"].search_fetch(
             [
                 ("amazon_seller_account_id", "=", self.account.id),
@@ -350,7 +356,7 @@ class ReturnsImporter:
         rma.write(changes)
         if "tracking_number" in changes and rma.tracking_number:
             rma._log_tracking_note()
-        if rma.safet_recommended != rma.safet_alerted:
+        if rma.safet_recommended != rma.safet_alerted or rma._amazon_safet_activity_moved():
             rma._amazon_sync_safet_activities()
         reasons = []
         labels = [rma._fields[name].string for name in changes if name != "line_ids"]
@@ -409,6 +415,7 @@ class ReturnsImporter:
         """RMA line values of a record's items (a kit's components in its stead), the SKUs that
         are not on the order, and what is wrong with the items' quantities."""
         values, unknown, bad_quantities = [], [], []
+        reasons_none = self.env["amazon.return.reason"]
         for sequence, item in enumerate(record.items, start=first_sequence):
             line = line_by_sku.get((order.id, item.sku))
             if not line:
@@ -443,6 +450,7 @@ class ReturnsImporter:
                 "order_line_id": line.id,
                 "sold_quantity": item.quantity,
                 "reason": item.reason or False,
+                "reason_id": self.reasons.get((item.reason or "").strip(), reasons_none).id,
                 "in_policy": bool(item.in_policy),
             }
             components = self._kit_components(line.product_id, item.quantity)

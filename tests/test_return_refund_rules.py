@@ -19,6 +19,14 @@ class ReturnRefundCase(RmaImportMixin, AmazonEmulatorCase):
         # The condition each RMA's items are found in when received.
         self.found_in = {}
 
+    def _reasons(self, *codes):
+        reasons = self.env["amazon.return.reason"]._amazon_resolve(codes)
+        return [Command.set([reasons[code].id for code in codes])]
+
+    def _conditions(self, *codes):
+        conditions = self.env["amazon.return.condition"].search([("code", "in", codes)])
+        return [Command.set(conditions.ids)]
+
     def _rule(self, name, **values):
         return self.env["amazon.return.refund.rule"].create(
             {"name": name, "company_id": self.company_a.id, **values}
@@ -89,7 +97,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         rule = self._rule(
             "Opened: 10 % fee",
             reason_category="buyer_remorse",
-            condition_codes="opened",
+            condition_ids=self._conditions("opened"),
             restocking_fee_percent=10,
         )
         rma = self._returned(
@@ -108,7 +116,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         self.assertIn("Opened: 10 % fee", request.refund_rule_note)
         self.assertIn("No longer needed", request.refund_rule_note)
         self.assertEqual(rma.return_reason_label, "No longer needed")
-        self.assertEqual(rma.line_ids.reason_label, "No longer needed")
+        self.assertEqual(rma.line_ids.reason_id.name, "No longer needed")
         self.assertEqual(rma.line_ids.reason, "CR-UNWANTED_ITEM", "the code stays available")
 
     def test_shipping_refunded_for_seller_fault_only(self):
@@ -157,27 +165,29 @@ class TestReturnRefundRules(ReturnRefundCase):
             self._rule(
                 "Too much",
                 reason_category="buyer_remorse",
-                condition_codes="opened",
+                condition_ids=self._conditions("opened"),
                 restocking_fee_percent=25,
             )
         with self.assertRaisesRegex(ValidationError, "when the seller is at fault"):
             self._rule(
                 "Defective fee",
-                reason_codes="CR-DEFECTIVE",
-                condition_codes="opened",
+                reason_ids=self._reasons("CR-DEFECTIVE"),
+                condition_ids=self._conditions("opened"),
                 restocking_fee_percent=10,
             )
         with self.assertRaisesRegex(ValidationError, "when the seller is at fault"):
-            self._rule("Any reason fee", condition_codes="opened", restocking_fee_percent=10)
+            self._rule(
+                "Any reason fee",
+                condition_ids=self._conditions("opened"),
+                restocking_fee_percent=10,
+            )
         with self.assertRaisesRegex(ValidationError, "only on returns out of policy"):
             self._rule(
                 "In original condition",
                 reason_category="buyer_remorse",
-                condition_codes="sellable",
+                condition_ids=self._conditions("sellable"),
                 restocking_fee_percent=10,
             )
-        with self.assertRaisesRegex(ValidationError, "unknown conditions"):
-            self._rule("Typo", condition_codes="opend")
         rule = self._rule(
             "Allowed",
             reason_category="buyer_remorse",
@@ -190,12 +200,18 @@ class TestReturnRefundRules(ReturnRefundCase):
     def test_overlapping_rules_the_most_specific_wins(self):
         self._rule("Any return", sequence=1)
         self._rule("Buyer's remorse", reason_category="buyer_remorse", sequence=2)
-        unwanted = self._rule("Unwanted", reason_codes="UNWANTED_ITEM", sequence=3)
+        unwanted = self._rule("Unwanted", reason_ids=self._reasons("UNWANTED_ITEM"), sequence=3)
         first = self._rule(
-            "Unwanted in policy A", reason_codes="CR-UNWANTED_ITEM", policy="in_policy", sequence=4
+            "Unwanted in policy A",
+            reason_ids=self._reasons("CR-UNWANTED_ITEM"),
+            policy="in_policy",
+            sequence=4,
         )
         self._rule(
-            "Unwanted in policy B", reason_codes="CR-UNWANTED_ITEM", policy="in_policy", sequence=5
+            "Unwanted in policy B",
+            reason_ids=self._reasons("CR-UNWANTED_ITEM"),
+            policy="in_policy",
+            sequence=5,
         )
         rma = self._returned(
             "161-0000005-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, "sellable")]
@@ -210,7 +226,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         account_rule = self._rule(
             "This account",
             seller_account_id=self.account_a.id,
-            reason_codes="CR-UNWANTED_ITEM",
+            reason_ids=self._reasons("CR-UNWANTED_ITEM"),
             policy="in_policy",
         )
         rma = self._returned(
@@ -279,7 +295,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         opened = self._rule(
             "Opened",
             reason_category="buyer_remorse",
-            condition_codes="opened",
+            condition_ids=self._conditions("opened"),
             restocking_fee_percent=10,
         )
         rma = self._returned("161-0000011-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, False)])
@@ -297,7 +313,8 @@ class TestReturnRefundRules(ReturnRefundCase):
         request = self._receive(rma)
         self.assertEqual(request.state, "draft")
         self.assertIn("No refund rule applies", request.refund_rule_note)
-        self.assertIn("CR-SOMETHING_NEW", rma.return_reason_label, "unknown codes show as they are")
+        self.assertEqual(rma.return_reason_label, "Something new", "labelled from its code")
+        self.assertTrue(rma.line_ids.reason_id.to_review)
 
     def test_already_refunded_by_amazon_is_not_sent(self):
         self._rule("Any return")
@@ -355,7 +372,7 @@ class TestReturnRefundRules(ReturnRefundCase):
         self.assertEqual(
             (rma.amazon_resolution, rma.amazon_refunded_amount), ("StandardRefund", 22.0)
         )
-        self.assertEqual(rma.return_reason_label, "Too small")
+        self.assertEqual(rma.return_reason_label, "Too small (apparel)")
         self.assertEqual(rma.line_ids.reason, "AMZ-PG-APP-TOO-SMALL")
         self.assertFalse(self._receive(rma))
         self.assertIn("Amazon refunded the buyer itself: $&nbsp;22.00", rma.message_ids[:1].body)
@@ -510,7 +527,7 @@ class TestReturnRefundScenario(ReturnRefundCase):
         self._rule(
             "Opened: 10 % fee",
             reason_category="buyer_remorse",
-            condition_codes="opened",
+            condition_ids=self._conditions("opened"),
             restocking_fee_percent=10,
         )
         rma = self._returned(

@@ -176,9 +176,82 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
         rma_b = order_b.amazon_rma_ids
         receive(rma_b, ["carrier_damaged"])
         self.assertTrue(rma_b.safet_recommended)
+        self._validate(rma_b)
         self.assertEqual(self._safet_activities(rma_b).user_id, self.manager_b)
         self.assertFalse(
             self.env["amazon.rma"].search(
                 [("seller_account_id", "=", self.account_a.id), ("safet_recommended", "=", True)]
             )
         )
+
+    def _validate(self, rma):
+        for move in rma.picking_ids.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        rma.picking_ids.button_validate()
+
+    def test_receive_after_amazon_refunded(self):
+        """Amazon's confirmed refund makes the RMA Refunded: the goods still come back into
+        stock by condition, nothing is refunded again, and SAFE-T is recommended."""
+        order = self._returned("118-0000010-0000001", refunded=None)
+        self.account_a.return_refund_mode = "propose"
+        self._import_report("flat")
+        rma = order.amazon_rma_ids
+        self.emulator.amazon_refund(
+            order.amazon_order_number,
+            order.order_line.amazon_order_item_code,
+            {"Principal": "20.00"},
+            kind="amazon",
+        )
+        self.env["amazon.seller.account"]._cron_read_amazon_refunds()
+        self.assertEqual(rma.state, "refunded")
+        self.assertTrue(rma.amazon_receive_pending, "Receive is offered")
+        before = self.product.with_company(self.company_a).qty_available
+        receive(rma, ["customer_damaged"])
+        self.assertEqual(rma.line_ids.condition, "customer_damaged")
+        self.assertTrue(rma.picking_ids)
+        self.assertFalse(self._safet_activities(rma), "no activity before the return is validated")
+        self._validate(rma)
+        self.assertEqual(rma.picking_ids.state, "done")
+        self.assertEqual(self.product.with_company(self.company_a).qty_available, before + 1)
+        self.assertFalse(rma.amazon_receive_pending, "nothing is left to receive")
+        self.assertEqual(
+            rma.refund_request_ids.mapped("origin"), ["amazon"], "nothing refunded again"
+        )
+        self.assertIn("No refund proposed or sent", rma.message_ids.mapped("body")[0])
+        self.assertTrue(rma.safet_recommended)
+        activity = self._safet_activities(rma)
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.date_deadline, rma.safet_deadline)
+
+    def test_safet_activity_made_at_validation_and_moved_with_the_deadline(self):
+        order = self._returned("118-0000011-0000001")
+        self._import_report("flat")
+        rma = order.amazon_rma_ids
+        receive(rma, ["customer_damaged"])
+        self.assertTrue(rma.safet_recommended)
+        self.assertFalse(self._safet_activities(rma), "not at Receive: nothing is validated yet")
+        self.env["amazon.rma"]._cron_safet_claims()
+        self.assertFalse(self._safet_activities(rma), "nor by the scheduled action")
+        self._validate(rma)
+        activity = self._safet_activities(rma)
+        self.assertEqual(activity.date_deadline, rma.safet_deadline)
+        self.assertEqual(rma.safet_deadline, date.today() + timedelta(days=SAFET_CLAIM_WINDOW_DAYS))
+        # The report later tells the carrier delivered the return five days before.
+        rma.amazon_delivery_date = date.today() - timedelta(days=5)
+        self.assertEqual(
+            rma.safet_deadline, date.today() + timedelta(days=SAFET_CLAIM_WINDOW_DAYS - 5)
+        )
+        self.env["amazon.rma"]._cron_safet_claims()
+        self.assertEqual(activity.date_deadline, rma.safet_deadline, "the activity moved")
+        self.assertEqual(len(self._safet_activities(rma)), 1)
+
+    def test_nothing_returned_recommends_at_receive(self):
+        order = self._returned("118-0000012-0000001")
+        self._import_report("flat")
+        rma = order.amazon_rma_ids
+        receive(rma, ["not_returned"])
+        self.assertFalse(rma.picking_ids)
+        activity = self._safet_activities(rma)
+        self.assertEqual(len(activity), 1, "nothing to validate: known at Receive")
+        self.assertEqual(activity.date_deadline, rma.safet_deadline)

@@ -64,6 +64,18 @@ EXPECTED = {
         "unlink": (MANAGERS, ()),
     },
     "amazon.settlement": {"read": (AMAZON, ()), "write": ((), ()), "create": ((), ())},
+    # The conditions Receive records, shared and fixed.
+    "amazon.return.condition": {
+        "read": (EMPLOYEES, EMPLOYEES),
+        "write": ((), ()),
+        "create": ((), ()),
+    },
+    # Amazon's reasons, shared: made by the system, labels corrected by managers.
+    "amazon.return.reason": {
+        "read": (EMPLOYEES, EMPLOYEES),
+        "write": (MANAGERS, MANAGERS),
+        "create": ((), ()),
+    },
 }
 # Requests, their lines, batches, RMA lines and settlements are never deleted by anyone: the
 # unlink of those is in test_hostile_rpc. Each operation is tried with a new record.
@@ -182,6 +194,9 @@ class TestRpcMatrix(AmazonEmulatorCase):
                 "product_id": self.product.id,
             },
             "amazon.return.refund.rule": {"name": f"Rule {number}", "company_id": company.id},
+            "amazon.return.reason": {"code": f"CR-MATRIX_{number}", "name": f"Matrix {number}"},
+            # The six exist: a new one takes a code freed within the attempt's savepoint.
+            "amazon.return.condition": lambda: self._free_condition(number),
             "amazon.settlement": {
                 "source": "manual",
                 "seller_account_id": account.id,
@@ -190,6 +205,11 @@ class TestRpcMatrix(AmazonEmulatorCase):
         }[model]
         # A line's parent is made only when a line is asked for.
         return values() if callable(values) else values
+
+    def _free_condition(self, number):
+        condition = self.env["amazon.return.condition"].search([("code", "=", "wrong_item")])
+        condition.unlink()
+        return {"code": "wrong_item", "name": f"Condition {number}"}
 
     def _new(self, model, side):
         """A record made by the system."""
@@ -207,6 +227,8 @@ class TestRpcMatrix(AmazonEmulatorCase):
         "amazon.rma.import": {"file_name": "renamed.txt"},
         "amazon.sku.mapping": {"seller_sku": "RENAMED"},
         "amazon.return.refund.rule": {"name": "Renamed"},
+        "amazon.return.reason": {"name": "Renamed"},
+        "amazon.return.condition": {"name": "Renamed"},
         "amazon.settlement": {"file_name": "renamed.txt"},
     }
 
@@ -252,5 +274,5 @@ class TestRpcMatrix(AmazonEmulatorCase):
                         if outcome != expected:
                             mismatches.append(f"{model} {operation} {side}: {who} {outcome}")
         self.assertFalse(mismatches, "\n".join(mismatches))
-        # 12 models, 7 groups, 4 operations, both companies (shared models: one).
-        self.assertEqual(tally, {"attempts": 616, "denied": 550, "allowed": 66})
+        # 14 models, 7 groups, 4 operations, both companies (shared models: one).
+        self.assertEqual(tally, {"attempts": 672, "denied": 592, "allowed": 80})

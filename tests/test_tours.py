@@ -3,6 +3,7 @@ import shutil
 import unittest
 
 import odoo
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import AmazonEmulatorCase
@@ -89,3 +90,45 @@ class TestTours(AmazonEmulatorCase, HttpCase):
             "/odoo/action-sale.action_sale_config_settings", "amazon_settings", login="admin"
         )
         self.assertTrue(self.company_a.amazon_allow_over_refund)
+
+    def test_return_to_refund_in_few_clicks(self):
+        """Receive, validate, review the proposal and send the refund: at most 8 clicks, which
+        the tour counts."""
+        self.company_a.write(
+            {"amazon_return_refund_mode": "propose", "amazon_queue_requests": True}
+        )
+        self.env["amazon.return.refund.rule"].create(
+            {"name": "Any return", "company_id": self.company_a.id}
+        )
+        self.manager_a.groups_id |= self.env.ref("stock.group_stock_user")
+        order = self._shipped_order("114-7000005-0000005", lines=(("MUG", 2, 20.0),))
+        order_line = order.order_line.filtered(lambda line: line.product_id.default_code == "MUG")
+        rma = self.env["amazon.rma"].create(
+            {
+                "amazon_rma_number": "DTOURRMA05",
+                "seller_account_id": self.account_a.id,
+                "order_id": order.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sequence": 1,
+                            "product_id": order_line.product_id.id,
+                            "order_line_id": order_line.id,
+                            "quantity": 1,
+                            "sold_quantity": 1,
+                            "reason": "CR-UNWANTED_ITEM",
+                            "in_policy": True,
+                        }
+                    )
+                ],
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-amazon_refund_cancel.amazon_rma_action/{rma.id}",
+            "amazon_return_to_refund",
+            login="amazon_manager_a",
+        )
+        self.assertEqual(rma.picking_ids.state, "done")
+        request = rma.refund_request_ids
+        self.assertEqual((request.state, request.requested_by_id), ("queued", self.manager_a))
+        self.assertEqual(request.line_ids.amount_principal, 20.0)

@@ -25,6 +25,7 @@ class AmazonRefundWizard(models.TransientModel):
     )
     refund_rule_ids = fields.Many2many(related="request_id.refund_rule_ids", string="Refund Rules")
     refund_rule_note = fields.Text(related="request_id.refund_rule_note")
+    review_note = fields.Char(compute="_compute_review_note")
     company_id = fields.Many2one(related="order_id.company_id")
     currency_id = fields.Many2one(related="order_id.currency_id")
     allow_over_refund = fields.Boolean(related="company_id.amazon_allow_over_refund")
@@ -157,6 +158,16 @@ class AmazonRefundWizard(models.TransientModel):
         self.step = "edit"
         return self._reopen()
 
+    @api.depends("request_id")
+    def _compute_review_note(self):
+        for wizard in self:
+            proposal = wizard.request_id.sudo()
+            wizard.review_note = (
+                proposal.state == "draft"
+                and proposal.refund_rule_ids
+                and proposal._amazon_who_confirms()
+            )
+
     def _check_request_values(self):
         self.order_id._amazon_check_open_order()
         if not self.reason:
@@ -165,6 +176,11 @@ class AmazonRefundWizard(models.TransientModel):
         if not lines:
             raise UserError(self.env._("Enter an amount to refund."))
         lines._check_amounts()
+        if self.rma_id:
+            # Said at the first step, not only when the request is made.
+            self.rma_id.sudo()._amazon_check_restocking_fee(
+                [line._request_line_values() for line in lines]
+            )
         return lines
 
     def action_open_cancel(self):

@@ -79,8 +79,9 @@ class AmazonRmaReceiveWizard(models.TransientModel):
             )
         for condition, condition_lines in lines.grouped("condition").items():
             condition_lines.rma_line_id.write({"condition": condition})
-        rma._amazon_sync_safet_activities()
         pickings = rma._create_returns(lines.rma_line_id)
         if not pickings:
+            # Nothing to validate in stock: what came back is known now.
+            rma._amazon_on_return_received()
             return {"type": "ir.actions.act_window_close"}
         return rma.with_env(self.env)._action_view_pickings(pickings.with_env(self.env))

@@ -11,5 +11,5 @@ class AmazonRmaReceiveWizardLine(models.TransientModel):
     rma_line_id = fields.Many2one("amazon.rma.line", required=True, readonly=True)
     product_id = fields.Many2one(related="rma_line_id.product_id")
     quantity = fields.Float(related="rma_line_id.quantity")
-    reason = fields.Char(related="rma_line_id.reason")
+    reason_id = fields.Many2one(related="rma_line_id.reason_id")
     condition = fields.Selection(RETURN_CONDITIONS, required=True, default="sellable")

@@ -1,0 +1,239 @@
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.modules.migration import load_script
+from odoo.modules.module import get_module_path
+from odoo.tests import Form, tagged
+from odoo.tools import SQL
+
+from .common_rma import returns_flat_file
+from .test_return_refund_rules import ReturnRefundCase
+
+
+@tagged("post_install", "-at_install")
+class TestReturnReasons(ReturnRefundCase):
+    """Return reasons are records: Amazon's published codes and their spellings, unseen codes
+    made on import, rules that pick them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_a.amazon_return_refund_mode = "propose"
+
+    def _import_reasons(self, number, *codes):
+        order = self._shipped_order(number)
+        self._import(
+            returns_flat_file(
+                *(
+                    {
+                        "Order ID": order.amazon_order_number,
+                        "Amazon RMA ID": f"DREASON{number[4:11]}",
+                        "Merchant SKU": "MUG",
+                        "Return Reason": code,
+                    }
+                    for code in codes
+                )
+            )
+        )
+        return order.amazon_rma_ids
+
+    def test_published_codes_and_their_spellings_are_one_reason(self):
+        Reason = self.env["amazon.return.reason"]
+        reasons = Reason._amazon_resolve(
+            [
+                "AMZ-PG-APP-TOO-SMALL",
+                "APPAREL_TOO_SMALL",
+                "APP_TOO_SMALL",
+                "CR-DEFECTIVE",
+                "DEFECTIVE",
+            ]
+        )
+        small = reasons["AMZ-PG-APP-TOO-SMALL"]
+        self.assertEqual(reasons["APPAREL_TOO_SMALL"], small)
+        self.assertEqual(reasons["APP_TOO_SMALL"], small)
+        self.assertEqual(reasons["CR-DEFECTIVE"], reasons["DEFECTIVE"])
+        self.assertEqual(reasons["CR-DEFECTIVE"].category, "seller_fault")
+        self.assertFalse(small.to_review)
+        jewelry = Reason.search([("code", "=", "AMZ-PG-WJ-TOO-SMALL")])
+        self.assertEqual(
+            (jewelry.name, jewelry.category, jewelry.to_review),
+            ("Too small (watches and jewelry)", "buyer_remorse", False),
+        )
+        self.assertNotEqual(jewelry, small, "each category's family is a reason of its own")
+
+    def test_real_us_code_is_labelled_and_a_buyer_remorse_rule_applies(self):
+        rule = self._rule("Changed mind", reason_category="buyer_remorse")
+        rma = self._import_reasons("162-0000001-0000001", "AMZ-PG-WJ-TOO-SMALL")
+        self.assertEqual(rma.line_ids.reason, "AMZ-PG-WJ-TOO-SMALL", "Amazon's spelling kept")
+        self.assertEqual(rma.line_ids.reason_id.category, "buyer_remorse")
+        self.assertEqual(rma.return_reason_label, "Too small (watches and jewelry)")
+        self.assertEqual(self._receive(rma).refund_rule_ids, rule)
+
+    def test_rule_picks_a_reason_whatever_the_spelling(self):
+        small = self.env["amazon.return.reason"].search([("code", "=", "AMZ-PG-APP-TOO-SMALL")])
+        rule = self._rule("Too small", reason_ids=[Command.set(small.ids)])
+        rma = self._returned(
+            "162-0000002-0000001", [("MUG", 1, "APPAREL_TOO_SMALL", True, "sellable")]
+        )
+        self.assertEqual(rma.line_ids.reason_id, small)
+        self.assertEqual(self._receive(rma).refund_rule_ids, rule)
+
+    def test_returns_report_groups_by_reason_not_spelling(self):
+        rma = self._import_reasons(
+            "162-0000007-0000001", "AMZ-PG-APP-TOO-SMALL", "APPAREL_TOO_SMALL"
+        )
+        self.assertEqual(len(set(rma.line_ids.mapped("reason"))), 2, "two spellings")
+        groups = self.env["amazon.rma.line"]._read_group(
+            [("rma_id", "=", rma.id)], ["reason_id"], ["quantity:sum"]
+        )
+        self.assertEqual(
+            [(reason.code, total) for reason, total in groups], [("AMZ-PG-APP-TOO-SMALL", 2)]
+        )
+        pivot = self.env["amazon.rma.line"].get_views([(False, "pivot")])["views"]["pivot"]["arch"]
+        self.assertIn('name="reason_id"', pivot)
+
+    def test_unseen_codes_are_made_once_labelled_and_classified(self):
+        Reason = self.env["amazon.return.reason"]
+        before = Reason.search_count([])
+        rma = self._import_reasons(
+            "162-0000003-0000001",
+            "AMZ-PG-HB-TOO-SMALL",
+            "CR-ARRIVED_DEFECTIVE_TWICE",
+            "CR-SOMETHING_NEW",
+            "AMZ-PG-HB-TOO-SMALL",
+        )
+        self.assertEqual(Reason.search_count([]), before + 3, "one record per unseen reason")
+        by_code = {line.reason: line.reason_id for line in rma.line_ids}
+        self.assertEqual(
+            [
+                (by_code[code].name, by_code[code].category, by_code[code].to_review)
+                for code in (
+                    "AMZ-PG-HB-TOO-SMALL",
+                    "CR-ARRIVED_DEFECTIVE_TWICE",
+                    "CR-SOMETHING_NEW",
+                )
+            ],
+            [
+                ("Hb too small", "buyer_remorse", True),
+                ("Arrived defective twice", "seller_fault", True),
+                ("Something new", False, True),
+            ],
+        )
+        again = self._import_reasons("162-0000004-0000001", "AMZ-PG-HB-TOO-SMALL")
+        self.assertEqual(again.line_ids.reason_id, by_code["AMZ-PG-HB-TOO-SMALL"])
+
+    def test_reviewers_correct_labels_not_codes(self):
+        unseen = self.env["amazon.return.reason"]._amazon_resolve(["CR-SOMETHING_NEW"])[
+            "CR-SOMETHING_NEW"
+        ]
+        manager = self._create_user("reason_manager", self.company_a, "group_amazon_manager")
+        unseen.with_user(manager).write({"name": "Something new", "category": "buyer_remorse"})
+        self.assertFalse(unseen.to_review, "reviewed")
+        with self.assertRaises(AccessError):
+            unseen.with_user(manager).write({"code": "CR-OTHER"})
+        with self.assertRaises(AccessError):
+            unseen.with_user(self.user_a).write({"name": "Mine"})
+
+    def test_rules_pick_conditions_in_the_words_of_receive(self):
+        Condition = self.env["amazon.return.condition"]
+        labels = dict(
+            self.env["amazon.rma.receive.wizard.line"]
+            ._fields["condition"]
+            ._description_selection(self.env)
+        )
+        self.assertEqual(dict(Condition.search([]).mapped(lambda c: (c.code, c.name))), labels)
+        (opened,) = Condition.name_search("Opened")
+        rule = self._rule(
+            "Opened",
+            reason_category="buyer_remorse",
+            condition_ids=[Command.set([opened[0]])],
+            restocking_fee_percent=10,
+        )
+        self.assertIn("condition opened", rule._describe())
+        rma = self._returned(
+            "162-0000006-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, "opened")]
+        )
+        self.assertEqual(self._receive(rma).refund_rule_ids, rule)
+
+    def test_upgrade_links_lines_and_rules_to_reasons(self):
+        script = load_script(
+            f"{get_module_path('amazon_refund_cancel')}/migrations/18.0.1.2.0/post-migrate.py",
+            "amazon_refund_cancel_post_migrate_reasons",
+        )
+        rma = self._returned(
+            "162-0000005-0000001",
+            [("MUG", 1, "APPAREL_TOO_SMALL", True, False), ("TEE", 1, "CR-BRAND_NEW", True, False)],
+        )
+        rule = self._rule("Old typed rule")
+        self.env.flush_all()
+        cr = self.env.cr
+        # What 18.0.1.1.0 left: codes only, typed on rules too.
+        for column in ("reason_codes", "condition_codes"):
+            cr.execute(
+                SQL(
+                    "ALTER TABLE amazon_return_refund_rule ADD COLUMN IF NOT EXISTS %s varchar",
+                    SQL.identifier(column),
+                )
+            )
+        cr.execute(
+            """UPDATE amazon_return_refund_rule SET reason_codes = %s, condition_codes = %s
+                WHERE id = %s""",
+            ("CR-UNWANTED_ITEM, APPAREL_TOO_SMALL", "opened,customer_damaged", rule.id),
+        )
+        cr.execute("UPDATE amazon_rma_line SET reason_id = NULL WHERE rma_id = %s", (rma.id,))
+        cr.execute("DELETE FROM amazon_return_reason WHERE code = 'CR-BRAND_NEW'")
+        self.env.invalidate_all()
+        for _run in range(2):
+            script.link_return_reasons(self.env)
+            lines = {line.reason: line.reason_id for line in rma.line_ids}
+            self.assertEqual(lines["APPAREL_TOO_SMALL"].code, "AMZ-PG-APP-TOO-SMALL")
+            self.assertTrue(lines["CR-BRAND_NEW"].to_review)
+            self.assertEqual(
+                sorted(rule.reason_ids.mapped("code")), ["AMZ-PG-APP-TOO-SMALL", "UNWANTED_ITEM"]
+            )
+            self.assertEqual(rule.condition_ids.mapped("code"), ["opened", "customer_damaged"])
+
+
+@tagged("post_install", "-at_install")
+class TestSellerFaultFee(ReturnRefundCase):
+    """The refund dialog refuses a restocking fee on a seller-fault return, as the rules do."""
+
+    def _dialog(self, rma, fee):
+        action = rma.action_issue_refund()
+        with Form(self.env["amazon.refund.wizard"].with_context(**action["context"])) as form:
+            with form.line_ids.edit(0) as line:
+                line.amount_restocking_fee = fee
+            return form.save()
+
+    def test_fee_refused_for_seller_fault_allowed_for_buyer_remorse(self):
+        self.company_a.amazon_return_refund_mode = "nothing"
+        defective = self._returned(
+            "163-0000001-0000001", [("MUG", 1, "CR-DEFECTIVE", True, "customer_damaged")]
+        )
+        self._receive(defective)
+        wizard = self._dialog(defective, 4.0)
+        with self.assertRaisesRegex(UserError, "Defective or does not work, the seller's fault"):
+            wizard.action_refund()
+        self.assertFalse(defective.refund_request_ids, "no request made")
+        # Nor by the door the dialog uses, whoever calls it.
+        order_line = defective.line_ids.order_line_id
+        with self.assertRaisesRegex(UserError, "no restocking fee"):
+            self.env["amazon.order.request"]._amazon_new(
+                defective.order_id,
+                "refund",
+                "CustomerReturn",
+                [
+                    {
+                        "order_line_id": order_line.id,
+                        "quantity": 1,
+                        "amount_principal": 20.0,
+                        "amount_restocking_fee": 4.0,
+                    }
+                ],
+                rma=defective,
+            )
+        remorse = self._returned(
+            "163-0000002-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, "opened")]
+        )
+        self._receive(remorse)
+        self._dialog(remorse, 4.0).action_refund()
+        self.assertEqual(remorse.refund_request_ids.line_ids.amount_restocking_fee, 4.0)
