@@ -21,7 +21,10 @@ RETURNS_HEADER = (
     b"Order ID\tOrder date\tReturn request date\tReturn request status\tAmazon RMA ID\t"
     b"Merchant SKU\tReturn quantity\n"
 )
-SETTLEMENT_HEADER = b"settlement-id\ttransaction-type\tamount-type\tamount\n"
+SETTLEMENT_HEADER = (
+    b"settlement-id\ttransaction-type\tamount-type\tamount\ttotal-amount\tcurrency\torder-id"
+    b"\tadjustment-id\tamount-description\torder-item-code\tmerchant-adjustment-item-id\n"
+)
 ORDER_HEADER = b"order-id\torder-item-id\tsku\n"
 
 
