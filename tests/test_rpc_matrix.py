@@ -64,6 +64,9 @@ EXPECTED = {
         "unlink": (MANAGERS, ()),
     },
     "amazon.settlement": {"read": (AMAZON, ()), "write": ((), ()), "create": ((), ())},
+    # The money of each order item: Amazon's answers and the addon's checks, read only.
+    "amazon.item.ledger": {"read": (AMAZON, ()), "write": ((), ()), "create": ((), ())},
+    "amazon.item.ledger.refund": {"read": (AMAZON, ()), "write": ((), ()), "create": ((), ())},
     # The conditions Receive records, shared and fixed.
     "amazon.return.condition": {
         "read": (EMPLOYEES, EMPLOYEES),
@@ -202,9 +205,26 @@ class TestRpcMatrix(AmazonEmulatorCase):
                 "seller_account_id": account.id,
                 "state": "failed",
             },
+            "amazon.item.ledger": lambda: {
+                "order_line_id": self._new_order(side).order_line.id,
+                "order_id": self.orders[side].id,
+                "company_id": company.id,
+                "seller_account_id": account.id,
+                "charged_source": "snapshot",
+            },
+            "amazon.item.ledger.refund": lambda: {
+                "ledger_id": self._new("amazon.item.ledger", side).id,
+                "source": "finances",
+                "kind": "amazon",
+                "amount_principal": 1.0,
+            },
         }[model]
         # A line's parent is made only when a line is asked for.
         return values() if callable(values) else values
+
+    def _new_order(self, side):
+        account = self.accounts[side]
+        return self._create_amazon_order(account, f"131-{next(self.serial):07d}-0000002")
 
     def _free_condition(self, number):
         condition = self.env["amazon.return.condition"].search([("code", "=", "wrong_item")])
@@ -230,6 +250,8 @@ class TestRpcMatrix(AmazonEmulatorCase):
         "amazon.return.reason": {"name": "Renamed"},
         "amazon.return.condition": {"name": "Renamed"},
         "amazon.settlement": {"file_name": "renamed.txt"},
+        "amazon.item.ledger": {"charged_principal": 1000.0},
+        "amazon.item.ledger.refund": {"amount_principal": 0.0},
     }
 
     def _attempt(self, user, model, operation, side):
