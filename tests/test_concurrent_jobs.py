@@ -163,10 +163,16 @@ class TestConcurrentJobs(TransactionCase):
                     .write({"order_import_requested": f"{first} {second}"})
                 )
             )
-            env["amazon.job.state"]._run(
-                "order_import", account, env["amazon.order.importer"]._import_account
-            )
+            attempts = []
+
+            def work(account, state):
+                attempts.append(account.order_import_requested)
+                return env["amazon.order.importer"]._import_account(account, state)
+
+            env["amazon.job.state"]._run("order_import", account, work)
             cr.commit()  # pylint: disable=invalid-commit
+        # The first attempt collided on the account; the second one read the user's change.
+        self.assertEqual(attempts, [first, f"{first} {second}"])
 
         def check(env):
             account = env["amazon.seller.account"].browse(account_id)
