@@ -107,46 +107,59 @@ class AmazonJobState(models.Model):
                 self.env["ir.cron"]._notify_progress(done=done, remaining=len(accounts) - done)
 
     def _run_account(self, job, account, work):
+        try:
+            self._retry_collisions(
+                f"{job} of account {account.id}", lambda: self._run_once(job, account, work)
+            )
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as collision:
+            # Given up until the next run: the job's state says so, in a transaction of its own.
+            self._of(account, job)._record(None, collision)
+            commit_unless_testing(self.env)
+
+    def _run_once(self, job, account, work):
+        try:
+            summary, error = work(account, self._of(account, job)), None
+        except (AmazonError, UserError) as failure:
+            summary, error = None, failure
+            _logger.info("Amazon job %s of account %s: %s", job, account.id, failure)
+        # The work is committed whole before its state says how it went; a collision with
+        # another transaction surfaces at this flush at the latest.
+        self.env.flush_all()
+        commit_unless_testing(self.env)
+        self._of(account, job)._record(summary, error)
+
+    @api.model
+    def _retry_collisions(self, what, function):
+        """Run `function()` and commit. On a serialization failure, a deadlock or a lock not
+        available, undo the whole transaction (its snapshot would collide again) and run it
+        again at once, a few times with jitter; then raise. Callers commit before, so that
+        what is undone is `function`'s work only."""
         for attempt in range(1, JOB_TRIES + 1):
             try:
-                try:
-                    summary, error = work(account, self._of(account, job)), None
-                except (AmazonError, UserError) as failure:
-                    summary, error = None, failure
-                    _logger.info("Amazon job %s of account %s: %s", job, account.id, failure)
-                # What the work wrote is whole once flushed and committed: a collision with
-                # another transaction surfaces here, before the state says it ran.
+                result = function()
                 self.env.flush_all()
                 commit_unless_testing(self.env)
-                self._of(account, job)._record(summary, error)
-                self.env.flush_all()
-                commit_unless_testing(self.env)
-                return
+                return result
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as collision:
-                # The whole transaction goes: its snapshot would collide again.
                 self.env.cr.rollback()
                 if attempt == JOB_TRIES:
                     _logger.error(
-                        "Amazon job %s of account %s collided %s times, given up until its next "
-                        "run: %s",
-                        job,
-                        account.id,
+                        "Amazon: %s collided %s times with other transactions, given up "
+                        "until its next run: %s",
+                        what,
                         attempt,
                         collision,
                     )
-                    self._of(account, job)._record(None, collision)
-                    commit_unless_testing(self.env)
-                    return
+                    raise
                 delay = random.uniform(0.5, 1.5) * JOB_RETRY_DELAY * attempt
                 _logger.info(
-                    "Amazon job %s of account %s collided with another transaction, tried "
-                    "again in %.2fs: %s",
-                    job,
-                    account.id,
+                    "Amazon: %s collided with another transaction, run again in %.2fs: %s",
+                    what,
                     delay,
                     collision,
                 )
                 time.sleep(delay)
+        return None
 
     def _record(self, summary, error=None):
         self.ensure_one()

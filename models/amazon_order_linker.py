@@ -1,6 +1,7 @@
 import logging
 import re
 from datetime import timedelta
+from functools import partial
 
 import psycopg2
 
@@ -9,7 +10,6 @@ from odoo.tools import SQL
 
 from ..amazon_api import const
 from ..amazon_api.errors import PermanentError, RetryableError
-from ..utils import commit_unless_testing
 
 _logger = logging.getLogger(__name__)
 
@@ -161,10 +161,11 @@ class AmazonOrderLinker(models.AbstractModel):
                 # More orders wait than one run takes: the next run follows at once.
                 cron._trigger()
             for order in requested | candidates:
-                if not linker._lock(order):
-                    continue
                 try:
-                    linker._link(order, company_accounts)
+                    linked = self.env["amazon.job.state"]._retry_collisions(
+                        f"linking order {order.id}",
+                        partial(linker._lock_and_link, order, company_accounts),
+                    )
                 except RetryableError as error:
                     # Amazon is busy or unreachable: the next run takes it up again.
                     # Nothing of this order is written before Amazon answers.
@@ -175,9 +176,16 @@ class AmazonOrderLinker(models.AbstractModel):
                         fields.Datetime.now() + timedelta(seconds=max(error.retry_after, 60))
                     )
                     break
-                done += 1
-                commit_unless_testing(self.env)
+                done += bool(linked)
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+
+    @api.model
+    def _lock_and_link(self, order, accounts):
+        """Link the order unless another transaction works on it; whether it was free."""
+        if not self._lock(order):
+            return False
+        self._link(order, accounts)
+        return True
 
     @api.model
     def _lock(self, order):
