@@ -738,6 +738,8 @@ class AmazonFeedBatch(models.Model):
                     made += 1
                     if made == 1:
                         self._trigger_sender()
+                        # Committed now: a collision of the next chunk undoes that chunk only.
+                        self._commit()
         if made > 1:
             self._trigger_sender()
 

@@ -159,7 +159,6 @@ class AmazonJobState(models.Model):
                     collision,
                 )
                 time.sleep(delay)
-        return None
 
     def _record(self, summary, error=None):
         self.ensure_one()
