@@ -57,6 +57,8 @@ def _operation(method, url):
         return "createFeedDocument"
     if "/auth/o2/token" in path:
         return "token"
+    if "/_emulator/upload/" in path:
+        return "upload document"
     return f"{method} {re.sub(r'/[0-9A-Za-z-]{8,}', '/{id}', path.split('/', 3)[-1])}"
 
 
@@ -95,6 +97,8 @@ def _start_server(args, workdir, index, rate_scale):
         "--log-level=warn",
         "--log-handler=httpx:INFO",
         "--log-handler=odoo.modules.loading:INFO",
+        # The runner's retries of collisions.
+        "--log-handler=odoo.addons.amazon_refund_cancel.models.amazon_job_state:INFO",
     ]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT), log
 
@@ -214,14 +218,17 @@ def main(args):
     for index, (_process, log) in enumerate(servers):
         calls = _server_calls(log)
         text = log.read_text(errors="replace")
-        errors = len(re.findall(r"^\S+ \S+ \d+ ERROR ", text, flags=re.MULTILINE))
+        # Odoo logs every failed query, also those the runner then runs again.
         collisions = text.count("could not serialize access")
-        failures += errors
+        retried = text.count("collided with another transaction, run again")
+        # A scheduled action that failed (Odoo's cron runner) or a job that gave up.
+        failed = len(re.findall(r"ir_cron: Job .* failed|collided \d+ times", text))
+        failures += failed
         sent = sum(n for (op, status), n in calls.items() if op == "createFeed" and status < 300)
         throttled = sum(n for (_op, status), n in calls.items() if status == 429)
         print(
             f"server {index + 1}: createFeed accepted {sent}, answers 429 {throttled}, "
-            f"ERROR log lines {errors}, serialization failures logged {collisions}"
+            f"serialization failures {collisions}, run again {retried}, jobs failed {failed}"
         )
         print(
             "  calls: "
