@@ -1,4 +1,4 @@
-"""Several Odoo processes drain one seller's queue against the emulator without a single 429.
+"""Several Odoo processes call the sender at once (around Odoo's cron lock): no 429.
 
     python3 benchmarks/bench_shared_quota.py -d DATABASE --addons-path=ADDONS [--workers 4]
         [--requests 600] [--rate-scale 60]
@@ -9,6 +9,9 @@ refilled `--rate-scale` times faster, then starts `--workers` separate Odoo proc
 database that run the scheduled actions which batch and send the queue, each whenever batches
 are due, with the same scaled quotas. It prints how long the queue took to reach Amazon, against
 the least time Amazon's createFeed quota allows, and how many calls Amazon throttled.
+
+Odoo never runs one scheduled action in two processes at once (its cron lock), so this stresses
+the shared buckets beyond what Odoo does; bench_two_servers.py measures Odoo as it runs.
 """
 
 import argparse

@@ -3,6 +3,7 @@ from . import amazon_import_log_mixin
 from . import amazon_seller_marketplace
 from . import amazon_rate_bucket
 from . import amazon_seller_account
+from . import amazon_job_state
 from . import amazon_sku_mapping
 from . import amazon_order_linker
 from . import amazon_order_importer

@@ -706,8 +706,10 @@ class AmazonFeedBatch(models.Model):
             [("state", "=", "queued"), ("send_immediately", "=", True), ("batch_id", "=", False)]
         )
         if requests:
-            self._batch_requests(requests, one_per_batch=True)
-            self._commit()
+            self.env["amazon.job.state"]._retry_collisions(
+                "batching requests sent one by one",
+                lambda: self._batch_requests(requests, one_per_batch=True),
+            )
         batches = self.search(self._due_domain(SENDABLE_STATES), order="id")
         self._run_by_company(batches, "_send_due")
 
@@ -729,11 +731,15 @@ class AmazonFeedBatch(models.Model):
         groups = requests.grouped(lambda request: (request.seller_account_id, request.feed_type))
         for (account, _feed_type), group in groups.items():
             for chunk in split_every(account.feed_batch_size, group.ids, Request.browse):
-                if self._batch_requests(chunk):
-                    self._commit()
+                if self.env["amazon.job.state"]._retry_collisions(
+                    f"auto-submit of account {account.id}",
+                    lambda chunk=chunk: self._batch_requests(chunk),
+                ):
                     made += 1
                     if made == 1:
                         self._trigger_sender()
+                        # Committed now: a collision of the next chunk undoes that chunk only.
+                        self._commit()
         if made > 1:
             self._trigger_sender()
 
@@ -746,5 +752,8 @@ class AmazonFeedBatch(models.Model):
         """Work company by company, a bounded number of batches a run, reporting progress."""
         todo = batches[:BATCHES_PER_RUN]
         for company, company_batches in todo.grouped("company_id").items():
-            getattr(company_batches.with_company(company), method)()
+            self.env["amazon.job.state"]._retry_collisions(
+                f"{method} of company {company.id}",
+                getattr(company_batches.with_company(company), method),
+            )
         self.env["ir.cron"]._notify_progress(done=len(todo), remaining=len(batches) - len(todo))

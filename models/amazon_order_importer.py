@@ -7,7 +7,7 @@ from markupsafe import Markup
 from odoo import Command, api, fields, models
 
 from ..amazon_api import const
-from ..amazon_api.errors import AmazonError, PermanentError, RetryableError
+from ..amazon_api.errors import PermanentError, RetryableError
 from ..amazon_api.orders import IMPORT_DATASETS
 from ..utils import commit_unless_testing
 
@@ -35,37 +35,33 @@ class AmazonOrderImporter(models.AbstractModel):
     @api.model
     def _cron_import_orders(self):
         accounts = self.env["amazon.seller.account"].search([("order_import", "=", True)])
-        for company, company_accounts in accounts.grouped("company_id").items():
-            for account in company_accounts.with_company(company).sudo():
-                importer = self.with_company(company)
-                try:
-                    importer._import_requested(account)
-                    importer._import_updates(account)
-                except AmazonError as error:
-                    _logger.info("Order import of account %s: %s", account.id, error)
-                    account.order_import_last_run = str(error)
-                    account._amazon_record_connection(error)
-                commit_unless_testing(self.env)
-            self.env["ir.cron"]._notify_progress(done=len(company_accounts), remaining=0)
+        self.env["amazon.job.state"]._run("order_import", accounts.sudo(), self._import_account)
+
+    @api.model
+    def _import_account(self, account, state):
+        """The orders asked for by hand, then every order updated since the last run."""
+        self._import_requested(account)
+        return self._summary(self._import_updates(account, state))
 
     @api.model
     def _trigger(self, at=None):
         self.env.ref("amazon_refund_cancel.ir_cron_amazon_import_orders")._trigger(at)
 
     @api.model
-    def _import_updates(self, account):
+    def _import_updates(self, account, state=None):
         """Every page of the orders updated since the last run; a throttled or interrupted run
         resumes from the page it stopped at. Each page is committed with the token of the next
         one, so no order of a page is lost or imported twice."""
+        state = state or account._amazon_job("order_import")
         client = account._amazon_client()
         now = fields.Datetime.now()
         # A token saved without its window (before the window was kept) cannot be continued.
-        token = account.order_import_window_start and account.order_import_page_token
+        token = state.window_start and state.resume_ref
         if token:
             # Amazon wants the window of the first page again with every next page.
-            after, before = account.order_import_window_start, account.order_import_window_end
+            after, before = state.window_start, state.window_end
         else:
-            after = account.order_import_synced_until or now - timedelta(days=FIRST_IMPORT_DAYS)
+            after = state.read_until or now - timedelta(days=FIRST_IMPORT_DAYS)
             before = now - ORDERS_API_LAG
             after = min(after, before)
         stats = Counter()
@@ -81,49 +77,44 @@ class AmazonOrderImporter(models.AbstractModel):
                 )
             except RetryableError as error:
                 self._trigger(fields.Datetime.now() + timedelta(seconds=error.retry_after))
-                account.order_import_last_run = self._summary(stats, error)
-                account._amazon_record_connection(error)
-                return stats
+                state.summary = self._summary(stats, error)
+                raise
             except PermanentError as error:
-                if not token or not self._page_token_expired(account):
+                if not token or not self._page_token_expired(state):
                     # Amazon refused the search itself: reading it again would be refused too.
                     raise
                 # Amazon no longer knows the page: read the whole window again.
-                account.write(
+                state.write(
                     {
-                        "order_import_page_token": False,
-                        "order_import_page_token_at": False,
-                        "order_import_window_start": False,
-                        "order_import_window_end": False,
+                        "resume_ref": False,
+                        "resume_ref_at": False,
+                        "window_start": False,
+                        "window_end": False,
+                        "summary": self._summary(stats, error),
                     }
                 )
-                account.order_import_last_run = self._summary(stats, error)
                 self._trigger()
-                return stats
+                raise
             self._import_page(account, orders, stats)
             token = next_token
-            account.write(
+            state.write(
                 {
-                    "order_import_page_token": token or False,
-                    "order_import_page_token_at": fields.Datetime.now() if token else False,
-                    "order_import_window_start": after if token else False,
-                    "order_import_window_end": before if token else False,
-                    "order_import_synced_until": account.order_import_synced_until
-                    if token
-                    else before,
+                    "resume_ref": token or False,
+                    "resume_ref_at": fields.Datetime.now() if token else False,
+                    "window_start": after if token else False,
+                    "window_end": before if token else False,
+                    "read_until": state.read_until if token else before,
                 }
             )
             commit_unless_testing(self.env)
             if not token:
                 break
-        account.order_import_last_run = self._summary(stats)
-        account._amazon_record_connection()
         return stats
 
     @api.model
-    def _page_token_expired(self, account):
+    def _page_token_expired(self, state):
         """Whether Amazon may have forgotten the saved page: its tokens live 24 hours."""
-        issued = account.order_import_page_token_at
+        issued = state.resume_ref_at
         return not issued or fields.Datetime.now() - issued >= PAGE_TOKEN_LIFETIME
 
     @api.model
@@ -152,7 +143,8 @@ class AmazonOrderImporter(models.AbstractModel):
                 )
                 continue
             self._import_page(account, [info], stats)
-        account.order_import_requested = False
+        if numbers:
+            account.order_import_requested = False
         return stats
 
     @api.model

@@ -1,6 +1,7 @@
 import logging
 import re
 from datetime import timedelta
+from functools import partial
 
 import psycopg2
 
@@ -175,22 +176,36 @@ class AmazonOrderLinker(models.AbstractModel):
                 if paused and accounts_of_order and all(a in paused for a in accounts_of_order):
                     # Its accounts' Amazon does not answer now: the next run takes it up.
                     continue
-                if not linker._lock(order):
-                    continue
                 try:
-                    linker._link(order, company_accounts - paused)
+                    linked = self.env["amazon.job.state"]._retry_collisions(
+                        f"linking order {order.id}",
+                        partial(linker._lock_and_link, order, company_accounts - paused),
+                    )
                 except AccountPaused as pause:
                     # Nothing of this order is written before Amazon answers; the error is the
                     # account's, recorded on it, and its other orders wait too.
                     _logger.info("Linking orders of account %s paused: %s", pause.account.id, pause)
                     paused |= pause.account
+                    self.env["amazon.job.state"]._of(pause.account, "order_link")._record(
+                        None, pause.error
+                    )
                     cron._trigger(
                         fields.Datetime.now() + timedelta(seconds=max(pause.error.retry_after, 60))
                     )
                     continue
-                done += 1
-                commit_unless_testing(self.env)
+                done += bool(linked)
+            for account in company_accounts - paused:
+                self.env["amazon.job.state"]._of(account, "order_link")._record(None)
+            commit_unless_testing(self.env)
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+
+    @api.model
+    def _lock_and_link(self, order, accounts):
+        """Link the order unless another transaction works on it; whether it was free."""
+        if not self._lock(order):
+            return False
+        self._link(order, accounts)
+        return True
 
     @api.model
     def _lock(self, order):
@@ -271,7 +286,6 @@ class AmazonOrderLinker(models.AbstractModel):
             try:
                 info = account._amazon_client().get_order(number)
             except RetryableError as error:
-                account._amazon_record_connection(error)
                 raise AccountPaused(account, error) from error
             except PermanentError as error:
                 reasons.append(

@@ -255,18 +255,19 @@ class AmazonRmaImport(models.Model):
         accounts = self.env["amazon.seller.account"].search(
             [("company_id.amazon_import_rma_report", "=", True)], order="company_id, id"
         )
-        done = 0
-        for company, company_accounts in accounts.grouped("company_id").items():
-            for account in company_accounts.with_company(company):
-                self.with_company(company)._import_account_returns(account)
-                commit_unless_testing(self.env)
-                done += 1
-                self.env["ir.cron"]._notify_progress(done=done, remaining=len(accounts) - done)
+        self.env["amazon.job.state"]._run(
+            "returns_import",
+            accounts,
+            lambda account, state: self.with_company(account.company_id)._import_account_returns(
+                account, state
+            ),
+        )
 
     @api.model
-    def _import_account_returns(self, account):
+    def _import_account_returns(self, account, state=None):
         """Request, follow and import the account's returns reports, one window after another,
         as far as Amazon has them ready; come back later for a report still in the works."""
+        state = state or account._amazon_job("returns_import")
         while True:
             pending = self.search(
                 [("seller_account_id", "=", account.id), ("state", "=", "pending")],
@@ -276,15 +277,15 @@ class AmazonRmaImport(models.Model):
             try:
                 client = account._amazon_client()
                 if not pending:
-                    pending = self._request_next_window(account, client)
+                    pending = self._request_next_window(account, client, state)
                     if not pending:
                         return
                     commit_unless_testing(self.env)
-                if not pending._follow_report(client):
+                if not pending._follow_report(client, state):
                     return
             except (AmazonError, UserError) as error:
                 pending._amazon_error(account, error)
-                return
+                raise
             commit_unless_testing(self.env)
 
     def _amazon_error(self, account, error):
@@ -313,10 +314,10 @@ class AmazonRmaImport(models.Model):
             self._trigger_import(fields.Datetime.now() + REPORT_POLL_DELAY)
 
     @api.model
-    def _request_next_window(self, account, client):
+    def _request_next_window(self, account, client, state):
         """Ask Amazon for the returns since the last import; None when that was just now."""
         now = fields.Datetime.now()
-        until = account.rma_imported_until
+        until = state.read_until
         if not until:
             start = now - FIRST_WINDOW
         elif now - until < MIN_WINDOW_GAP:
@@ -335,7 +336,7 @@ class AmazonRmaImport(models.Model):
             }
         )
 
-    def _follow_report(self, client):
+    def _follow_report(self, client, state):
         """Import the report if Amazon made it; True when the next window may follow at once."""
         self.ensure_one()
         report = client.get_report(self.amazon_report_ref)
@@ -371,7 +372,7 @@ class AmazonRmaImport(models.Model):
             self._trigger_import(fields.Datetime.now() + REPORT_POLL_DELAY)
             return False
         if imported:
-            self.seller_account_id.rma_imported_until = self.date_to
+            state.read_until = self.date_to
         return imported
 
     @api.model

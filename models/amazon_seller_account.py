@@ -11,7 +11,7 @@ from ..amazon_api import const
 from ..amazon_api.client import AmazonClient, Connection
 from ..amazon_api.errors import AmazonError
 from ..amazon_api.reports import OrderReport
-from ..utils import check_system_fields, commit_unless_testing
+from ..utils import check_system_fields
 from .amazon_feed_batch import NEEDS_ATTENTION_BATCH_DOMAIN
 from .amazon_seller_marketplace import REGION_SELECTION
 
@@ -22,16 +22,7 @@ CREDENTIAL_FIELDS = ("lwa_client_id", "lwa_client_secret", "lwa_refresh_token")
 ENDPOINT_FIELDS = ("endpoint", "custom_api_url", "custom_lwa_url")
 # Amazon's answers and the addon's bookkeeping, written by scheduled actions only.
 SYSTEM_FIELDS = (
-    "buyer_cancel_synced_until",
-    "buyer_cancel_report_ref",
-    "buyer_cancel_column_warned",
-    "buyer_cancel_last_run",
     "order_import_requested",
-    "order_import_page_token",
-    "order_import_page_token_at",
-    "order_import_window_start",
-    "order_import_window_end",
-    "order_import_last_run",
     "connection_state",
     "connection_checked_at",
     "connection_message",
@@ -114,19 +105,6 @@ class AmazonSellerAccount(models.Model):
         help="The report read for buyers' cancellation requests. The unshipped orders report "
         "holds buyer data: the application needs the restricted role for it.",
     )
-    buyer_cancel_synced_until = fields.Datetime(
-        string="Buyer Requests Read Until", readonly=True, copy=False
-    )
-    buyer_cancel_report_ref = fields.Char(readonly=True, copy=False)
-    buyer_cancel_column_warned = fields.Boolean(readonly=True, copy=False)
-    buyer_cancel_last_run = fields.Text(string="Last Reading", readonly=True, copy=False)
-
-    rma_imported_until = fields.Datetime(
-        string="Returns Imported Until",
-        copy=False,
-        help="The scheduled import of RMAs asks Amazon for the returns since then (the last 30 "
-        "days the first time). Set it back to import an earlier period again.",
-    )
     feed_batch_size = fields.Integer(
         string="Requests per Batch",
         default=const.MAX_MESSAGES_PER_FEED,
@@ -148,10 +126,14 @@ class AmazonSellerAccount(models.Model):
         string="Last Connection",
         readonly=True,
         copy=False,
-        help="How the last call to Amazon went: a connection test or a scheduled reading.",
+        help="How the last connection test went; the scheduled jobs show their own runs.",
     )
     connection_checked_at = fields.Datetime(string="Checked On", readonly=True, copy=False)
     connection_message = fields.Text(string="Connection Error", readonly=True, copy=False)
+
+    job_state_ids = fields.One2many(
+        "amazon.job.state", "account_id", string="Scheduled Jobs", readonly=True
+    )
 
     request_queue_count = fields.Integer(
         string="In Queue", compute="_compute_request_counts", help="Requests waiting to be sent."
@@ -326,6 +308,11 @@ class AmazonSellerAccount(models.Model):
             account.request_error_count = request_counts.get((account, "error"), 0)
             account.batch_retrying_count = retrying.get(account, 0)
 
+    def _amazon_job(self, job):
+        """The state of the scheduled job `job` (a key of JOBS) for this account."""
+        self.ensure_one()
+        return self.env["amazon.job.state"]._of(self, job)
+
     def _amazon_open(self, xmlid, domain, context=None):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
@@ -418,46 +405,39 @@ class AmazonSellerAccount(models.Model):
     @api.model
     def _cron_sync_buyer_cancellations(self):
         """Read buyers' cancellation requests, company by company, account by account."""
-        accounts = self.search([])
-        for company, company_accounts in accounts.grouped("company_id").items():
-            for account in company_accounts.with_company(company):
-                try:
-                    account._amazon_sync_buyer_cancellations()
-                except AmazonError as error:
-                    _logger.info("Buyer cancellations of account %s: %s", account.id, error)
-                    account.buyer_cancel_last_run = str(error)
-                    account._amazon_record_connection(error)
-                else:
-                    account._amazon_record_connection()
-                commit_unless_testing(self.env)
-            self.env["ir.cron"]._notify_progress(done=len(company_accounts), remaining=0)
+        self.env["amazon.job.state"]._run(
+            "buyer_cancellations",
+            self.search([]),
+            lambda account, state: account._amazon_sync_buyer_cancellations(state),
+        )
 
-    def _amazon_sync_buyer_cancellations(self):
-        """The order report, once Amazon has it ready, and the Orders API."""
+    def _amazon_sync_buyer_cancellations(self, state=None):
+        """The order report, once Amazon has it ready, and the Orders API; what was found."""
         self.ensure_one()
+        state = state or self._amazon_job("buyer_cancellations")
         client = self._amazon_client()
         now = fields.Datetime.now()
         # Amazon's order search ends a little before now; read on from there next time.
         until = now - ORDERS_API_LAG
         since = min(
-            self.buyer_cancel_synced_until or now - timedelta(days=BUYER_CANCEL_LOOKBACK_DAYS),
+            state.read_until or now - timedelta(days=BUYER_CANCEL_LOOKBACK_DAYS),
             until,
         )
-        if not self.buyer_cancel_report_ref:
-            self.buyer_cancel_report_ref = client.request_report(
+        if not state.resume_ref:
+            state.resume_ref = client.request_report(
                 self.buyer_cancel_report_type, now - timedelta(days=BUYER_CANCEL_LOOKBACK_DAYS), now
             )
-        report = client.get_report(self.buyer_cancel_report_ref)
+        report = client.get_report(state.resume_ref)
         summary = []
         if report.status == const.REPORT_DONE:
             with tempfile.TemporaryFile() as document:
                 charset = client.download_report(report.document_id, document, report.report_type)
                 document.seek(0)
                 summary.append(self._amazon_read_order_report(document, charset))
-            self.buyer_cancel_report_ref = False
+            state.resume_ref = False
         elif report.status in const.REPORT_FINAL_STATUSES:
             # Amazon cancels a report with no rows in it: nothing to read.
-            self.buyer_cancel_report_ref = False
+            state.resume_ref = False
         else:
             summary.append(self.env._("The order report is not ready yet."))
             self.env.ref("amazon_refund_cancel.ir_cron_amazon_buyer_cancellations")._trigger(
@@ -481,9 +461,8 @@ class AmazonSellerAccount(models.Model):
                 unknown=len([f for f in found if f.order_id not in orders]),
             )
         )
-        self.write(
-            {"buyer_cancel_synced_until": until, "buyer_cancel_last_run": "\n".join(summary)}
-        )
+        state.read_until = until
+        return "\n".join(summary)
 
     def _amazon_orders(self, numbers):
         """This account's orders by Amazon order ID, in one query."""
@@ -496,8 +475,9 @@ class AmazonSellerAccount(models.Model):
         """Register the buyer requests an order report shows; say what it found."""
         report = OrderReport(document, encoding=_known_encoding(charset))
         if not report.has_buyer_cancel_column:
-            if not self.buyer_cancel_column_warned:
-                self.buyer_cancel_column_warned = True
+            state = self._amazon_job("buyer_cancellations")
+            if not state.warned:
+                state.warned = True
                 self._message_log(
                     body=self.env._(
                         "Amazon's order report has no buyer cancellation column: in Seller "
@@ -576,7 +556,7 @@ class AmazonSellerAccount(models.Model):
         }
 
     def _amazon_record_connection(self, error=None):
-        """The account's last connection status, dated: a success clears the last error."""
+        """The last connection test's status, dated: a success clears the last error."""
         self.sudo().write(
             {
                 "connection_state": "failed" if error else "ok",
@@ -667,22 +647,9 @@ class AmazonSellerAccount(models.Model):
         "created with the buyer's name and shipping address. Otherwise every order goes to "
         "one Amazon customer per marketplace.",
     )
-    order_import_synced_until = fields.Datetime(
-        string="Orders Imported Until",
-        copy=False,
-        help="The next import asks Amazon for orders updated since then (the last 7 days the "
-        "first time). Set it back to import an earlier period again.",
-    )
-    # The search being read page by page: its next page, when Amazon gave it, and the window
-    # that every next page must ask again.
-    order_import_page_token = fields.Char(readonly=True, copy=False)
-    order_import_page_token_at = fields.Datetime(readonly=True, copy=False)
-    order_import_window_start = fields.Datetime(readonly=True, copy=False)
-    order_import_window_end = fields.Datetime(readonly=True, copy=False)
     order_import_requested = fields.Char(
         string="Orders to Import",
         readonly=True,
         copy=False,
         help="Amazon order IDs asked for by hand, imported in the background.",
     )
-    order_import_last_run = fields.Text(string="Last Order Import", readonly=True, copy=False)

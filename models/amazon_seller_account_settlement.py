@@ -1,11 +1,8 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from ..amazon_api import const
-from ..amazon_api.errors import AmazonError
-from ..utils import check_system_fields, commit_unless_testing
 
 # The first reading of Amazon's transactions looks this far back.
 FIRST_TRANSACTIONS_WINDOW = timedelta(days=14)
@@ -19,19 +16,6 @@ class AmazonSellerAccount(models.Model):
 
     _inherit = "amazon.seller.account"
 
-    settlement_seen_until = fields.Datetime(
-        string="Settlements Seen Until",
-        copy=False,
-        help="The scheduled import lists the settlement reports Amazon made since then.",
-    )
-    amazon_sync_error = fields.Char(
-        string="Last Reading Error",
-        readonly=True,
-        copy=False,
-        help="Why the last reading of settlements, refunds or cancelled orders stopped.",
-    )
-    transactions_read_until = fields.Datetime(string="Transactions Read Until", copy=False)
-    cancelled_orders_read_until = fields.Datetime(string="Cancelled Orders Read Until", copy=False)
     refund_booking = fields.Selection(
         [
             ("credit_note", "Credit notes against the order's invoice"),
@@ -63,40 +47,27 @@ class AmazonSellerAccount(models.Model):
         help="Debited with the refund administration fees Amazon keeps.",
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            check_system_fields(self, vals, ["amazon_sync_error"])
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_system_fields(self, vals, ["amazon_sync_error"])
-        return super().write(vals)
-
     # -- Amazon's own refunds, from its transactions ---------------------------------------------
 
     @api.model
     def _cron_read_amazon_refunds(self):
         """Each account records the refunds Amazon made since its last reading."""
-        accounts = self.search([], order="company_id, id")
-        for company, company_accounts in accounts.grouped("company_id").items():
-            for account in company_accounts.with_company(company):
-                account._amazon_read_refunds()
-                commit_unless_testing(self.env)
+        self.env["amazon.job.state"]._run(
+            "amazon_refunds",
+            self.search([], order="company_id, id"),
+            lambda account, state: account._amazon_read_refunds(state),
+        )
 
-    def _amazon_read_refunds(self):
+    def _amazon_read_refunds(self, state=None):
         self.ensure_one()
+        state = state or self._amazon_job("amazon_refunds")
         now = fields.Datetime.now()
         since = (
-            self.transactions_read_until - TRANSACTIONS_OVERLAP
-            if self.transactions_read_until
+            state.read_until - TRANSACTIONS_OVERLAP
+            if state.read_until
             else now - FIRST_TRANSACTIONS_WINDOW
         )
-        try:
-            transactions = self._amazon_client().refund_transactions(since)
-        except (AmazonError, UserError) as error:
-            self.sudo().amazon_sync_error = str(error)
-            return
+        transactions = self._amazon_client().refund_transactions(since)
         numbers = {transaction.order_id for transaction in transactions}
         orders = self.env["sale.order"].search(
             [
@@ -107,29 +78,31 @@ class AmazonSellerAccount(models.Model):
         Request = self.env["amazon.order.request"]
         for order in orders:
             Request._amazon_read_transactions(None, order, since, transactions)
-        self.sudo().transactions_read_until = now
+        state.read_until = now
+        return self.env._(
+            "Refunds Amazon made: %(count)s, of orders known in Odoo: %(known)s.",
+            count=len(transactions),
+            known=len(orders),
+        )
 
     # -- orders Amazon cancelled -----------------------------------------------------------------
 
     @api.model
     def _cron_read_cancelled_orders(self):
-        accounts = self.search([], order="company_id, id")
-        for company, company_accounts in accounts.grouped("company_id").items():
-            for account in company_accounts.with_company(company):
-                account._amazon_read_cancelled_orders()
-                commit_unless_testing(self.env)
+        self.env["amazon.job.state"]._run(
+            "cancelled_orders",
+            self.search([], order="company_id, id"),
+            lambda account, state: account._amazon_read_cancelled_orders(state),
+        )
 
-    def _amazon_read_cancelled_orders(self):
+    def _amazon_read_cancelled_orders(self, state=None):
         """Cancel in Odoo the orders Amazon cancelled, when nothing of them shipped; flag the
         others for the salesperson."""
         self.ensure_one()
+        state = state or self._amazon_job("cancelled_orders")
         now = fields.Datetime.now()
-        since = self.cancelled_orders_read_until or now - FIRST_CANCELLED_WINDOW
-        try:
-            numbers = self._amazon_client().cancelled_orders(since)
-        except (AmazonError, UserError) as error:
-            self.sudo().amazon_sync_error = str(error)
-            return
+        since = state.read_until or now - FIRST_CANCELLED_WINDOW
+        numbers = self._amazon_client().cancelled_orders(since)
         orders = self.env["sale.order"].search(
             [
                 ("amazon_seller_account_id", "=", self.id),
@@ -139,4 +112,9 @@ class AmazonSellerAccount(models.Model):
         )
         for order in orders:
             order._amazon_cancelled_by_amazon()
-        self.sudo().cancelled_orders_read_until = now
+        state.read_until = now
+        return self.env._(
+            "Orders Amazon cancelled: %(count)s, cancelled in Odoo: %(cancelled)s.",
+            count=len(numbers),
+            cancelled=len(orders),
+        )

@@ -4,10 +4,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
 
 from ..amazon_api import const
-from ..amazon_api.errors import AmazonError, ReportParseError
+from ..amazon_api.errors import ReportParseError
 from ..amazon_api.reports import iter_settlement
 from ..utils import commit_unless_testing
 from .amazon_settlement_line import SETTLED_COMPONENT_FIELDS
@@ -227,24 +226,22 @@ class AmazonSettlement(models.Model):
     @api.model
     def _cron_import_settlements(self):
         """Each account of every company imports the settlements Amazon made since its last."""
-        accounts = self.env["amazon.seller.account"].search([], order="company_id, id")
-        for company, company_accounts in accounts.grouped("company_id").items():
-            for account in company_accounts.with_company(company):
-                self.with_company(company)._import_account_settlements(account)
-                commit_unless_testing(self.env)
+        self.env["amazon.job.state"]._run(
+            "settlements",
+            self.env["amazon.seller.account"].search([], order="company_id, id"),
+            lambda account, state: self.with_company(
+                account.company_id
+            )._import_account_settlements(account, state),
+        )
 
     @api.model
-    def _import_account_settlements(self, account):
+    def _import_account_settlements(self, account, state=None):
         """List the settlement reports Amazon finished since the last one seen and import each
-        one once."""
-        since = account.settlement_seen_until or fields.Datetime.now() - FIRST_LOOKBACK
-        try:
-            client = account._amazon_client()
-            reports = client.settlement_reports(created_since=since)
-        except (AmazonError, UserError) as error:
-            _logger.info("Amazon settlements of account %s: %s", account.id, error)
-            account.sudo().amazon_sync_error = str(error)
-            return
+        one once; how many were imported."""
+        state = state or account._amazon_job("settlements")
+        since = state.read_until or fields.Datetime.now() - FIRST_LOOKBACK
+        client = account._amazon_client()
+        reports = client.settlement_reports(created_since=since)
         known = set(
             self.search(
                 [
@@ -253,24 +250,24 @@ class AmazonSettlement(models.Model):
                 ]
             ).mapped("amazon_report_ref")
         )
-        newest = account.settlement_seen_until
+        newest = state.read_until
+        imported = 0
         for report in sorted(reports, key=lambda r: (r.created_time or since, r.report_id)):
             if report.report_id in known or not report.document_id:
                 continue
-            try:
-                with tempfile.TemporaryFile() as handle:
-                    client.download_report(report.document_id, handle, const.REPORT_SETTLEMENT)
-                    handle.seek(0)
-                    content = handle.read()
-            except AmazonError as error:
-                # Come back for this one and the ones after it on the next run.
-                account.sudo().amazon_sync_error = str(error)
-                break
+            # An error here stops the run: this report and the ones after it are read next
+            # time; those imported so far stay, committed with the date they were read until.
+            with tempfile.TemporaryFile() as handle:
+                client.download_report(report.document_id, handle, const.REPORT_SETTLEMENT)
+                handle.seek(0)
+                content = handle.read()
             self._import_settlement(account, content, "scheduled", report_id=report.report_id)
+            imported += 1
             if report.created_time and (not newest or report.created_time > newest):
                 newest = report.created_time
-            account.sudo().write({"settlement_seen_until": newest, "amazon_sync_error": False})
+            state.read_until = newest
             commit_unless_testing(self.env)
+        return self.env._("Settlements imported: %(count)s.", count=imported)
 
 
 class _SettlementReader:

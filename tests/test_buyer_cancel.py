@@ -135,12 +135,15 @@ class TestBuyerCancel(AmazonEmulatorCase):
     def test_one_l_spelling(self):
         self.emulator.order_report_cancel_column = "is-buyer-requested-cancelation"
         self.emulator.request_buyer_cancel(self.order.amazon_order_number, "Wrong size")
-        self.account_a._amazon_sync_buyer_cancellations()
+        self.env["amazon.seller.account"]._cron_sync_buyer_cancellations()
         self.emulator.process_reports()
         # Only the report can have seen it: the Orders API hides the last two minutes.
-        self.account_a._amazon_sync_buyer_cancellations()
+        self.env["amazon.seller.account"]._cron_sync_buyer_cancellations()
         self.assertTrue(self.order.amazon_on_hold)
-        self.assertIn("buyer requests: 1, new: 1", self.account_a.buyer_cancel_last_run)
+        state = self.account_a._amazon_job("buyer_cancellations")
+        self.assertIn("buyer requests: 1, new: 1", state.summary)
+        self.assertEqual(state.state, "ok")
+        self.assertTrue(state.last_success_at)
 
     def test_report_without_the_column_warns_once_and_the_api_still_finds_it(self):
         self.emulator.order_report_cancel_column = None

@@ -117,8 +117,10 @@ class TestHostileRpc(AmazonEmulatorCase):
             "cancel units of a line": lambda env: self.order.order_line.with_env(env).write(
                 {"amazon_quantity_cancelled": 1}
             ),
-            "record Amazon's report on an account": lambda env: self.account_a.with_env(env).write(
-                {"buyer_cancel_report_ref": "12345"}
+            "record Amazon's report for a job": lambda env: (
+                self.account_a._amazon_job("buyer_cancellations")
+                .with_env(env)
+                .write({"resume_ref": "12345"})
             ),
             "clear an account's connection error": lambda env: self.account_a.with_env(env).write(
                 {"connection_state": "ok", "connection_message": False}

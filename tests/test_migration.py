@@ -18,17 +18,25 @@ class TestMigration(AmazonEmulatorCase):
             "amazon_refund_cancel_pre_migrate_18_0_1_1_0",
         )
 
-    def _stored(self):
+    def _renamed(self):
+        # The account's report of the buyer cancellations moved to its job's state in 18.0.1.3.0.
         return [
             (model, old, new)
             for model, old, new in self.script.RENAMED_FIELDS
+            if new in self.env[model]._fields
+        ]
+
+    def _stored(self):
+        return [
+            (model, old, new)
+            for model, old, new in self._renamed()
             if self.env[model]._fields[new].store
         ]
 
     def _downgrade(self):
         """Put back the schema the previous version left, as its upgrade will find it."""
         cr = self.env.cr
-        for model, old, new in self.script.RENAMED_FIELDS:
+        for model, old, new in self._renamed():
             table = model.replace(".", "_")
             if self.env[model]._fields[new].store:
                 cr.execute(f'ALTER TABLE "{table}" RENAME COLUMN "{new}" TO "{old}"')

@@ -65,7 +65,9 @@ class OrderImportCase(OrderLinkCase):
         """Amazon changed the order after the last import: it is read again on the next one."""
         now = fields.Datetime.now()
         emulated_order.last_updated = (now - timedelta(minutes=5)).replace(tzinfo=timezone.utc)
-        (account or self.account_a).order_import_synced_until = now - timedelta(minutes=10)
+        (account or self.account_a)._amazon_job("order_import").read_until = now - timedelta(
+            minutes=10
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -92,15 +94,17 @@ class TestOrderImport(OrderImportCase):
         self.assertEqual(shipping.price_unit, 10.0)
         self.assertEqual(order.amount_untaxed, 70.0)
         self.assertTrue(order.picking_ids)
-        self.assertIn("1 created", self.account_a.order_import_last_run)
+        self.assertIn("1 created", self.account_a._amazon_job("order_import").summary)
         # The same order read again is updated, never duplicated.
         self._changed_at_amazon(emulated)
         self._import()
         self.assertEqual(len(self._imported("112-3000001-0000001")), 1)
-        self.assertIn("1 updated", self.account_a.order_import_last_run)
+        self.assertIn("1 updated", self.account_a._amazon_job("order_import").summary)
         # A second customer of the marketplace is the same Amazon customer.
         self._add("112-3000001-0000002")
-        self.account_a.order_import_synced_until = fields.Datetime.now() - timedelta(days=2)
+        self.account_a._amazon_job("order_import").read_until = fields.Datetime.now() - timedelta(
+            days=2
+        )
         self._import()
         self.assertEqual(self._imported("112-3000001-0000002").partner_id, order.partner_id)
 
@@ -123,7 +127,7 @@ class TestOrderImport(OrderImportCase):
         emulated = self._add("112-3000003-0000001", status="PENDING")
         self._import()
         self.assertFalse(self._imported("112-3000003-0000001"))
-        self.assertIn("1 waiting", self.account_a.order_import_last_run)
+        self.assertIn("1 waiting", self.account_a._amazon_job("order_import").summary)
         self.emulator.release("112-3000003-0000001")
         self._changed_at_amazon(emulated)
         self._import()
@@ -175,11 +179,13 @@ class TestOrderImport(OrderImportCase):
 
         with patch.object(AmazonClient, "search_orders", throttled_on_second_page):
             self._import()
-        token = self.account_a.order_import_page_token
+        token = self.account_a._amazon_job("order_import").resume_ref
         self.assertTrue(token)
-        self.assertFalse(self.account_a.order_import_synced_until)
-        self.assertIn("100 created", self.account_a.order_import_last_run)
-        self.assertIn("Stopped", self.account_a.order_import_last_run)
+        self.assertFalse(self.account_a._amazon_job("order_import").read_until)
+        state = self.account_a._amazon_job("order_import")
+        self.assertIn("100 created", state.summary)
+        self.assertIn("Stopped", state.summary)
+        self.assertEqual(state.state, "failed")
         cron = self.env.ref("amazon_refund_cancel.ir_cron_amazon_import_orders")
         self.assertTrue(
             self.env["ir.cron.trigger"].search(
@@ -198,8 +204,8 @@ class TestOrderImport(OrderImportCase):
             self.assertEqual([search[name] for search in searches], [searches[0][name]] * 3, name)
         orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000007-")])
         self.assertEqual(len(orders), 250)
-        self.assertTrue(self.account_a.order_import_synced_until)
-        self.assertFalse(self.account_a.order_import_page_token)
+        self.assertTrue(self.account_a._amazon_job("order_import").read_until)
+        self.assertFalse(self.account_a._amazon_job("order_import").resume_ref)
 
     def test_over_a_thousand_orders_in_eleven_pages_in_one_run(self):
         self.account_b.order_import = False
@@ -213,9 +219,9 @@ class TestOrderImport(OrderImportCase):
         orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000016-")])
         self.assertEqual(len(orders), 1001)
         self.assertEqual(set(orders.mapped("state")), {"sale"})
-        self.assertIn("1001 created", self.account_a.order_import_last_run)
-        self.assertFalse(self.account_a.order_import_page_token)
-        self.assertTrue(self.account_a.order_import_synced_until)
+        self.assertIn("1001 created", self.account_a._amazon_job("order_import").summary)
+        self.assertFalse(self.account_a._amazon_job("order_import").resume_ref)
+        self.assertTrue(self.account_a._amazon_job("order_import").read_until)
 
     def _stop_after_the_first_page(self):
         """An import throttled after its first page: the next page is saved."""
@@ -228,7 +234,7 @@ class TestOrderImport(OrderImportCase):
 
         with patch.object(AmazonClient, "search_orders", throttled_on_second_page):
             self._import()
-        self.assertTrue(self.account_a.order_import_page_token)
+        self.assertTrue(self.account_a._amazon_job("order_import").resume_ref)
 
     def _pending_triggers(self):
         cron = self.env.ref("amazon_refund_cancel.ir_cron_amazon_import_orders")
@@ -239,18 +245,20 @@ class TestOrderImport(OrderImportCase):
         for index in range(1, 151):
             self._add(f"112-3000017-{index:07d}", items=(("MUG-1", 1),))
         self._stop_after_the_first_page()
-        token = self.account_a.order_import_page_token
+        token = self.account_a._amazon_job("order_import").resume_ref
         triggers = self._pending_triggers()
         self.emulator.inject("searchOrders", status=400)
         self._import()
         # Reading the window again would be refused the same way, at once, again and again.
-        self.assertEqual(self.account_a.order_import_page_token, token)
+        self.assertEqual(self.account_a._amazon_job("order_import").resume_ref, token)
         self.assertFalse(self._pending_triggers() - triggers, "no new run asked at once")
-        self.assertIn("InvalidInput", self.account_a.order_import_last_run)
+        state = self.account_a._amazon_job("order_import")
+        self.assertEqual(state.state, "failed")
+        self.assertIn("InvalidInput", state.last_error)
         self._import()
         orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000017-")])
         self.assertEqual(len(orders), 150, "every order once, none lost")
-        self.assertFalse(self.account_a.order_import_page_token)
+        self.assertFalse(self.account_a._amazon_job("order_import").resume_ref)
 
     def test_a_page_kept_over_a_day_reads_the_window_again(self):
         self.account_b.order_import = False
@@ -259,14 +267,14 @@ class TestOrderImport(OrderImportCase):
         self._stop_after_the_first_page()
         # A day later Amazon no longer knows the page.
         self.emulator.advance(24 * 3600 + 60)
-        self.account_a.sudo().order_import_page_token_at -= timedelta(hours=24, minutes=1)
+        self.account_a._amazon_job("order_import").resume_ref_at -= timedelta(hours=24, minutes=1)
         self._import()
-        self.assertFalse(self.account_a.order_import_page_token)
+        self.assertFalse(self.account_a._amazon_job("order_import").resume_ref)
         self.assertTrue(self._pending_triggers(), "the window is read again at once")
         self._import()
         orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000018-")])
         self.assertEqual(len(orders), 150)
-        self.assertFalse(self.account_a.order_import_page_token)
+        self.assertFalse(self.account_a._amazon_job("order_import").resume_ref)
 
     def test_unmatched_sku_gives_a_note_or_skips_per_account(self):
         self._add("112-3000008-0000001", items=(("MUG-1", 1), ("NO-SUCH-SKU", 1)))
@@ -277,10 +285,12 @@ class TestOrderImport(OrderImportCase):
         self.assertIn("NO-SUCH-SKU", note.name)
         self.account_a.order_import_unmatched = "skip"
         self._add("112-3000008-0000002", items=(("NO-SUCH-SKU", 1),))
-        self.account_a.order_import_synced_until = fields.Datetime.now() - timedelta(days=2)
+        self.account_a._amazon_job("order_import").read_until = fields.Datetime.now() - timedelta(
+            days=2
+        )
         self._import()
         self.assertFalse(self._imported("112-3000008-0000002"))
-        self.assertIn("1 skipped", self.account_a.order_import_last_run)
+        self.assertIn("1 skipped", self.account_a._amazon_job("order_import").summary)
 
     def test_buyer_and_address_with_the_restricted_role(self):
         self.account_a.order_import_buyer_data = True
@@ -414,7 +424,7 @@ class TestOrderImport(OrderImportCase):
 
     def test_import_by_order_id(self):
         self._add("112-3000011-0000001")
-        self.account_a.order_import_synced_until = fields.Datetime.now()
+        self.account_a._amazon_job("order_import").read_until = fields.Datetime.now()
         requests_before = len(self.emulator.requests)
         form = Form(self.env["amazon.order.import.wizard"].with_user(self.user_a))
         form.account_id = self.account_a

@@ -462,6 +462,8 @@ class TestOrderLinkAsAmazonWritesIt(OrderLinkCase):
         self._link()
         self.assertEqual(linked.amazon_link_state, "linked")
         self.assertFalse(waiting.amazon_link_state, "it waits for the next run")
-        self.assertEqual(unreachable.connection_state, "failed")
-        self.assertIn("Cannot reach", unreachable.connection_message)
-        self.assertNotEqual(self.account_a.connection_state, "failed")
+        States = self.env["amazon.job.state"]
+        down = States._of(unreachable, "order_link")
+        self.assertEqual(down.state, "failed")
+        self.assertIn("Cannot reach", down.last_error)
+        self.assertEqual(States._of(self.account_a, "order_link").state, "ok")

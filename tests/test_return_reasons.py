@@ -156,7 +156,7 @@ class TestReturnReasons(ReturnRefundCase):
 
     def test_upgrade_links_lines_and_rules_to_reasons(self):
         script = load_script(
-            f"{get_module_path('amazon_refund_cancel')}/migrations/18.0.1.2.0/post-migrate.py",
+            f"{get_module_path('amazon_refund_cancel')}/migrations/18.0.1.3.0/post-migrate.py",
             "amazon_refund_cancel_post_migrate_reasons",
         )
         rma = self._returned(

@@ -71,13 +71,13 @@ class TestRmaScheduledImport(RmaImportMixin, AmazonEmulatorCase):
         self.assertEqual(pending.state, "done")
         self.assertEqual((pending.created_count, pending.skipped_count), (1, 1))
         self.assertEqual(order.amazon_rma_ids.line_ids.reason, "CR-DEFECTIVE")
-        self.assertEqual(self.account_a.rma_imported_until, pending.date_to)
+        self.assertEqual(self.account_a._amazon_job("returns_import").read_until, pending.date_to)
         self.assertEqual(len(self._reports()), 1, "no new report right after an import")
         self.assertFalse(self._reports(self.account_b.seller_id), "company B does not import")
 
     def test_long_gap_is_split_in_windows_of_60_days_and_nothing_is_duplicated(self):
         now = fields.Datetime.now()
-        self.account_a.rma_imported_until = now - timedelta(days=100)
+        self.account_a._amazon_job("returns_import").read_until = now - timedelta(days=100)
         old = self._returned_order("116-0000010-0000001", days_ago=70)
         edge = self._returned_order("116-0000011-0000001", days_ago=40, tracking_id="1ZEDGE")
         recent = self._returned_order("116-0000012-0000001", days_ago=3)
@@ -97,7 +97,9 @@ class TestRmaScheduledImport(RmaImportMixin, AmazonEmulatorCase):
         self.assertEqual(imports.mapped("state"), ["done", "done"])
         for order in old | edge | recent:
             self.assertEqual(len(order.amazon_rma_ids), 1)
-        self.assertEqual(self.account_a.rma_imported_until, imports[-1].date_to)
+        self.assertEqual(
+            self.account_a._amazon_job("returns_import").read_until, imports[-1].date_to
+        )
         # The same RMA by hand later: updated or unchanged, never twice.
         rma = edge.amazon_rma_ids
         log = self._import(
@@ -123,7 +125,7 @@ class TestRmaScheduledImport(RmaImportMixin, AmazonEmulatorCase):
         self._run()
         failed = self.Import.search([("seller_account_id", "=", self.account_a.id)])
         self.assertEqual(failed.state, "failed")
-        self.assertFalse(self.account_a.rma_imported_until)
+        self.assertFalse(self.account_a._amazon_job("returns_import").read_until)
         self._run()
         self.emulator.process_reports()
         self._run()
@@ -148,7 +150,7 @@ class TestRmaScheduledImport(RmaImportMixin, AmazonEmulatorCase):
         self._run()
         log = self.Import.search([("seller_account_id", "=", self.account_a.id)])
         self.assertEqual(log.state, "done")
-        self.assertTrue(self.account_a.rma_imported_until)
+        self.assertTrue(self.account_a._amazon_job("returns_import").read_until)
 
     def test_xml_report_from_the_emulator_imports_by_hand(self):
         order = self._returned_order("116-0000030-0000001", tracking_id="1ZXMLEMU")

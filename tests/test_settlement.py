@@ -485,8 +485,10 @@ class TestSettlement(AmazonEmulatorCase):
             "settle a request by write": lambda env: request.with_env(env).write(
                 {"state": "done", "origin": "amazon"}
             ),
-            "record a reading error": lambda env: self.account_a.with_env(env).write(
-                {"amazon_sync_error": "forged"}
+            "record a reading error": lambda env: (
+                self.account_a._amazon_job("settlements")
+                .with_env(env)
+                .write({"last_error": "forged"})
             ),
         }
         for who, user in groups.items():
