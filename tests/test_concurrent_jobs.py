@@ -133,6 +133,7 @@ class TestConcurrentJobs(TransactionCase):
                     "settlements",
                     "amazon_refunds",
                     "cancelled_orders",
+                    "order_link",
                 },
             )
             self.assertEqual({state.state for state in ran.values()}, {"ok"}, ran)
