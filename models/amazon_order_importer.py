@@ -5,6 +5,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
+from odoo.tools import SQL
 
 from ..amazon_api import const
 from ..amazon_api.errors import PermanentError, RetryableError
@@ -123,6 +124,17 @@ class AmazonOrderImporter(models.AbstractModel):
         client = account._amazon_client()
         stats = Counter()
         numbers = (account.order_import_requested or "").split()
+        if numbers:
+            # A user may ask for more orders meanwhile: the row is taken now, so that a
+            # collision shows here, quietly, for the job to run again, and not in the write at
+            # the end, which Odoo would log as an error.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM amazon_seller_account WHERE id = %s FOR NO KEY UPDATE",
+                    account.id,
+                ),
+                log_exceptions=False,
+            )
         for index, number in enumerate(numbers):
             try:
                 info = client.get_order(
