@@ -8,6 +8,8 @@ from odoo.tools import SQL
 
 from ..amazon_api import const
 from ..amazon_api.orders import charged_components
+from .amazon_order_request import PENDING_STATES, REFUNDED_STATES
+from .amazon_order_request_line import COMPONENT_FIELDS as AMOUNT_FIELDS
 
 # Ledger field -> Amazon's price component: what the buyer paid for the item, all its units.
 CHARGED_FIELDS = {
@@ -19,20 +21,6 @@ CHARGED_FIELDS = {
     "charged_gift_wrap_tax": const.GIFT_WRAP_TAX,
 }
 REFUNDABLE_COMPONENTS = tuple(CHARGED_FIELDS.values())
-# Request line amount field -> component, as the ledger sums them (the fee kept included).
-AMOUNT_FIELDS = {
-    "amount_principal": const.PRINCIPAL,
-    "amount_tax": const.TAX,
-    "amount_shipping": const.SHIPPING,
-    "amount_shipping_tax": const.SHIPPING_TAX,
-    "amount_gift_wrap": const.GIFT_WRAP,
-    "amount_gift_wrap_tax": const.GIFT_WRAP_TAX,
-    "amount_restocking_fee": const.RESTOCKING_FEE,
-}
-# What a request of the seller is, for the money of its items: refunded by Amazon, on its way
-# (Amazon may still apply it), or nothing (refused, rejected, withdrawn).
-REQUEST_REFUNDED_STATES = ("done", "settled")
-REQUEST_PENDING_STATES = ("draft", "queued", "sending", "sent")
 # One refund of Amazon's seen by two sources: same item and amount, this close in time.
 SAME_REFUND_WINDOW = timedelta(days=30)
 
@@ -360,9 +348,9 @@ class AmazonItemLedger(models.Model):
         )
         by_id = {ledger.id: balance for ledger, balance in balances.items()}
         for ledger_id, state, in_doubt, quantity, *amounts in self.env.cr.fetchall():
-            if state in REQUEST_REFUNDED_STATES:
+            if state in REFUNDED_STATES:
                 bucket = "refunded"
-            elif state in REQUEST_PENDING_STATES or (state == "error" and in_doubt):
+            elif state in PENDING_STATES or (state == "error" and in_doubt):
                 bucket = "pending"
             else:
                 continue
