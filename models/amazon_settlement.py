@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from odoo import Command, api, fields, models
+from odoo.osv import expression
 
 from ..amazon_api import const
 from ..amazon_api.errors import ReportParseError
@@ -62,6 +63,12 @@ class AmazonSettlement(models.Model):
         "account.move", string="Journal Entry", readonly=True, check_company=True
     )
     line_ids = fields.One2many("amazon.settlement.line", "settlement_id", string="Refund Lines")
+    relisted_report_refs = fields.Char(
+        string="Also Listed As",
+        readonly=True,
+        help="Other reports of Amazon holding this settlement: each was downloaded once and is "
+        "never downloaded again.",
+    )
 
     _sql_constraints = [
         (
@@ -119,6 +126,7 @@ class AmazonSettlement(models.Model):
             limit=1,
         )
         if earlier:
+            earlier._record_report(report_id)
             return earlier, False
         summary = reader.summary
         with self.env.cr.savepoint():
@@ -146,6 +154,26 @@ class AmazonSettlement(models.Model):
             )
             settlement._amazon_book_commission()
         return settlement, True
+
+    def _record_report(self, report_id):
+        """Amazon listed this settlement again under `report_id`: remembered, so that report is
+        never downloaded again."""
+        self.ensure_one()
+        if not report_id or report_id in self._report_refs():
+            return
+        self.relisted_report_refs = " ".join(filter(None, [self.relisted_report_refs, report_id]))
+
+    def _report_refs(self):
+        """Every report of Amazon known to hold these settlements."""
+        return {
+            ref
+            for settlement in self
+            for ref in [
+                settlement.amazon_report_ref,
+                *(settlement.relisted_report_refs or "").split(),
+            ]
+            if ref
+        }
 
     def _attach(self, content, file_name):
         self.attachment_id = self.env["ir.attachment"].create(
@@ -242,13 +270,23 @@ class AmazonSettlement(models.Model):
         since = state.read_until or fields.Datetime.now() - FIRST_LOOKBACK
         client = account._amazon_client()
         reports = client.settlement_reports(created_since=since)
-        known = set(
+        # A settlement is known by its id whatever report lists it: a report that held one
+        # already imported is not downloaded again.
+        report_ids = [report.report_id for report in reports]
+        known = (
             self.search(
                 [
                     ("seller_account_id", "=", account.id),
-                    ("amazon_report_ref", "in", [report.report_id for report in reports]),
+                    *expression.OR(
+                        [
+                            [("amazon_report_ref", "in", report_ids)],
+                            *([("relisted_report_refs", "ilike", ref)] for ref in report_ids),
+                        ]
+                    ),
                 ]
-            ).mapped("amazon_report_ref")
+            )._report_refs()
+            if report_ids
+            else set()
         )
         newest = state.read_until
         imported = 0

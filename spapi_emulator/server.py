@@ -548,6 +548,30 @@ class Emulator(Operations):
                 report_ids.append(report.report_id)
             return report_ids
 
+    def relist_settlement(self, report_id):
+        """Amazon lists a settlement again under a new report id, with a document of its own
+        holding the same file (as it does when it regenerates a settlement report). Returns the
+        new report id."""
+        with self._lock:
+            listed = self.reports[report_id]
+            original = self.documents[listed.document_id]
+            report = self._new_report(
+                listed.seller_id, listed.report_type, list(listed.marketplace_ids)
+            )
+            report.data_start, report.data_end = listed.data_start, listed.data_end
+            document = self._new_document(
+                listed.seller_id,
+                "amzn1.spdoc.1.4.na",
+                content=original.content,
+                content_type=original.content_type,
+                compressed=original.compressed,
+                charset=original.charset,
+            )
+            report.document_id = document.document_id
+            report.status = "DONE"
+            report.started = report.ended = self.now()
+            return report.report_id
+
     def _record_refund(self, order, item, amounts, when=None, **details):
         refund = Refund(
             seller_id=order.seller_id,

@@ -52,6 +52,11 @@ class TestSettlement(AmazonEmulatorCase):
         )
         return self.emulator.documents[report.document_id].content
 
+    def _downloads(self, report_id):
+        """How many times the document of a report of the emulator was asked for."""
+        path = f"/reports/2021-06-30/documents/{self.emulator.reports[report_id].document_id}"
+        return sum(1 for _method, asked, _query, _status in self.emulator.requests if asked == path)
+
     def _import_by_hand(self, content, user=None):
         env = self.env(user=user or self.accountant_a)
         form = Form(env["amazon.settlement.import.wizard"])
@@ -108,9 +113,38 @@ class TestSettlement(AmazonEmulatorCase):
         self.assertEqual((settlement.source, settlement.state), ("manual", "done"))
         self.assertEqual(request.state, "settled")
         self.assertAlmostEqual(request.commission_returned, 1.8)
-        # The scheduled import finds the same settlement and leaves it.
-        self.env["amazon.settlement"]._import_account_settlements(self.account_a)
+        # The scheduled import finds the same settlement and leaves it, downloaded once.
+        (report_id,) = [
+            report_id
+            for report_id, report in self.emulator.reports.items()
+            if report.seller_id == self.account_a.seller_id
+        ]
+        for _run in range(3):
+            self.env["amazon.settlement"]._import_account_settlements(self.account_a)
+            self.emulator.advance(60)
         self.assertEqual(len(settlement.search([("seller_account_id", "=", self.account_a.id)])), 1)
+        self.assertEqual(self._downloads(report_id), 1)
+        self.assertEqual(settlement.relisted_report_refs, report_id)
+
+    def test_relisted_settlement_is_downloaded_once(self):
+        order = self._emulated_order("141-0000018-0000001")
+        request = self._done_refund(order)
+        settlement = self._import_settlements()
+        self.emulator.advance(60)
+        # Amazon lists the same settlement again under a new report id.
+        relisted = self.emulator.relist_settlement(settlement.amazon_report_ref)
+        for _run in range(3):
+            self.env["amazon.settlement"]._cron_import_settlements()
+            self.emulator.advance(60)
+        self.assertEqual(self._downloads(settlement.amazon_report_ref), 1)
+        self.assertEqual(self._downloads(relisted), 1)
+        self.assertEqual(
+            self.env["amazon.settlement"].search([("seller_account_id", "=", self.account_a.id)]),
+            settlement,
+        )
+        self.assertEqual(settlement.relisted_report_refs, relisted)
+        self.assertEqual(len(settlement.line_ids), 1)
+        self.assertEqual(request.settlement_id, settlement)
 
     def test_settlement_bomb_is_refused_in_the_dialog(self):
         buffer = io.BytesIO()
@@ -484,6 +518,9 @@ class TestSettlement(AmazonEmulatorCase):
             ),
             "settle a request by write": lambda env: request.with_env(env).write(
                 {"state": "done", "origin": "amazon"}
+            ),
+            "mark a report as seen": lambda env: settlement.with_env(env).write(
+                {"relisted_report_refs": "70000000001"}
             ),
             "record a reading error": lambda env: (
                 self.account_a._amazon_job("settlements")
