@@ -1,7 +1,7 @@
 {
     "name": "Amazon Refunds & Cancellations",
     "summary": "Refund, cancel and process Amazon returns from Odoo, one by one or in batches",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Amazon Refunds & Cancellations contributors",

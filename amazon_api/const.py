@@ -114,17 +114,21 @@ ORDER_PROCEEDS_TAXES = {"ITEM": TAX, "SHIPPING": SHIPPING_TAX, "GIFT_WRAP": GIFT
 ORDER_TAX_FACILITATOR = "MARKETPLACE_FACILITATOR"
 
 # Return reasons of Amazon's returns reports: code, the label a seller reads, whether the seller
-# is at fault, and the other spellings Amazon writes for the same reason. Source: Seller Central
-# help "Customer returns report" (G200453320, the "Customer Reason" table of the FBA customer
-# returns report, whose codes the seller-fulfilled returns report writes with its "CR-" prefix)
-# and the "AMZ-PG-" codes the seller-fulfilled returns report writes for category-specific reasons
-# (APP: apparel, WJ: watches and jewelry), as real reports show them (a 2025 US
-# report: AMZ-PG-WJ-TOO-SMALL). At fault: defective, damaged, wrong or extra item sent, not as
-# described, missing parts, arrived late; the other reasons are the buyer's choice ("buyer's
-# remorse"). Loaded as amazon.return.reason records; a code seen in a report and not listed here
-# is created from its code and flagged for review.
+# is at fault (None: not known), and the other spellings Amazon writes for the same reason.
+# Source: Seller Central help "Customer returns report"
+# (https://sellercentral.amazon.com/help/hub/reference/external/G200453320), its "Customer
+# Reason" table of the FBA customer returns report's codes, which the seller-fulfilled returns
+# report writes with its "CR-" prefix; and the "AMZ-PG-" codes the seller-fulfilled returns
+# report writes for the category-specific reasons of that table (APP: apparel, the table's
+# APPAREL_*; WJ: watches and jewelry, its JEWELRY_*; without a category: BAD-DESC, MISORDERED),
+# as real reports show them (a 2025 US report: AMZ-PG-WJ-TOO-SMALL). At fault: defective,
+# damaged, wrong or extra item sent, not as described, missing parts, arrived late or never;
+# the other reasons are the buyer's choice ("buyer's remorse"). Loaded as amazon.return.reason
+# records; a code seen in a report and not listed here is created from its code and flagged
+# for review.
 RETURN_REASONS = {
     "DEFECTIVE": ("Defective or does not work", True, ()),
+    "WARRANTY": ("Defective after arrival (warranty)", True, ()),
     "DAMAGED_BY_CARRIER": ("Damaged in transit", True, ()),
     "DAMAGED_BY_FC": ("Damaged before shipping", True, ()),
     "SWITCHEROO": ("Wrong item sent", True, ()),
@@ -133,25 +137,49 @@ RETURN_REASONS = {
     "AMZ-PG-BAD-DESC": ("Inaccurate description", True, ("BAD_DESC",)),
     "MISSING_PARTS": ("Missing parts or accessories", True, ()),
     "MISSED_ESTIMATED_DELIVERY": ("Arrived too late", True, ()),
+    "NEVER_ARRIVED": ("Never arrived", True, ()),
     "UNWANTED_ITEM": ("No longer needed", False, ()),
-    "ORDERED_WRONG_ITEM": ("Bought by mistake", False, ("AMZ-PG-MISORDERED",)),
+    "ORDERED_WRONG_ITEM": ("Bought by mistake", False, ()),
+    "AMZ-PG-MISORDERED": ("Wrong style, size or colour ordered", False, ("MISORDERED",)),
     "FOUND_BETTER_PRICE": ("Better price found", False, ()),
     "NOT_COMPATIBLE": ("Incompatible or not useful", False, ()),
+    "PART_NOT_COMPATIBLE": ("Part not compatible", False, ()),
+    "EXCESSIVE_INSTALLATION": ("Installation too demanding", False, ()),
     "QUALITY_UNACCEPTABLE": ("Performance or quality not adequate", False, ()),
     "UNAUTHORIZED_PURCHASE": ("Purchase not approved", False, ()),
+    "DID_NOT_LIKE_COLOR": ("Colour not liked", False, ()),
+    "DID_NOT_LIKE_FABRIC": ("Fabric not liked", False, ()),
     "AMZ-PG-APP-TOO-SMALL": ("Too small (apparel)", False, ("APPAREL_TOO_SMALL", "APP_TOO_SMALL")),
     "AMZ-PG-APP-TOO-LARGE": ("Too large (apparel)", False, ("APPAREL_TOO_LARGE", "APP_TOO_LARGE")),
     "AMZ-PG-APP-STYLE": ("Style not as expected (apparel)", False, ("APPAREL_STYLE", "APP_STYLE")),
-    "AMZ-PG-WJ-TOO-SMALL": ("Too small (watches and jewelry)", False, ()),
-    "AMZ-PG-WJ-TOO-LARGE": ("Too large (watches and jewelry)", False, ()),
+    "AMZ-PG-WJ-TOO-SMALL": ("Too small (watches and jewelry)", False, ("JEWELRY_TOO_SMALL",)),
+    "AMZ-PG-WJ-TOO-LARGE": ("Too large (watches and jewelry)", False, ("JEWELRY_TOO_LARGE",)),
+    "JEWELRY_BATTERY": ("Battery dead (watches and jewelry)", True, ()),
+    "JEWELRY_BAD_CLASP": ("Clasp broken (watches and jewelry)", True, ()),
+    "JEWELRY_LOOSE_STONE": ("Stone missing or loose (watches and jewelry)", True, ()),
+    "JEWELRY_NO_CERT": ("Promised certificate missing (watches and jewelry)", True, ()),
+    "JEWELRY_NO_DOCS": ("Manual or warranty missing (watches and jewelry)", True, ()),
+    "JEWELRY_TARNISHED": ("Tarnished (watches and jewelry)", True, ()),
     "POOR_FIT": ("Poor fit", False, ()),
     "NO_REASON_GIVEN": ("No reason given", False, ()),
+    "UNDELIVERABLE_REFUSED": ("Undeliverable: refused by the buyer", False, ()),
+    "UNDELIVERABLE_UNCLAIMED": ("Undeliverable: not claimed", False, ()),
+    "UNDELIVERABLE_INSUFFICIENT_ADDRESS": ("Undeliverable: address insufficient", False, ()),
+    "UNDELIVERABLE_FAILED_DELIVERY_ATTEMPTS": (
+        "Undeliverable: delivery attempts failed",
+        False,
+        (),
+    ),
+    "UNDELIVERABLE_CARRIER_MISS_SORTED": ("Undeliverable: missorted by the carrier", True, ()),
+    "UNDELIVERABLE_MISSING_LABEL": ("Undeliverable: label missing", True, ()),
+    "UNDELIVERABLE_UNKNOWN": ("Undeliverable: cause unknown", None, ()),
 }
 # Prefixes Amazon puts before the same reason code in one report and not in another.
 RETURN_REASON_PREFIXES = ("CR-",)
-# Prefixes of codes, stripped to label an unseen code from its words.
-RETURN_REASON_LABEL_PREFIXES = ("CR-", "AMZ-PG-")
-# The end of an unseen code that tells its category: True when the seller is at fault.
+# The "AMZ-PG-" families of the seller-fulfilled returns report as the reasons of the "Customer
+# Reason" table they spell (AMZ-PG-APP-TOO-SMALL is APPAREL_TOO_SMALL), longest first.
+RETURN_REASON_FAMILIES = (("AMZ-PG-APP-", "APPAREL-"), ("AMZ-PG-WJ-", "JEWELRY-"), ("AMZ-PG-", ""))
+# The last words of an unseen code that tell its category: True when the seller is at fault.
 RETURN_REASON_SUFFIXES = {
     "TOO-SMALL": False,
     "TOO-LARGE": False,
@@ -159,11 +187,31 @@ RETURN_REASON_SUFFIXES = {
     "POOR-FIT": False,
     "MISORDERED": False,
     "UNWANTED-ITEM": False,
+    "ORDERED-WRONG-ITEM": False,
+    "FOUND-BETTER-PRICE": False,
+    "NOT-COMPATIBLE": False,
+    "QUALITY-UNACCEPTABLE": False,
+    "UNAUTHORIZED-PURCHASE": False,
+    "NO-REASON-GIVEN": False,
+    "DID-NOT-LIKE-COLOR": False,
+    "DID-NOT-LIKE-FABRIC": False,
+    "REFUSED": False,
     "DEFECTIVE": True,
+    "WARRANTY": True,
     "DAMAGED": True,
     "BAD-DESC": True,
     "NOT-AS-DESCRIBED": True,
     "MISSING-PARTS": True,
+    "SWITCHEROO": True,
+    "EXTRA-ITEM": True,
+    "MISSED-ESTIMATED-DELIVERY": True,
+    "NEVER-ARRIVED": True,
+    "BATTERY": True,
+    "BAD-CLASP": True,
+    "LOOSE-STONE": True,
+    "NO-CERT": True,
+    "NO-DOCS": True,
+    "TARNISHED": True,
 }
 
 # Restocking fees, from Amazon's policy update of 30 September 2020 for seller-fulfilled returns
@@ -183,26 +231,29 @@ RETURN_WINDOW_DAYS = 30
 
 def return_reason_key(code):
     """A returns report's reason code as every spelling of it reads: without the prefix Amazon
-    adds in one report only, "_" read as "-"."""
-    code = (code or "").strip().upper()
+    adds in one report only, an "AMZ-PG-" family as the reason it spells, "_" read as "-"."""
+    code = (code or "").strip().upper().replace("_", "-")
     for prefix in RETURN_REASON_PREFIXES:
         if code.startswith(prefix):
             code = code[len(prefix) :]
             break
-    return code.replace("_", "-")
+    for family, reason in RETURN_REASON_FAMILIES:
+        if code.startswith(family):
+            return reason + code[len(family) :]
+    return code
 
 
 def return_reason_guess(code):
     """The label and fault (True, False, or None when unknown) of a code Amazon does not list:
-    its words, and the category its known ending tells."""
+    its words, and the category its known last words tell."""
     key = return_reason_key(code)
-    for prefix in RETURN_REASON_LABEL_PREFIXES:
-        if key.startswith(prefix):
-            key = key[len(prefix) :]
-            break
     label = key.replace("-", " ").strip().capitalize() or code
     fault = next(
-        (fault for suffix, fault in RETURN_REASON_SUFFIXES.items() if key.endswith(suffix)),
+        (
+            fault
+            for suffix, fault in RETURN_REASON_SUFFIXES.items()
+            if key == suffix or key.endswith(f"-{suffix}")
+        ),
         None,
     )
     if fault is None and ("DEFECTIVE" in key or "DAMAGED" in key):

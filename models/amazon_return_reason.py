@@ -55,15 +55,31 @@ class AmazonReturnReason(models.Model):
 
     @api.model
     def _amazon_keys(self):
-        """Every spelling's key -> its reason, inactive reasons included."""
+        """Every spelling's key -> its reason, inactive reasons included. A key Amazon's list
+        gives to one of its reasons is that reason's, even where a reason made earlier from an
+        unseen spelling of it still exists."""
+        published = self._amazon_published_keys()
         keys = {}
-        for reason in (
-            self.sudo().with_context(active_test=False).search_fetch([], ["code", "aliases"])
+        reasons = self.sudo().with_context(active_test=False).search_fetch([], ["code", "aliases"])
+        for reason in reasons.sorted(
+            lambda reason: (
+                published.get(const.return_reason_key(reason.code)) != reason.code,
+                reason.id,
+            )
         ):
             for spelling in [reason.code, *(reason.aliases or "").split(",")]:
                 if spelling.strip():
                     keys.setdefault(const.return_reason_key(spelling), reason.id)
         return keys
+
+    @api.model
+    def _amazon_published_keys(self):
+        """The key of each spelling of Amazon's published reasons -> the reason's code."""
+        return {
+            const.return_reason_key(spelling): code
+            for code, (_label, _fault, aliases) in const.RETURN_REASONS.items()
+            for spelling in (code, *aliases)
+        }
 
     @api.model
     def _amazon_resolve(self, codes):
@@ -73,10 +89,7 @@ class AmazonReturnReason(models.Model):
         if not codes:
             return {}
         keys = self._amazon_keys()
-        published = {}
-        for code, (_label, _fault, aliases) in const.RETURN_REASONS.items():
-            for spelling in (code, *aliases):
-                published[const.return_reason_key(spelling)] = code
+        published = self._amazon_published_keys()
         to_create = {}
         for code in codes:
             key = const.return_reason_key(code)
@@ -100,9 +113,14 @@ class AmazonReturnReason(models.Model):
     def _amazon_load_published(self):
         """Amazon's published reasons (amazon_api/const.py's RETURN_REASONS, from Seller
         Central's help), created where missing and their aliases kept up to date."""
-        reasons = self._amazon_resolve(const.RETURN_REASONS)
-        for code, reason in reasons.items():
-            aliases = ", ".join(const.RETURN_REASONS[code][2])
-            if reason.code == code and (reason.aliases or "") != aliases:
-                reason.sudo().aliases = aliases
+        # Aliases first: a spelling a reason no longer has is free for the reason now listing it.
+        for reason in (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("code", "in", list(const.RETURN_REASONS))])
+        ):
+            aliases = ", ".join(const.RETURN_REASONS[reason.code][2])
+            if (reason.aliases or "") != aliases:
+                reason.aliases = aliases
+        self._amazon_resolve(const.RETURN_REASONS)
         return True

@@ -192,6 +192,117 @@ class TestReturnReasons(ReturnRefundCase):
             )
             self.assertEqual(rule.condition_ids.mapped("code"), ["opened", "customer_damaged"])
 
+    def test_family_codes_are_the_reasons_they_spell(self):
+        """The seller-fulfilled report's AMZ-PG- codes and the FBA report's plain codes of one
+        reason are one reason, in reports too, and the category-specific ones are listed."""
+        Reason = self.env["amazon.return.reason"]
+        reasons = Reason._amazon_resolve(
+            ["AMZ-PG-WJ-TOO-SMALL", "JEWELRY_TOO_SMALL", "CR-JEWELRY_TOO_SMALL", "MISORDERED"]
+        )
+        jewelry = reasons["AMZ-PG-WJ-TOO-SMALL"]
+        self.assertEqual(reasons["JEWELRY_TOO_SMALL"], jewelry)
+        self.assertEqual(reasons["CR-JEWELRY_TOO_SMALL"], jewelry)
+        self.assertEqual(jewelry.aliases, "JEWELRY_TOO_SMALL")
+        misordered = reasons["MISORDERED"]
+        self.assertEqual(
+            (misordered.code, misordered.category, misordered.to_review),
+            ("AMZ-PG-MISORDERED", "buyer_remorse", False),
+        )
+        self.assertNotEqual(
+            misordered, Reason.search([("code", "=", "ORDERED_WRONG_ITEM")]), "a reason of its own"
+        )
+        before = Reason.search_count([])
+        rma = self._import_reasons("162-0000008-0000001", "AMZ-PG-WJ-BAD-CLASP", "JEWELRY_BATTERY")
+        self.assertEqual(Reason.search_count([]), before, "listed reasons, nothing to review")
+        self.assertEqual(
+            sorted(rma.line_ids.reason_id.mapped(lambda r: (r.code, r.category))),
+            [("JEWELRY_BAD_CLASP", "seller_fault"), ("JEWELRY_BATTERY", "seller_fault")],
+        )
+
+    def test_rule_form_picks_reasons_and_conditions_as_tags(self):
+        """No code is typed on a rule: reasons and conditions are tags, chosen by their words."""
+        arch = self.env["amazon.return.refund.rule"].get_views([(False, "form")])["views"]["form"][
+            "arch"
+        ]
+        for name in ("reason_ids", "condition_ids"):
+            self.assertRegex(arch, rf'name="{name}"\s[^>]*widget="many2many_tags"')
+        typed = [
+            name
+            for name, field in self.env["amazon.return.refund.rule"]._fields.items()
+            if field.type in ("char", "text") and f'name="{name}"' in arch
+        ]
+        self.assertEqual(typed, ["name"], "only the rule's name is typed")
+        small = self.env["amazon.return.reason"].name_search("Too small (watches")
+        opened = self.env["amazon.return.condition"].name_search("Opened")
+        with Form(self.env["amazon.return.refund.rule"]) as form:
+            form.name = "Jewelry opened"
+            form.reason_ids.add(self.env["amazon.return.reason"].browse(small[0][0]))
+            form.condition_ids.add(self.env["amazon.return.condition"].browse(opened[0][0]))
+            form.restocking_fee_percent = 15
+        rule = form.record
+        self.assertEqual(rule.reason_ids.code, "AMZ-PG-WJ-TOO-SMALL")
+        rma = self._returned(
+            "162-0000009-0000001", [("MUG", 1, "JEWELRY_TOO_SMALL", True, "opened")]
+        )
+        self.assertEqual(self._receive(rma).refund_rule_ids, rule)
+
+    def test_upgrade_merges_reasons_now_listed(self):
+        """18.0.1.4.0: a reason made from a spelling now listed merges into the listed one;
+        AMZ-PG-MISORDERED leaves Bought by mistake, and rules naming that one keep matching it."""
+        script = load_script(
+            f"{get_module_path('amazon_refund_cancel')}/migrations/18.0.1.4.0/"
+            "post-return-reason-rules.py",
+            "amazon_refund_cancel_post_return_reason_rules",
+        )
+        Reason = self.env["amazon.return.reason"]
+        listed = Reason.search([("code", "=", "AMZ-PG-WJ-TOO-SMALL")])
+        wrong = Reason.search([("code", "=", "ORDERED_WRONG_ITEM")])
+        rma = self._returned(
+            "162-0000010-0000001",
+            [
+                ("MUG", 1, "JEWELRY_TOO_SMALL", True, False),
+                ("TEE", 1, "CR-MISORDERED", True, False),
+            ],
+        )
+        self.env.flush_all()
+        cr = self.env.cr
+        # What 18.0.1.3.0 left: JEWELRY_TOO_SMALL a reason of its own, reviewed; MISORDERED a
+        # spelling of Bought by mistake.
+        cr.execute(
+            """INSERT INTO amazon_return_reason (code, name, category, to_review, active)
+               VALUES ('JEWELRY_TOO_SMALL', '{"en_US": "Ring too small"}', 'buyer_remorse',
+                       false, true) RETURNING id"""
+        )
+        old_jewelry = Reason.browse(cr.fetchone()[0])
+        cr.execute(
+            "UPDATE amazon_return_reason SET aliases = 'AMZ-PG-MISORDERED' WHERE id = %s",
+            (wrong.id,),
+        )
+        jewelry_line, misordered_line = rma.line_ids.sorted("sequence")
+        for line, reason in ((jewelry_line, old_jewelry), (misordered_line, wrong)):
+            cr.execute(
+                "UPDATE amazon_rma_line SET reason_id = %s WHERE id = %s", (reason.id, line.id)
+            )
+        cr.execute("DELETE FROM amazon_return_reason WHERE code = 'AMZ-PG-MISORDERED'")
+        self.env.invalidate_all()
+        rule = self._rule(
+            "Sizes and mistakes", reason_ids=[Command.set((old_jewelry | wrong | listed).ids)]
+        )
+        for _run in range(2):
+            script.merge_return_reasons(self.env)
+            self.assertFalse(old_jewelry.exists(), "merged into the listed reason")
+            misordered = Reason.search([("code", "=", "AMZ-PG-MISORDERED")])
+            self.assertEqual(
+                (jewelry_line.reason_id, misordered_line.reason_id), (listed, misordered)
+            )
+            self.assertFalse(wrong.aliases)
+            self.assertEqual(rule.reason_ids, listed | wrong | misordered)
+        self.assertEqual(
+            rma.return_reason_label,
+            "Too small (watches and jewelry), Wrong style, size or colour ordered",
+        )
+        self.assertEqual(self._receive(rma).refund_rule_ids, rule)
+
 
 @tagged("post_install", "-at_install")
 class TestSellerFaultFee(ReturnRefundCase):
