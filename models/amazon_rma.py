@@ -17,6 +17,15 @@ RMA_STATES = [
 ]
 # What users decide on an RMA; the rest comes from Amazon's report and the checked actions.
 USER_FIELDS = {"resolution"}
+# What moves or ends the SAFE-T claim's recommendation or its file-by date.
+SAFET_FIELDS = {
+    "amazon_delivery_date",
+    "returnless",
+    "amazon_refunded_amount",
+    "request_date",
+    "safet_claim_ref",
+    "closing_state",
+}
 # Amazon expects the refund within this many business days of receiving the return.
 REFUND_DUE_BUSINESS_DAYS = 2
 
@@ -193,6 +202,8 @@ class AmazonRma(models.Model):
         if {"returnless", "amazon_refunded_amount"} & set(vals):
             # What the returns report says Amazon refunded goes to the items' ledgers.
             self._amazon_record_report_refund()
+        if SAFET_FIELDS & set(vals):
+            self._amazon_follow_safet()
         return result
 
     def _check_rma_user(self):
