@@ -139,7 +139,7 @@ class AmazonRma(models.Model):
         store=True,
         index="btree_not_null",
         help="Amazon expects the refund within 2 business days of receiving the return, or "
-        "refunds the buyer on your behalf.",
+        "refunds the buyer on your behalf. None once Amazon refunded the buyer itself.",
     )
     refunded_at = fields.Datetime(
         string="Refunded On",
@@ -241,11 +241,14 @@ class AmazonRma(models.Model):
                 dates.append(rma.amazon_delivery_date)
             rma.received_date = min(dates) if dates else False
 
-    @api.depends("received_date")
+    @api.depends("received_date", "amazon_refunded_buyer")
     def _compute_refund_due_date(self):
         for rma in self:
-            rma.refund_due_date = rma.received_date and add_business_days(
-                rma.received_date, REFUND_DUE_BUSINESS_DAYS
+            # Once Amazon refunded the buyer itself, no refund of the seller's is due.
+            rma.refund_due_date = (
+                rma.received_date
+                and not rma.amazon_refunded_buyer
+                and add_business_days(rma.received_date, REFUND_DUE_BUSINESS_DAYS)
             )
 
     @api.depends("received_date", "refund_request_ids.done_at", "refund_request_ids.state")
