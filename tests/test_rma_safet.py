@@ -292,3 +292,23 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
         claim_id = self.emulator.file_safet_claim(rma.amazon_rma_number)
         rma.safet_claim_ref = claim_id
         self.assertFalse(self._safet_activities(rma), "a claim is filed: nothing left to do")
+
+    def test_safet_activity_made_when_amazons_refund_comes_after_validation(self):
+        order = self._returned("118-0000015-0000001", refunded=None)
+        self._import_report("flat")
+        rma = order.amazon_rma_ids
+        receive(rma, ["customer_damaged"])
+        self._validate(rma)
+        self.assertFalse(rma.safet_recommended, "Amazon has not refunded the buyer")
+        self.assertFalse(self._safet_activities(rma))
+        self.emulator.amazon_refund(
+            order.amazon_order_number,
+            order.order_line.amazon_order_item_code,
+            {"Principal": "20.00"},
+            kind="amazon",
+        )
+        self.env["amazon.seller.account"]._cron_read_amazon_refunds()
+        self.assertTrue(rma.safet_recommended)
+        activity = self._safet_activities(rma)
+        self.assertEqual(len(activity), 1, "made as soon as Amazon's refund is read")
+        self.assertEqual(activity.date_deadline, rma.safet_deadline)
