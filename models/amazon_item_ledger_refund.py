@@ -66,6 +66,20 @@ class AmazonItemLedgerRefund(models.Model):
     amount_gift_wrap_tax = fields.Monetary(string="Gift Wrap Tax", readonly=True)
     amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        refunds = super().create(vals_list)
+        refunds.rma_id._amazon_follow_safet()
+        return refunds
+
+    def write(self, vals):
+        rmas = self.rma_id
+        result = super().write(vals)
+        if {"rma_id", "posted_at", "estimated"} & set(vals):
+            # Amazon's refund date may be the later date the SAFE-T file-by date counts from.
+            (rmas | self.rma_id)._amazon_follow_safet()
+        return result
+
     @api.depends(
         "amount_principal",
         "amount_tax",

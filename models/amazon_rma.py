@@ -17,6 +17,15 @@ RMA_STATES = [
 ]
 # What users decide on an RMA; the rest comes from Amazon's report and the checked actions.
 USER_FIELDS = {"resolution"}
+# What moves or ends the SAFE-T claim's recommendation or its file-by date.
+SAFET_FIELDS = {
+    "amazon_delivery_date",
+    "returnless",
+    "amazon_refunded_amount",
+    "request_date",
+    "safet_claim_ref",
+    "closing_state",
+}
 # Amazon expects the refund within this many business days of receiving the return.
 REFUND_DUE_BUSINESS_DAYS = 2
 
@@ -130,7 +139,7 @@ class AmazonRma(models.Model):
         store=True,
         index="btree_not_null",
         help="Amazon expects the refund within 2 business days of receiving the return, or "
-        "refunds the buyer on your behalf.",
+        "refunds the buyer on your behalf. None once Amazon refunded the buyer itself.",
     )
     refunded_at = fields.Datetime(
         string="Refunded On",
@@ -193,6 +202,8 @@ class AmazonRma(models.Model):
         if {"returnless", "amazon_refunded_amount"} & set(vals):
             # What the returns report says Amazon refunded goes to the items' ledgers.
             self._amazon_record_report_refund()
+        if SAFET_FIELDS & set(vals):
+            self._amazon_follow_safet()
         return result
 
     def _check_rma_user(self):
@@ -230,11 +241,14 @@ class AmazonRma(models.Model):
                 dates.append(rma.amazon_delivery_date)
             rma.received_date = min(dates) if dates else False
 
-    @api.depends("received_date")
+    @api.depends("received_date", "amazon_refunded_buyer")
     def _compute_refund_due_date(self):
         for rma in self:
-            rma.refund_due_date = rma.received_date and add_business_days(
-                rma.received_date, REFUND_DUE_BUSINESS_DAYS
+            # Once Amazon refunded the buyer itself, no refund of the seller's is due.
+            rma.refund_due_date = (
+                rma.received_date
+                and not rma.amazon_refunded_buyer
+                and add_business_days(rma.received_date, REFUND_DUE_BUSINESS_DAYS)
             )
 
     @api.depends("received_date", "refund_request_ids.done_at", "refund_request_ids.state")

@@ -39,11 +39,20 @@ class AmazonRma(models.Model):
         help="What became of the refund of this return once it was received.",
     )
 
+    amazon_refund_is_next = fields.Boolean(
+        string="Refund Is Next",
+        compute="_compute_amazon_outcome",
+        help="Issue Refund is the next step: the return is received, and no refund of it is "
+        "proposed, sent or made by Amazon.",
+    )
+
     @api.depends(
         "state",
         "refund_request_ids.state",
         "refund_request_ids.amount_total",
         "amazon_ledger_refund_ids.posted_at",
+        "amazon_receive_pending",
+        "amazon_refund_blocked_reason",
     )
     def _compute_amazon_outcome(self):
         for rma in self:
@@ -76,6 +85,12 @@ class AmazonRma(models.Model):
             elif rma.state == "received" and rma._amazon_nothing_came_back():
                 outcome = self.env._("Nothing came back: no refund proposed.")
             rma.amazon_outcome = outcome
+            rma.amazon_refund_is_next = bool(
+                rma.state == "received"
+                and not (proposal or sent or by_amazon)
+                and not rma.amazon_receive_pending
+                and not rma.amazon_refund_blocked_reason
+            )
 
     def _amazon_nothing_came_back(self):
         self.ensure_one()

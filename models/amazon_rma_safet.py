@@ -149,6 +149,15 @@ class AmazonRma(models.Model):
                 )
                 rma.safet_activity_date = rma.safet_deadline
 
+    def _amazon_follow_safet(self):
+        """The claim's activity follows its recommendation and file-by date as soon as they
+        change, whatever changed them: not only when the scheduled action runs."""
+        self.filtered(
+            lambda rma: (
+                rma.safet_recommended != rma.safet_alerted or rma._amazon_safet_activity_moved()
+            )
+        )._amazon_sync_safet_activities()
+
     def _amazon_safet_activity_moved(self):
         """Whether the file-by date changed since the activity was given."""
         self.ensure_one()

@@ -356,8 +356,8 @@ class ReturnsImporter:
         rma.write(changes)
         if "tracking_number" in changes and rma.tracking_number:
             rma._log_tracking_note()
-        if rma.safet_recommended != rma.safet_alerted or rma._amazon_safet_activity_moved():
-            rma._amazon_sync_safet_activities()
+        # The items may have changed, which the write did not follow.
+        rma._amazon_follow_safet()
         reasons = []
         labels = [rma._fields[name].string for name in changes if name != "line_ids"]
         if "line_ids" in changes:

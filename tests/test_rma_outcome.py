@@ -1,6 +1,10 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
+from ..models.amazon_rma import add_business_days
 from .test_return_refund_rules import ReturnRefundCase
 
 
@@ -59,3 +63,43 @@ class TestRmaOutcome(ReturnRefundCase):
         self.assertEqual(rma.state, "received")
         self.assertFalse(rma.amazon_receive_pending)
         self.assertEqual(rma.amazon_outcome, "Nothing came back: no refund proposed.")
+
+    def test_sent_refund_leaves_issue_refund_as_no_next_step(self):
+        """Sent on receipt: the RMA says so, and Issue Refund is no longer the primary step,
+        although the order's other units are still refundable."""
+        self.company_a.amazon_return_refund_mode = "send"
+        self._rule("Any return")
+        rma = self._one_mug("164-0000004-0000001")
+        request = self._receive(rma)
+        self.assertEqual(request.state, "queued")
+        self.assertEqual(rma.amazon_outcome, "Refund of $\xa022.00 sent.")
+        self.assertFalse(rma.amazon_refund_blocked_reason, "another MUG is still refundable")
+        self.assertFalse(rma.amazon_refund_is_next)
+        self.assertFalse(rma.amazon_receive_pending)
+
+    def test_issue_refund_is_next_only_when_nothing_else_is(self):
+        self.company_a.amazon_return_refund_mode = "nothing"
+        rma = self._one_mug("164-0000005-0000001")
+        self.assertFalse(rma.amazon_refund_is_next, "Receive comes first")
+        self.assertTrue(rma.amazon_receive_pending)
+        self.assertFalse(self._receive(rma))
+        self.assertTrue(rma.amazon_refund_is_next, "received, nothing proposed: refund it")
+        self.company_a.amazon_return_refund_mode = "propose"
+        self._rule("Any return")
+        proposed = self._one_mug("164-0000006-0000001")
+        self._receive(proposed)
+        self.assertFalse(proposed.amazon_refund_is_next, "Review Refund is the next step")
+
+    def test_no_refund_due_once_amazon_refunded(self):
+        rma = self._one_mug("164-0000007-0000001")
+        delivered = fields.Date.today() - timedelta(days=10)
+        rma.amazon_delivery_date = delivered
+        self.assertEqual(rma.refund_due_date, add_business_days(delivered, 2))
+        overdue = [("refund_due_date", "<", fields.Date.today()), ("state", "in", ("open",))]
+        self.assertIn(rma, self.env["amazon.rma"].search(overdue))
+        rma.amazon_refunded_amount = 22.0
+        self.assertTrue(rma.amazon_refunded_buyer)
+        self.assertFalse(rma.refund_due_date, "nothing of the seller's is due any more")
+        self.assertNotIn(rma, self.env["amazon.rma"].search(overdue))
+        account = rma.seller_account_id
+        self.assertNotIn(rma, self.env["amazon.rma"].search(account._overdue_rma_domain()))

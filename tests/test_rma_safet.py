@@ -1,5 +1,5 @@
 import base64
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -254,4 +254,61 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
         self.assertFalse(rma.picking_ids)
         activity = self._safet_activities(rma)
         self.assertEqual(len(activity), 1, "nothing to validate: known at Receive")
+        self.assertEqual(activity.date_deadline, rma.safet_deadline)
+
+    def test_safet_activity_moves_when_the_later_date_changes(self):
+        """No scheduled action needed: the delivery date the report gives, then Amazon's refund
+        read from its transactions, move the activity as soon as they are known."""
+        order = self._returned("118-0000013-0000001")
+        self._import_report("flat")
+        rma = order.amazon_rma_ids
+        receive(rma, ["customer_damaged"])
+        self._validate(rma)
+        activity = self._safet_activities(rma)
+        today, window = date.today(), timedelta(days=SAFET_CLAIM_WINDOW_DAYS)
+        self.assertEqual(activity.date_deadline, today + window)
+        rma.amazon_delivery_date = today - timedelta(days=10)
+        self.assertEqual(activity.date_deadline, today - timedelta(days=10) + window)
+        refunded_on = datetime.combine(today - timedelta(days=4), time(12))
+        self.emulator.amazon_refund(
+            order.amazon_order_number,
+            order.order_line.amazon_order_item_code,
+            {"Principal": "20.00"},
+            when=refunded_on,
+            kind="amazon",
+        )
+        self.env["amazon.seller.account"]._cron_read_amazon_refunds()
+        self.assertEqual(rma.safet_deadline, refunded_on.date() + window)
+        self.assertEqual(activity.date_deadline, rma.safet_deadline, "moved by Amazon's refund")
+        self.assertEqual(self._safet_activities(rma), activity, "still one activity")
+
+    def test_closing_a_claim_removes_the_activity_at_once(self):
+        order = self._returned("118-0000014-0000001")
+        self._import_report("flat")
+        rma = order.amazon_rma_ids
+        receive(rma, ["customer_damaged"])
+        self._validate(rma)
+        self.assertTrue(self._safet_activities(rma))
+        claim_id = self.emulator.file_safet_claim(rma.amazon_rma_number)
+        rma.safet_claim_ref = claim_id
+        self.assertFalse(self._safet_activities(rma), "a claim is filed: nothing left to do")
+
+    def test_safet_activity_made_when_amazons_refund_comes_after_validation(self):
+        order = self._returned("118-0000015-0000001", refunded=None)
+        self._import_report("flat")
+        rma = order.amazon_rma_ids
+        receive(rma, ["customer_damaged"])
+        self._validate(rma)
+        self.assertFalse(rma.safet_recommended, "Amazon has not refunded the buyer")
+        self.assertFalse(self._safet_activities(rma))
+        self.emulator.amazon_refund(
+            order.amazon_order_number,
+            order.order_line.amazon_order_item_code,
+            {"Principal": "20.00"},
+            kind="amazon",
+        )
+        self.env["amazon.seller.account"]._cron_read_amazon_refunds()
+        self.assertTrue(rma.safet_recommended)
+        activity = self._safet_activities(rma)
+        self.assertEqual(len(activity), 1, "made as soon as Amazon's refund is read")
         self.assertEqual(activity.date_deadline, rma.safet_deadline)

@@ -91,21 +91,19 @@ class TestTours(AmazonEmulatorCase, HttpCase):
         )
         self.assertTrue(self.company_a.amazon_allow_over_refund)
 
-    def test_return_to_refund_in_few_clicks(self):
-        """Receive, validate, review the proposal and send the refund: at most 8 clicks, which
-        the tour counts."""
-        self.company_a.write(
-            {"amazon_return_refund_mode": "propose", "amazon_queue_requests": True}
-        )
+    def _tour_rma(self, number, rma_number):
+        """An RMA of one MUG of a shipped order of 2, returned in policy as unwanted, by a
+        company with a rule refunding any return; its Amazon users also work the warehouse."""
         self.env["amazon.return.refund.rule"].create(
             {"name": "Any return", "company_id": self.company_a.id}
         )
-        self.manager_a.groups_id |= self.env.ref("stock.group_stock_user")
-        order = self._shipped_order("114-7000005-0000005", lines=(("MUG", 2, 20.0),))
+        for user in self.user_a | self.manager_a:
+            user.groups_id |= self.env.ref("stock.group_stock_user")
+        order = self._shipped_order(number, lines=(("MUG", 2, 20.0),))
         order_line = order.order_line.filtered(lambda line: line.product_id.default_code == "MUG")
-        rma = self.env["amazon.rma"].create(
+        return self.env["amazon.rma"].create(
             {
-                "amazon_rma_number": "DTOURRMA05",
+                "amazon_rma_number": rma_number,
                 "seller_account_id": self.account_a.id,
                 "order_id": order.id,
                 "line_ids": [
@@ -123,6 +121,14 @@ class TestTours(AmazonEmulatorCase, HttpCase):
                 ],
             }
         )
+
+    def test_return_to_refund_in_few_clicks(self):
+        """Receive, validate, review the proposal and send the refund: at most 8 clicks, which
+        the tour counts."""
+        self.company_a.write(
+            {"amazon_return_refund_mode": "propose", "amazon_queue_requests": True}
+        )
+        rma = self._tour_rma("114-7000005-0000005", "DTOURRMA05")
         self.start_tour(
             f"/odoo/action-amazon_refund_cancel.amazon_rma_action/{rma.id}",
             "amazon_return_to_refund",
@@ -132,3 +138,21 @@ class TestTours(AmazonEmulatorCase, HttpCase):
         request = rma.refund_request_ids
         self.assertEqual((request.state, request.requested_by_id), ("queued", self.manager_a))
         self.assertEqual(request.line_ids.amount_principal, 20.0)
+
+    def test_return_to_refund_sent_on_receipt(self):
+        """With the company sending the rules' refunds, receiving and validating the return
+        sends the refund: at most 4 clicks, which the tour counts."""
+        self.company_a.write({"amazon_return_refund_mode": "send", "amazon_queue_requests": True})
+        rma = self._tour_rma("114-7000006-0000006", "DTOURRMA06")
+        self.start_tour(
+            f"/odoo/action-amazon_refund_cancel.amazon_rma_action/{rma.id}",
+            "amazon_return_refund_sent",
+            login="amazon_user_a",
+        )
+        self.assertEqual(rma.picking_ids.state, "done")
+        request = rma.refund_request_ids
+        self.assertEqual((request.state, request.requested_by_id), ("queued", self.user_a))
+        self.assertEqual(request.line_ids.amount_principal, 20.0)
+        self.assertEqual(
+            rma.amazon_outcome, f"Refund of {rma.currency_id.format(request.amount_total)} sent."
+        )
