@@ -94,10 +94,98 @@ class TestOrderScreens(AmazonEmulatorCase):
 
     def test_refund_review_refuses_what_refund_refuses(self):
         order = self._shipped_order("141-0000005-0000001")
-        wizard = self.env["amazon.refund.wizard"].create({"order_id": order.id})
+        wizard = self.env["amazon.refund.wizard"].create({"order_id": order.id, "reason": False})
         with self.assertRefused("Choose the reason"):
             wizard.action_review()
         self.assertEqual(wizard.step, "edit")
+
+    def test_refund_dialog_columns_say_what_each_number_is(self):
+        """Item price + tax - fee kept makes To Refund Now, with the fee column shown and what
+        was refunded before in a column of its own."""
+        line_fields = self.env["amazon.refund.wizard.line"]._fields
+        self.assertEqual(
+            [
+                line_fields[name].string
+                for name in ("amount_left", "amount_refunded", "amount_restocking_fee")
+            ],
+            ["Refundable", "Already Refunded", "Fee Kept"],
+        )
+        self.assertEqual(line_fields["amount_total"].string, "To Refund Now")
+        arch = _arch(self.env["amazon.refund.wizard"], "form")
+        columns = {
+            field.get("name"): field for field in arch.xpath("//field[@name='line_ids']//field")
+        }
+        self.assertEqual(columns["amount_restocking_fee"].get("optional"), "show")
+        self.assertNotIn(columns["amount_refunded"].get("optional"), ("hide",))
+        order = self._shipped_order("141-0000008-0000001")
+        form = Form(self.env["amazon.refund.wizard"].with_context(default_order_id=order.id))
+        self.assertEqual(form.reason, "GeneralAdjustment", "a shipped item's refund by default")
+        with form.line_ids.edit(1) as tee:
+            self.assertEqual(tee.product_id.default_code, "TEE")
+            tee.amount_principal, tee.amount_tax, tee.amount_restocking_fee = 15.0, 1.5, 3.0
+            tee.amount_shipping = tee.amount_shipping_tax = 0.0
+            self.assertAlmostEqual(tee.amount_total, 13.5)
+        with form.line_ids.edit(0) as mug:
+            for name in (
+                "amount_principal",
+                "amount_tax",
+                "amount_shipping",
+                "amount_shipping_tax",
+            ):
+                mug[name] = 0.0
+            mug.quantity = 0
+        form.save().action_refund()
+        form = Form(self.env["amazon.refund.wizard"].with_context(default_order_id=order.id))
+        with form.line_ids.edit(1) as tee:
+            self.assertAlmostEqual(tee.amount_refunded, 13.5)
+            self.assertAlmostEqual(tee.amount_left, 1.5, msg="its shipping is left to refund")
+
+    def test_refund_reasons_follow_what_happened_to_the_item(self):
+        offered = dict(self.env["amazon.refund.wizard"]._fields["reason"].selection)
+        self.assertIn("CustomerReturn", offered)
+        for never_shipped in ("CouldNotShip", "CustomerCancel"):
+            self.assertNotIn(never_shipped, offered, "the dialog refunds shipped items")
+        order = self._shipped_order("141-0000009-0000001")
+        rma = self.env["amazon.rma"].create(
+            {
+                "amazon_rma_number": "DSCREENRMA9",
+                "seller_account_id": self.account_a.id,
+                "order_id": order.id,
+            }
+        )
+        form = Form(
+            self.env["amazon.refund.wizard"].with_context(
+                default_order_id=order.id, default_rma_id=rma.id
+            )
+        )
+        self.assertEqual(form.reason, "CustomerReturn", "a return is refunded as a return")
+
+    def test_review_of_a_proposal_does_not_count_it_as_pending(self):
+        order = self._shipped_order("141-0000010-0000001", lines=(("MUG", 1, 19.99),), shipping=0)
+        proposal = self.env["amazon.order.request"]._amazon_new(
+            order,
+            "refund",
+            "CustomerReturn",
+            [
+                {
+                    "order_line_id": order.order_line.id,
+                    "quantity": 1,
+                    "amount_principal": 19.99,
+                    "amount_tax": 2.0,
+                    "amount_restocking_fee": 4.0,
+                }
+            ],
+        )
+        self.assertEqual(proposal.state, "draft")
+        action = proposal.with_user(self.manager_a).action_correct()
+        env = self.env(user=self.manager_a)
+        form = Form(env[action["res_model"]].with_context(**action["context"]))
+        self.assertEqual(form.request_heading, f"Reviewing {proposal.name}")
+        with form.line_ids.edit(0) as line:
+            self.assertAlmostEqual(line.amount_left, 21.99, msg="all of it is still refundable")
+            self.assertAlmostEqual(line.amount_refunded, 0.0)
+            self.assertAlmostEqual(line.amount_restocking_fee, 4.0)
+            self.assertAlmostEqual(line.amount_total, 17.99)
 
     def test_refundable_amount_stays_after_the_units_are_refunded(self):
         order = self._shipped_order("141-0000006-0000001")

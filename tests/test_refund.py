@@ -307,6 +307,7 @@ class TestRefund(AmazonEmulatorCase):
         Wizard = self.env(user=self.manager_a)[action["res_model"]]
         with Form(Wizard.with_context(**action["context"])) as form:
             self.assertEqual(form.request_id, request)
+            self.assertEqual(form.request_heading, f"Correcting {request.name}")
             self.assertEqual(form.reason, "CustomerReturn")
             with form.line_ids.edit(0) as line:
                 self.assertEqual(line.amount_principal, 500.0)
