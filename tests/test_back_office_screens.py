@@ -1,9 +1,11 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
+from odoo.osv import expression
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -302,15 +304,76 @@ class TestQueueScreens(AmazonEmulatorCase):
         order = self._emulated_order("142-0000101-0000001")
         order.action_confirm()
         one = self._refund_request(order)
-        message = one.with_user(self.manager_a).action_process_refunds()["params"]["message"]
-        self.assertTrue(message.startswith(f"1 request in batch {one.batch_id.name}."), message)
+        message = one.with_user(self.manager_a).action_process()["params"]["message"]
+        self.assertTrue(message.startswith(f"1 refund in batch {one.batch_id.name}: "), message)
         second = self._emulated_order("142-0000102-0000001")
         third = self._emulated_order("142-0000103-0000001")
         (second | third).action_confirm()
         two = self._refund_request(second) | self._refund_request(third)
-        message = two.with_user(self.manager_a).action_process_refunds()["params"]["message"]
-        self.assertTrue(message.startswith(f"2 requests in batch {two.batch_id.name}."), message)
+        message = two.with_user(self.manager_a).action_process()["params"]["message"]
+        self.assertTrue(message.startswith(f"2 refunds in batch {two.batch_id.name}: "), message)
         self.assertNotIn("(s)", message)
+        # Amazon's API words are not the user's.
+        self.assertIn("being sent to Amazon", message)
+        for word in ("feed", "createFeed", "quota"):
+            self.assertNotIn(word, message)
+
+    def test_queue_list_reads_at_1440_px_with_the_cause_of_errors(self):
+        arch = _arch(self.env["amazon.order.request"], "list", self.manager_a)
+        shown = [
+            field.get("name")
+            for field in arch.xpath("/list/field")
+            if field.get("optional") != "hide" and field.get("column_invisible") != "True"
+        ]
+        self.assertLessEqual(len(shown), 8, shown)
+        (order_id,) = arch.xpath("//field[@name='amazon_order_number']")
+        self.assertIsNone(order_id.get("optional"), "the Amazon Order ID always shows")
+        self.assertTrue(order_id.get("width"), "and is never cut")
+        self.assertIn("problem", shown)
+        buttons = arch.xpath("//header/button/@name")
+        self.assertIn("action_process", buttons)
+        self.assertNotIn("action_process_refunds", buttons, "one Process for every type")
+        order = self._emulated_order("142-0000104-0000001")
+        order.action_confirm()
+        request = self._refund_request(order)
+        request._on_refused("AmazonRefused", "The refund is more than the buyer paid.")
+        self.assertEqual(request.problem, "The refund is more than the buyer paid.")
+        self.assertEqual(request._fields["problem"].string, "Cause")
+
+    def test_processed_requests_stay_in_the_default_view(self):
+        order = self._emulated_order("142-0000105-0000001")
+        order.action_confirm()
+        request = self._refund_request(order)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_refund_cancel.amazon_order_request_action"
+        )
+        defaults = [
+            key.removeprefix("search_default_")
+            for key, value in safe_eval(action["context"]).items()
+            if key.startswith("search_default_") and value
+        ]
+        search = _arch(self.env["amazon.order.request"], "search", self.manager_a)
+        eval_context = {
+            "context_today": fields.Date.today,
+            "relativedelta": relativedelta,
+            "uid": self.manager_a.id,
+        }
+        domain = expression.OR(
+            safe_eval(search.xpath(f"//filter[@name='{name}']")[0].get("domain"), eval_context)
+            for name in defaults
+        )
+        Request = self.env["amazon.order.request"]
+
+        def listed():
+            return request in Request.search(domain)
+
+        self.assertTrue(listed(), "queued")
+        request.with_user(self.manager_a).action_process()
+        self.assertTrue(listed(), "just processed")
+        request._set_sent(self.manager_a)
+        self.assertTrue(listed(), "at Amazon")
+        request._on_applied()
+        self.assertTrue(listed(), "done this week")
 
     def test_send_now_and_check_status_queue_the_work_for_the_cron(self):
         _requests, batch = self._batch()
