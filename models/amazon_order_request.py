@@ -142,6 +142,11 @@ class AmazonOrderRequest(models.Model):
     )
     result_code = fields.Char(readonly=True, copy=False)
     result_message = fields.Text(readonly=True, copy=False)
+    needs_correction = fields.Boolean(
+        compute="_compute_correction",
+        help="A refund in error that would fail again as it is: more than is left to refund.",
+    )
+    correction_note = fields.Char(compute="_compute_correction")
     problem = fields.Char(
         string="Cause",
         compute="_compute_problem",
@@ -168,6 +173,37 @@ class AmazonOrderRequest(models.Model):
     def _compute_amount_total(self):
         for request in self:
             request.amount_total = sum(request.line_ids.mapped("amount_total"))
+
+    @api.depends("state", "in_doubt", "request_type", "amount_total", "line_ids")
+    def _compute_correction(self):
+        """A refund in error asking more than is left to refund fails again if retried: its
+        next step is Correct, with the amounts that say why."""
+        Ledger = self.env["amazon.item.ledger"]
+        for request in self:
+            request.needs_correction = False
+            request.correction_note = False
+            if request.state != "error" or request.in_doubt or request.request_type != "refund":
+                continue
+            ledgers = Ledger._for_lines(request.line_ids.order_line_id)
+            balances = Ledger.union(*ledgers.values())._balances(exclude_requests=request)
+            currency = request.currency_id
+            refundable = currency.round(
+                sum(sum(balance.refundable.values()) for balance in balances.values())
+            )
+            try:
+                Ledger._check_request(request)
+                refused = False
+            except UserError:
+                refused = True
+            if not refused and currency.compare_amounts(request.amount_total, refundable) <= 0:
+                continue
+            request.needs_correction = True
+            request.correction_note = self.env._(
+                "Requested %(requested)s, but %(refundable)s is left to refund on these items: "
+                "retrying fails again. Correct the amounts.",
+                requested=currency.format(request.amount_total),
+                refundable=currency.format(refundable),
+            )
 
     @api.depends("state", "result_message", "batch_attempt_count", "batch_last_error")
     def _compute_problem(self):
