@@ -56,6 +56,9 @@ ADJUSTMENT_REASONS = {
     "RefusedDelivery": "Refused delivery",
 }
 CUSTOMER_RETURN, NO_INVENTORY, CUSTOMER_CANCEL = "CustomerReturn", "NoInventory", "CustomerCancel"
+GENERAL_ADJUSTMENT = "GeneralAdjustment"
+# Adjustment reasons of units that never shipped: a refund of shipped items never has them.
+UNSHIPPED_ADJUSTMENT_REASONS = (NO_INVENTORY, CUSTOMER_CANCEL, "CouldNotShip", "ProductOutofStock")
 # Amazon accepts only these two reasons for cancelling part of a line's quantity.
 QUANTITY_CANCEL_REASONS = (NO_INVENTORY, CUSTOMER_CANCEL)
 # A cancel reason (OrderAcknowledgement) as the adjustment reason of part of a line's quantity.

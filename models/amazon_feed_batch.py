@@ -203,13 +203,15 @@ class AmazonFeedBatch(models.Model):
         """Claim the queued requests among `requests` and put them in batches.
 
         Requests that another transaction holds are skipped: each request ends up in exactly
-        one batch. A batch holds one account's requests of one feed type, at most the account's
-        batch size (15 unless a manager raised it).
+        one batch. A batch holds one account's requests of one type and feed type, at most the
+        account's batch size (15 unless a manager raised it).
         """
         claimed = requests._claim_queued()
         batches = self.browse()
-        groups = claimed.grouped(lambda request: (request.seller_account_id, request.feed_type))
-        for (account, feed_type), group in groups.items():
+        groups = claimed.grouped(
+            lambda request: (request.seller_account_id, request.request_type, request.feed_type)
+        )
+        for (account, _request_type, feed_type), group in groups.items():
             size = 1 if one_per_batch else account.feed_batch_size
             for chunk in split_every(size, group.ids, self.env["amazon.order.request"].browse):
                 batch = self.sudo().create(

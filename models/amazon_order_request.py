@@ -142,6 +142,16 @@ class AmazonOrderRequest(models.Model):
     )
     result_code = fields.Char(readonly=True, copy=False)
     result_message = fields.Text(readonly=True, copy=False)
+    needs_correction = fields.Boolean(
+        compute="_compute_correction",
+        help="A refund in error that would fail again as it is: more than is left to refund.",
+    )
+    correction_note = fields.Char(compute="_compute_correction")
+    problem = fields.Char(
+        string="Cause",
+        compute="_compute_problem",
+        help="Why this request needs attention: Amazon's refusal, or why its batch retries.",
+    )
     # Asked in the cancel dialog, done only once the cancellation applies: a queued or refused
     # cancellation leaves the stock as it is.
     zero_out = fields.Selection(
@@ -163,6 +173,47 @@ class AmazonOrderRequest(models.Model):
     def _compute_amount_total(self):
         for request in self:
             request.amount_total = sum(request.line_ids.mapped("amount_total"))
+
+    @api.depends("state", "in_doubt", "request_type", "amount_total", "line_ids")
+    def _compute_correction(self):
+        """A refund in error asking more than is left to refund fails again if retried: its
+        next step is Correct, with the amounts that say why."""
+        Ledger = self.env["amazon.item.ledger"]
+        for request in self:
+            request.needs_correction = False
+            request.correction_note = False
+            if request.state != "error" or request.in_doubt or request.request_type != "refund":
+                continue
+            ledgers = Ledger._for_lines(request.line_ids.order_line_id)
+            balances = Ledger.union(*ledgers.values())._balances(exclude_requests=request)
+            currency = request.currency_id
+            refundable = currency.round(
+                sum(sum(balance.refundable.values()) for balance in balances.values())
+            )
+            try:
+                Ledger._check_request(request)
+                refused = False
+            except UserError:
+                refused = True
+            if not refused and currency.compare_amounts(request.amount_total, refundable) <= 0:
+                continue
+            request.needs_correction = True
+            request.correction_note = self.env._(
+                "Requested %(requested)s, but %(refundable)s is left to refund on these items: "
+                "retrying fails again. Correct the amounts.",
+                requested=currency.format(request.amount_total),
+                refundable=currency.format(refundable),
+            )
+
+    @api.depends("state", "result_message", "batch_attempt_count", "batch_last_error")
+    def _compute_problem(self):
+        for request in self:
+            if request.state == "error":
+                request.problem = request.result_message
+            elif request.state == "sending" and request.batch_attempt_count:
+                request.problem = request.batch_last_error
+            else:
+                request.problem = False
 
     @api.depends("amount_total", "request_type", "state")
     def _compute_amount_refund(self):
@@ -598,20 +649,29 @@ class AmazonOrderRequest(models.Model):
             raise AccessError(self.env._("Only Amazon users change Amazon requests."))
         self.check_access("read")
 
-    def _action_process(self, request_type):
-        """Process Refund / Process Cancellation: the selected requests go out in batches."""
+    def _action_process(self, request_type=None):
+        """Process: the selected requests go out in batches, refunds and cancellations each in
+        documents of their own; `request_type` keeps to one type."""
         self._check_manager()
-        wrong = self.filtered(lambda r: r.request_type != request_type or r.state != "queued")
+        wrong = self.filtered(
+            lambda r: r.state != "queued" or (request_type and r.request_type != request_type)
+        )
         if wrong:
-            raise UserError(
-                self.env._(
+            if request_type:
+                label = dict(self._fields["request_type"]._description_selection(self.env))[
+                    request_type
+                ].lower()
+                message = self.env._(
                     "Only queued %(type)s requests can be processed here: %(requests)s.",
-                    type=dict(self._fields["request_type"]._description_selection(self.env))[
-                        request_type
-                    ].lower(),
+                    type=label,
                     requests=", ".join(wrong.mapped("name")),
                 )
-            )
+            else:
+                message = self.env._(
+                    "Only queued requests can be processed: %(requests)s.",
+                    requests=", ".join(wrong.mapped("name")),
+                )
+            raise UserError(message)
         self._check_before_sending()
         batches = self.env["amazon.feed.batch"]._batch_requests(self, processed_by=self.env.user)
         if not batches:
@@ -624,8 +684,8 @@ class AmazonOrderRequest(models.Model):
                 "type": "success",
                 "title": self.env._("Sending to Amazon"),
                 "message": self.env._(
-                    "%(requests)s. You will see each batch's Document Number as soon as Amazon "
-                    "gives it. %(queue)s",
+                    "%(requests)s: being sent to Amazon. Each batch shows Amazon's document "
+                    "number once Amazon has received it. %(queue)s",
                     requests=self._batched_summary(batches),
                     queue=" ".join(
                         f"{account.name}: {account.queue_forecast}"
@@ -637,14 +697,31 @@ class AmazonOrderRequest(models.Model):
         }
 
     def _batched_summary(self, batches):
-        """'1 request in batch B1', '3 requests in batches B1, B2': said properly."""
-        count = len(batches.request_ids)
+        """'1 refund in batch B1', '2 refunds and 1 cancellation in batches B1, B2'."""
+        requests = batches.request_ids
+        refunds = len(requests.filtered(lambda r: r.request_type == "refund"))
+        cancellations = len(requests) - refunds
+        parts = []
+        if refunds:
+            parts.append(
+                self.env._("1 refund")
+                if refunds == 1
+                else self.env._("%(count)s refunds", count=refunds)
+            )
+        if cancellations:
+            parts.append(
+                self.env._("1 cancellation")
+                if cancellations == 1
+                else self.env._("%(count)s cancellations", count=cancellations)
+            )
+        what = self.env._(" and ").join(parts)
         names = ", ".join(batches.mapped("name"))
-        if count == 1:
-            return self.env._("1 request in batch %(batch)s", batch=names)
         if len(batches) == 1:
-            return self.env._("%(count)s requests in batch %(batch)s", count=count, batch=names)
-        return self.env._("%(count)s requests in batches %(batches)s", count=count, batches=names)
+            return self.env._("%(requests)s in batch %(batch)s", requests=what, batch=names)
+        return self.env._("%(requests)s in batches %(batches)s", requests=what, batches=names)
+
+    def action_process(self):
+        return self._action_process()
 
     def action_process_refunds(self):
         return self._action_process("refund")

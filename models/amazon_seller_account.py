@@ -117,8 +117,8 @@ class AmazonSellerAccount(models.Model):
     queue_forecast = fields.Char(
         string="Queue",
         compute="_compute_queue_forecast",
-        help="Requests waiting to reach Amazon, and how long that takes at the account's "
-        "createFeed quota.",
+        help="Requests waiting to reach Amazon, and how long sending them takes: Amazon limits "
+        "how often documents are sent.",
     )
 
     connection_state = fields.Selection(
@@ -275,16 +275,20 @@ class AmazonSellerAccount(models.Model):
                 continue
             seconds = account._amazon_quota_seconds("createFeed", feeds)
             account.queue_forecast = self.env._(
-                "%(requests)s in %(feeds)s: %(when)s at Amazon's createFeed quota.",
+                "%(requests)s in %(documents)s: %(when)s.",
                 requests=self.env._("1 request")
                 if requests == 1
                 else self.env._("%(count)s requests", count=requests),
-                feeds=self.env._("1 feed")
+                documents=self.env._("1 document")
                 if feeds == 1
-                else self.env._("%(count)s feeds", count=feeds),
-                when=self.env._("all sent at once")
+                else self.env._("%(count)s documents", count=feeds),
+                when=self.env._("all sent to Amazon at once")
                 if seconds < 60
-                else self.env._("about %(minutes)s minutes", minutes=round(seconds / 60)),
+                else self.env._(
+                    "all sent to Amazon in about %(minutes)s minutes, as Amazon limits how often "
+                    "documents are sent",
+                    minutes=round(seconds / 60),
+                ),
             )
 
     def _compute_request_counts(self):

@@ -1,9 +1,11 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
+from odoo.osv import expression
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -94,10 +96,98 @@ class TestOrderScreens(AmazonEmulatorCase):
 
     def test_refund_review_refuses_what_refund_refuses(self):
         order = self._shipped_order("141-0000005-0000001")
-        wizard = self.env["amazon.refund.wizard"].create({"order_id": order.id})
+        wizard = self.env["amazon.refund.wizard"].create({"order_id": order.id, "reason": False})
         with self.assertRefused("Choose the reason"):
             wizard.action_review()
         self.assertEqual(wizard.step, "edit")
+
+    def test_refund_dialog_columns_say_what_each_number_is(self):
+        """Item price + tax - fee kept makes To Refund Now, with the fee column shown and what
+        was refunded before in a column of its own."""
+        line_fields = self.env["amazon.refund.wizard.line"]._fields
+        self.assertEqual(
+            [
+                line_fields[name].string
+                for name in ("amount_left", "amount_refunded", "amount_restocking_fee")
+            ],
+            ["Refundable", "Already Refunded", "Fee Kept"],
+        )
+        self.assertEqual(line_fields["amount_total"].string, "To Refund Now")
+        arch = _arch(self.env["amazon.refund.wizard"], "form")
+        columns = {
+            field.get("name"): field for field in arch.xpath("//field[@name='line_ids']//field")
+        }
+        self.assertEqual(columns["amount_restocking_fee"].get("optional"), "show")
+        self.assertNotIn(columns["amount_refunded"].get("optional"), ("hide",))
+        order = self._shipped_order("141-0000008-0000001")
+        form = Form(self.env["amazon.refund.wizard"].with_context(default_order_id=order.id))
+        self.assertEqual(form.reason, "GeneralAdjustment", "a shipped item's refund by default")
+        with form.line_ids.edit(1) as tee:
+            self.assertEqual(tee.product_id.default_code, "TEE")
+            tee.amount_principal, tee.amount_tax, tee.amount_restocking_fee = 15.0, 1.5, 3.0
+            tee.amount_shipping = tee.amount_shipping_tax = 0.0
+            self.assertAlmostEqual(tee.amount_total, 13.5)
+        with form.line_ids.edit(0) as mug:
+            for name in (
+                "amount_principal",
+                "amount_tax",
+                "amount_shipping",
+                "amount_shipping_tax",
+            ):
+                mug[name] = 0.0
+            mug.quantity = 0
+        form.save().action_refund()
+        form = Form(self.env["amazon.refund.wizard"].with_context(default_order_id=order.id))
+        with form.line_ids.edit(1) as tee:
+            self.assertAlmostEqual(tee.amount_refunded, 13.5)
+            self.assertAlmostEqual(tee.amount_left, 1.5, msg="its shipping is left to refund")
+
+    def test_refund_reasons_follow_what_happened_to_the_item(self):
+        offered = dict(self.env["amazon.refund.wizard"]._fields["reason"].selection)
+        self.assertIn("CustomerReturn", offered)
+        for never_shipped in ("CouldNotShip", "CustomerCancel"):
+            self.assertNotIn(never_shipped, offered, "the dialog refunds shipped items")
+        order = self._shipped_order("141-0000009-0000001")
+        rma = self.env["amazon.rma"].create(
+            {
+                "amazon_rma_number": "DSCREENRMA9",
+                "seller_account_id": self.account_a.id,
+                "order_id": order.id,
+            }
+        )
+        form = Form(
+            self.env["amazon.refund.wizard"].with_context(
+                default_order_id=order.id, default_rma_id=rma.id
+            )
+        )
+        self.assertEqual(form.reason, "CustomerReturn", "a return is refunded as a return")
+
+    def test_review_of_a_proposal_does_not_count_it_as_pending(self):
+        order = self._shipped_order("141-0000010-0000001", lines=(("MUG", 1, 19.99),), shipping=0)
+        proposal = self.env["amazon.order.request"]._amazon_new(
+            order,
+            "refund",
+            "CustomerReturn",
+            [
+                {
+                    "order_line_id": order.order_line.id,
+                    "quantity": 1,
+                    "amount_principal": 19.99,
+                    "amount_tax": 2.0,
+                    "amount_restocking_fee": 4.0,
+                }
+            ],
+        )
+        self.assertEqual(proposal.state, "draft")
+        action = proposal.with_user(self.manager_a).action_correct()
+        env = self.env(user=self.manager_a)
+        form = Form(env[action["res_model"]].with_context(**action["context"]))
+        self.assertEqual(form.request_heading, f"Reviewing {proposal.name}")
+        with form.line_ids.edit(0) as line:
+            self.assertAlmostEqual(line.amount_left, 21.99, msg="all of it is still refundable")
+            self.assertAlmostEqual(line.amount_refunded, 0.0)
+            self.assertAlmostEqual(line.amount_restocking_fee, 4.0)
+            self.assertAlmostEqual(line.amount_total, 17.99)
 
     def test_refundable_amount_stays_after_the_units_are_refunded(self):
         order = self._shipped_order("141-0000006-0000001")
@@ -214,15 +304,76 @@ class TestQueueScreens(AmazonEmulatorCase):
         order = self._emulated_order("142-0000101-0000001")
         order.action_confirm()
         one = self._refund_request(order)
-        message = one.with_user(self.manager_a).action_process_refunds()["params"]["message"]
-        self.assertTrue(message.startswith(f"1 request in batch {one.batch_id.name}."), message)
+        message = one.with_user(self.manager_a).action_process()["params"]["message"]
+        self.assertTrue(message.startswith(f"1 refund in batch {one.batch_id.name}: "), message)
         second = self._emulated_order("142-0000102-0000001")
         third = self._emulated_order("142-0000103-0000001")
         (second | third).action_confirm()
         two = self._refund_request(second) | self._refund_request(third)
-        message = two.with_user(self.manager_a).action_process_refunds()["params"]["message"]
-        self.assertTrue(message.startswith(f"2 requests in batch {two.batch_id.name}."), message)
+        message = two.with_user(self.manager_a).action_process()["params"]["message"]
+        self.assertTrue(message.startswith(f"2 refunds in batch {two.batch_id.name}: "), message)
         self.assertNotIn("(s)", message)
+        # Amazon's API words are not the user's.
+        self.assertIn("being sent to Amazon", message)
+        for word in ("feed", "createFeed", "quota"):
+            self.assertNotIn(word, message)
+
+    def test_queue_list_reads_at_1440_px_with_the_cause_of_errors(self):
+        arch = _arch(self.env["amazon.order.request"], "list", self.manager_a)
+        shown = [
+            field.get("name")
+            for field in arch.xpath("/list/field")
+            if field.get("optional") != "hide" and field.get("column_invisible") != "True"
+        ]
+        self.assertLessEqual(len(shown), 8, shown)
+        (order_id,) = arch.xpath("//field[@name='amazon_order_number']")
+        self.assertIsNone(order_id.get("optional"), "the Amazon Order ID always shows")
+        self.assertTrue(order_id.get("width"), "and is never cut")
+        self.assertIn("problem", shown)
+        buttons = arch.xpath("//header/button/@name")
+        self.assertIn("action_process", buttons)
+        self.assertNotIn("action_process_refunds", buttons, "one Process for every type")
+        order = self._emulated_order("142-0000104-0000001")
+        order.action_confirm()
+        request = self._refund_request(order)
+        request._on_refused("AmazonRefused", "The refund is more than the buyer paid.")
+        self.assertEqual(request.problem, "The refund is more than the buyer paid.")
+        self.assertEqual(request._fields["problem"].string, "Cause")
+
+    def test_processed_requests_stay_in_the_default_view(self):
+        order = self._emulated_order("142-0000105-0000001")
+        order.action_confirm()
+        request = self._refund_request(order)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_refund_cancel.amazon_order_request_action"
+        )
+        defaults = [
+            key.removeprefix("search_default_")
+            for key, value in safe_eval(action["context"]).items()
+            if key.startswith("search_default_") and value
+        ]
+        search = _arch(self.env["amazon.order.request"], "search", self.manager_a)
+        eval_context = {
+            "context_today": fields.Date.today,
+            "relativedelta": relativedelta,
+            "uid": self.manager_a.id,
+        }
+        domain = expression.OR(
+            safe_eval(search.xpath(f"//filter[@name='{name}']")[0].get("domain"), eval_context)
+            for name in defaults
+        )
+        Request = self.env["amazon.order.request"]
+
+        def listed():
+            return request in Request.search(domain)
+
+        self.assertTrue(listed(), "queued")
+        request.with_user(self.manager_a).action_process()
+        self.assertTrue(listed(), "just processed")
+        request._set_sent(self.manager_a)
+        self.assertTrue(listed(), "at Amazon")
+        request._on_applied()
+        self.assertTrue(listed(), "done this week")
 
     def test_send_now_and_check_status_queue_the_work_for_the_cron(self):
         _requests, batch = self._batch()

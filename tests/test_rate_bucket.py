@@ -287,7 +287,7 @@ class TestBatchSize(AmazonEmulatorCase):
         # 3 feeds fit in the burst of 15 createFeed calls.
         self.assertEqual(
             self.account_a.queue_forecast,
-            "40 requests in 3 feeds: all sent at once at Amazon's createFeed quota.",
+            "40 requests in 3 documents: all sent to Amazon at once.",
         )
         key = (self.emulator.url, self.account_a.seller_id)
         limiter = self.account_a._amazon_client().limiter
@@ -297,12 +297,13 @@ class TestBatchSize(AmazonEmulatorCase):
         # One token left: two more feeds wait about two minutes each.
         self.assertEqual(
             self.account_a.queue_forecast,
-            "40 requests in 3 feeds: about 4 minutes at Amazon's createFeed quota.",
+            "40 requests in 3 documents: all sent to Amazon in about 4 minutes, as Amazon limits "
+            "how often documents are sent.",
         )
         self.account_a.with_user(self.manager_a).feed_batch_size = 40
         self.assertEqual(
             self.account_a.queue_forecast,
-            "40 requests in 1 feed: all sent at once at Amazon's createFeed quota.",
+            "40 requests in 1 document: all sent to Amazon at once.",
         )
         self.env["amazon.feed.batch"]._cron_auto_submit()
         self.assertEqual(requests.batch_id.mapped("request_count"), [40])

@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
@@ -294,6 +296,39 @@ class TestRefund(AmazonEmulatorCase):
         request = self._refund(order, edit={"MUG": {"amount_principal": 10.0, "quantity": 1}})
         self.assertEqual(request.amount_total, 10.0)
 
+    def test_a_refund_more_than_paid_offers_correct_first_with_the_amounts(self):
+        order = self._shipped_order("121-0000022-0000001")
+        self.company_a.amazon_allow_over_refund = True
+        over = self._refund(order, edit={"MUG": {"amount_principal": 500.0, "quantity": 1}})
+        self._send_and_answer(over)
+        self.assertEqual(over.state, "error")
+        self.assertTrue(over.needs_correction, "retrying would fail again")
+        self.assertEqual(
+            over.correction_note,
+            "Requested $\xa0500.00, but $\xa048.00 is left to refund on these items: retrying "
+            "fails again. Correct the amounts.",
+        )
+        arch = etree.fromstring(
+            self.env["amazon.order.request"].get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        primary = {
+            button.get("string"): button.get("invisible")
+            for button in arch.xpath("//header/button[contains(@class, 'btn-primary')]")
+        }
+        self.assertEqual(primary["Correct"], "not needs_correction")
+        self.assertIn("needs_correction", primary["Retry"])
+        # A refund that failed for another cause is retried as it is.
+        fine = self._refund_request(order, principal=5.0)
+        fine._set_sending(
+            self.env["amazon.feed.batch"].create(
+                {"seller_account_id": self.account_a.id, "feed_type": fine.feed_type}
+            )
+        )
+        fine._set_sent(self.env.user)
+        fine._on_refused("AmazonRefused", "Amazon is busy.")
+        self.assertEqual(fine.state, "error")
+        self.assertFalse(fine.needs_correction)
+
     def test_a_refund_in_error_is_corrected_through_the_dialog(self):
         order = self._shipped_order("121-0000021-0000001")
         self.company_a.amazon_allow_over_refund = True
@@ -307,6 +342,7 @@ class TestRefund(AmazonEmulatorCase):
         Wizard = self.env(user=self.manager_a)[action["res_model"]]
         with Form(Wizard.with_context(**action["context"])) as form:
             self.assertEqual(form.request_id, request)
+            self.assertEqual(form.request_heading, f"Correcting {request.name}")
             self.assertEqual(form.reason, "CustomerReturn")
             with form.line_ids.edit(0) as line:
                 self.assertEqual(line.amount_principal, 500.0)

@@ -131,6 +131,31 @@ class TestRequestPipeline(AmazonEmulatorCase):
             sorted(self._messages_at_amazon()), sorted(requests.mapped("amazon_order_number"))
         )
 
+    def test_one_process_sends_refunds_and_cancellations_each_in_their_own_documents(self):
+        """A refund and a partial cancellation are both Amazon adjustments: one Process still
+        puts each in a document of its own type."""
+        self._queue_mode()
+        refund = self._refund_request(self._orders(1)[0])
+        unshipped = self._emulated_order("113-0000099-0000001", shipped=False)
+        unshipped.action_confirm()
+        cancellation = self.Request._amazon_new(
+            unshipped,
+            "cancellation",
+            "NoInventory",
+            [{"order_line_id": unshipped.order_line.id, "quantity_cancelled": 1}],
+        )
+        cancellation._queue()
+        self.assertEqual(refund.feed_type, cancellation.feed_type)
+        action = (refund | cancellation).with_user(self.manager_a).action_process()
+        self.assertEqual(len((refund | cancellation).batch_id), 2)
+        self.assertNotEqual(refund.batch_id, cancellation.batch_id)
+        self.assertTrue(
+            action["params"]["message"].startswith("1 refund and 1 cancellation in batches "),
+            action["params"]["message"],
+        )
+        with self.assertRaisesRegex(UserError, "Only queued requests can be processed"):
+            refund.with_user(self.manager_a).action_process()
+
     def test_process_refund_refuses_cancellations_and_users(self):
         self._queue_mode()
         request = self._refund_request(self._orders(1)[0])

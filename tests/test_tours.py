@@ -59,17 +59,30 @@ class TestTours(AmazonEmulatorCase, HttpCase):
         self.assertEqual(request.line_ids.quantity_cancelled, 1)
         self.assertTrue(order.amazon_shipping_blocked, "deliveries wait for Amazon's answer")
 
-    def test_queue_process_refund(self):
+    def test_queue_process_refund_and_cancellation_in_one_pass(self):
         self.company_a.amazon_queue_requests = True
         order = self._shipped_order("114-7000003-0000003")
-        request = self._refund_request(order)
+        refund = self._refund_request(order)
+        unshipped = self._shipped_order("114-7000006-0000006", ship=False)
+        cancellation = self.env["amazon.order.request"]._amazon_new(
+            unshipped,
+            "cancellation",
+            "NoInventory",
+            [
+                {"order_line_id": line.id, "quantity_cancelled": line.product_uom_qty}
+                for line in unshipped.order_line
+                if not line._amazon_is_shipping()
+            ],
+        )
+        cancellation._queue()
         self.start_tour(
             "/odoo/action-amazon_refund_cancel.amazon_order_request_action",
-            "amazon_queue_process_refund",
+            "amazon_queue_process",
             login="amazon_manager_a",
         )
-        self.assertTrue(request.batch_id, "the request went into a batch")
-        self.assertEqual(request.batch_id.processed_by_id, self.manager_a)
+        requests = refund | cancellation
+        self.assertEqual(len(requests.batch_id), 2, "each type in its own batch")
+        self.assertEqual(set(requests.batch_id.mapped("processed_by_id")), {self.manager_a})
 
     def test_rma_import_and_receive(self):
         order = self._shipped_order("114-7000004-0000004", lines=(("MUG", 2, 20.0),))

@@ -8,6 +8,12 @@ from ..amazon_api import const
 from ..models.amazon_order_request_line import COMPONENT_FIELDS
 
 REFUND_REASONS = sorted(const.ADJUSTMENT_REASONS.items(), key=lambda item: item[1])
+# The dialog refunds shipped items: reasons of units that never left are not offered.
+SHIPPED_REFUND_REASONS = [
+    (code, label)
+    for code, label in REFUND_REASONS
+    if code not in const.UNSHIPPED_ADJUSTMENT_REASONS
+]
 
 
 class AmazonRefundWizard(models.TransientModel):
@@ -18,11 +24,11 @@ class AmazonRefundWizard(models.TransientModel):
     rma_id = fields.Many2one("amazon.rma", string="RMA", readonly=True)
     request_id = fields.Many2one(
         "amazon.order.request",
-        string="Correcting",
         readonly=True,
         help="A refund in error that this dialog corrects and queues again, or a refund the "
         "refund rules proposed, which it queues once reviewed.",
     )
+    request_heading = fields.Char(compute="_compute_request_heading")
     refund_rule_ids = fields.Many2many(related="request_id.refund_rule_ids", string="Refund Rules")
     refund_rule_note = fields.Text(related="request_id.refund_rule_note")
     review_note = fields.Char(compute="_compute_review_note")
@@ -30,10 +36,10 @@ class AmazonRefundWizard(models.TransientModel):
     currency_id = fields.Many2one(related="order_id.currency_id")
     allow_over_refund = fields.Boolean(related="company_id.amazon_allow_over_refund")
     # Required on the form when there is something to refund; an unshipped order has nothing.
-    reason = fields.Selection(REFUND_REASONS, string="Reason for Refund")
+    reason = fields.Selection(SHIPPED_REFUND_REASONS, string="Reason for Refund")
     line_ids = fields.One2many("amazon.refund.wizard.line", "wizard_id", string="Lines")
     has_shipped_lines = fields.Boolean(compute="_compute_has_shipped_lines")
-    amount_total = fields.Monetary(string="Total to Refund", compute="_compute_amount_total")
+    amount_total = fields.Monetary(string="To Refund Now", compute="_compute_amount_total")
     step = fields.Selection([("edit", "Amounts"), ("confirm", "Confirmation")], default="edit")
     confirmation = fields.Char(compute="_compute_confirmation")
 
@@ -46,6 +52,13 @@ class AmazonRefundWizard(models.TransientModel):
         )
         if order and "line_ids" in fields_list:
             values["line_ids"] = [Command.create(vals) for vals in self._default_lines(order)]
+        if "reason" in fields_list and values.get("reason") not in dict(SHIPPED_REFUND_REASONS):
+            # A return is refunded as such; any other refund of a shipped item is an adjustment.
+            values["reason"] = (
+                const.CUSTOMER_RETURN
+                if values.get("rma_id") or self.env.context.get("amazon_refund_quantities")
+                else const.GENERAL_ADJUSTMENT
+            )
         return values
 
     @api.model
@@ -107,11 +120,25 @@ class AmazonRefundWizard(models.TransientModel):
                     "order_line_id": line.id,
                     "quantity_left": left_quantity,
                     "amount_left": currency.round(sum(balance.refundable.values())),
+                    "amount_refunded": currency.round(
+                        balance.total("refunded") + balance.total("pending")
+                    ),
                     "quantity": quantity,
                     **amounts,
                 }
             )
         return values
+
+    @api.depends("request_id")
+    def _compute_request_heading(self):
+        for wizard in self:
+            request = wizard.request_id
+            if not request:
+                wizard.request_heading = False
+            elif request.state == "error":
+                wizard.request_heading = self.env._("Correcting %(request)s", request=request.name)
+            else:
+                wizard.request_heading = self.env._("Reviewing %(request)s", request=request.name)
 
     @api.depends("line_ids")
     def _compute_has_shipped_lines(self):

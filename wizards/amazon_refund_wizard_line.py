@@ -23,6 +23,11 @@ class AmazonRefundWizardLine(models.TransientModel):
         help="What is left to refund on this line, units or not: after a partial refund money "
         "may remain with no unit left.",
     )
+    amount_refunded = fields.Float(
+        string="Already Refunded",
+        readonly=True,
+        help="Given back to the buyer on this line, by you or by Amazon, or on its way to Amazon.",
+    )
     quantity = fields.Float(string="Units", digits="Product Unit of Measure")
     # Plain floats: an amount with more than two decimals must be refused, not rounded away.
     amount_principal = fields.Float(string="Item Price")
@@ -32,9 +37,14 @@ class AmazonRefundWizardLine(models.TransientModel):
     amount_gift_wrap = fields.Float(string="Gift Wrap")
     amount_gift_wrap_tax = fields.Float(string="Gift Wrap Tax")
     amount_restocking_fee = fields.Float(
-        string="Restocking Fee", help="Kept by you: deducted from what the buyer gets back."
+        string="Fee Kept",
+        help="Restocking fee kept by you: deducted from what the buyer gets back.",
     )
-    amount_total = fields.Float(string="Refunded", compute="_compute_amount_total")
+    amount_total = fields.Float(
+        string="To Refund Now",
+        compute="_compute_amount_total",
+        help="What the buyer gets back with this refund: the amounts less the fee kept.",
+    )
 
     @api.depends(*COMPONENT_FIELDS)
     def _compute_amount_total(self):
