@@ -38,7 +38,7 @@ REPORT_FINAL_STATUSES = (REPORT_DONE, REPORT_FATAL, REPORT_CANCELLED)
 ADJUSTMENT_REASONS = {
     "CustomerReturn": "Customer return",
     "NoInventory": "No stock",
-    "CustomerCancel": "Customer cancelled",
+    "CustomerCancel": "Buyer's request",
     "GeneralAdjustment": "General adjustment",
     "CouldNotShip": "Could not ship",
     "DifferentItem": "Different item sent",
@@ -64,6 +64,9 @@ QUANTITY_CANCEL_REASONS = (NO_INVENTORY, CUSTOMER_CANCEL)
 # A cancel reason (OrderAcknowledgement) as the adjustment reason of part of a line's quantity.
 BUYER_CANCELED = "BuyerCanceled"
 QUANTITY_CANCEL_REASON_OF = {NO_INVENTORY: NO_INVENTORY, BUYER_CANCELED: CUSTOMER_CANCEL}
+# An adjustment's code for a reason a cancellation spells otherwise: one reason to the seller,
+# whichever feed carried it.
+SAME_REASON = {CUSTOMER_CANCEL: BUYER_CANCELED}
 
 # OrderAcknowledgement.xsd CancelReason.
 CANCEL_REASONS = {
@@ -115,6 +118,24 @@ ORDER_PROCEEDS_CHARGES = {"ITEM": PRINCIPAL, "SHIPPING": SHIPPING, "GIFT_WRAP": 
 ORDER_PROCEEDS_TAXES = {"ITEM": TAX, "SHIPPING": SHIPPING_TAX, "GIFT_WRAP": GIFT_WRAP_TAX}
 # ItemTaxCollection model of tax Amazon withholds and remits as marketplace facilitator.
 ORDER_TAX_FACILITATOR = "MARKETPLACE_FACILITATOR"
+
+# Resolutions of Amazon's returns reports, with the labels a seller reads; an unlisted code is
+# shown in its words (ExchangeRefund: "Exchange refund").
+RETURN_RESOLUTIONS = {
+    "StandardRefund": "Refund after the return",
+    "ReturnlessRefund": "Refund without return",
+}
+
+
+def return_resolution_label(code):
+    """The label of a returns report's resolution code, from its words when Amazon's is unknown."""
+    if not code:
+        return ""
+    if code in RETURN_RESOLUTIONS:
+        return RETURN_RESOLUTIONS[code]
+    words = "".join(f" {char}" if char.isupper() else char for char in code).split()
+    return " ".join(words).capitalize()
+
 
 # Return reasons of Amazon's returns reports: code, the label a seller reads, whether the seller
 # is at fault (None: not known), and the other spellings Amazon writes for the same reason.

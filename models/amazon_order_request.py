@@ -38,6 +38,8 @@ TRANSITIONS = {
 REQUEST_REASONS = sorted(
     {**const.ADJUSTMENT_REASONS, **const.CANCEL_REASONS}.items(), key=lambda item: item[1]
 )
+# The reasons as the seller reads them: one per reason, whichever feed's code carried it.
+SHOWN_REASONS = [(code, label) for code, label in REQUEST_REASONS if code not in const.SAME_REASON]
 # Where the cancel dialog asked to zero out the inventory of the cancelled products.
 ZERO_OUT = [
     ("stock", "Stock location"),
@@ -89,7 +91,20 @@ class AmazonOrderRequest(models.Model):
         check_company=True,
     )
     amazon_order_number = fields.Char(related="order_id.amazon_order_number")
-    reason = fields.Selection(REQUEST_REASONS, required=True, readonly=True, tracking=True)
+    reason = fields.Selection(
+        REQUEST_REASONS,
+        string="Reason Code",
+        required=True,
+        readonly=True,
+        help="Amazon's code of the reason, as the feed sends it.",
+    )
+    reason_shown = fields.Selection(
+        SHOWN_REASONS,
+        string="Reason",
+        compute="_compute_reason_shown",
+        store=True,
+        tracking=True,
+    )
     currency_id = fields.Many2one(related="order_id.currency_id")
     line_ids = fields.One2many("amazon.order.request.line", "request_id", string="Lines")
     amount_total = fields.Monetary(
@@ -168,6 +183,11 @@ class AmazonOrderRequest(models.Model):
         help="Amazon stopped while processing it: it may have applied it. Its amounts still "
         "count as on their way until a manager checks Seller Central.",
     )
+
+    @api.depends("reason")
+    def _compute_reason_shown(self):
+        for request in self:
+            request.reason_shown = const.SAME_REASON.get(request.reason, request.reason)
 
     @api.depends("line_ids.amount_total")
     def _compute_amount_total(self):

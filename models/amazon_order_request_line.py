@@ -43,6 +43,7 @@ class AmazonOrderRequestLine(models.Model):
     request_type = fields.Selection(related="request_id.request_type", store=True)
     state = fields.Selection(related="request_id.state", string="Status", store=True)
     reason = fields.Selection(related="request_id.reason", store=True)
+    reason_shown = fields.Selection(related="request_id.reason_shown", store=True)
     seller_account_id = fields.Many2one(related="request_id.seller_account_id", store=True)
     requested_at = fields.Datetime(related="request_id.requested_at", store=True)
     amazon_order_item_code = fields.Char(related="order_line_id.amazon_order_item_code")

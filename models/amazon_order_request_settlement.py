@@ -93,6 +93,8 @@ class AmazonOrderRequest(models.Model):
                     )
                 )
             differences = []
+            # The settlement lines of each request line Amazon settled otherwise, with what differs.
+            line_differences = {}
             for line in request.line_ids:
                 settled = lines.filtered(lambda s, line=line: s.request_line_id == line)
                 if not settled:
@@ -105,6 +107,14 @@ class AmazonOrderRequest(models.Model):
                 currency = request.currency_id
                 for component in set(asked) | set(got):
                     if currency.compare_amounts(asked.get(component, 0.0), got.get(component, 0.0)):
+                        line_differences.setdefault(settled, []).append(
+                            self.env._(
+                                "%(component)s: requested %(asked)s, settled %(got)s",
+                                component=const.PRICE_COMPONENTS.get(component, component),
+                                asked=currency.format(asked.get(component, 0.0)),
+                                got=currency.format(got.get(component, 0.0)),
+                            )
+                        )
                         differences.append(
                             self.env._(
                                 "%(product)s, %(component)s: asked %(asked)s, settled %(got)s",
@@ -116,6 +126,12 @@ class AmazonOrderRequest(models.Model):
                         )
                 promotion = sum(settled.mapped("amount_promotion"))
                 if currency.compare_amounts(promotion, 0.0):
+                    line_differences.setdefault(settled, []).append(
+                        self.env._(
+                            "Amazon took back %(amount)s of a promotion",
+                            amount=currency.format(promotion),
+                        )
+                    )
                     differences.append(
                         self.env._(
                             "%(product)s: Amazon took back %(amount)s of a promotion",
@@ -124,7 +140,23 @@ class AmazonOrderRequest(models.Model):
                         )
                     )
             if request.origin == "odoo" and differences:
-                lines.filtered(lambda s: s.result == "matched").sudo().result = "difference"
+                for settled, details in line_differences.items():
+                    for settled_line in settled.filtered(lambda s: s.result == "matched"):
+                        settled_line.sudo().write(
+                            {
+                                "result": "difference",
+                                "reason": self.env._(
+                                    "Requested %(asked)s, settled %(got)s: %(details)s",
+                                    asked=request.currency_id.format(
+                                        settled_line.request_line_id.amount_total
+                                    ),
+                                    got=request.currency_id.format(
+                                        sum(settled.mapped("amount_total"))
+                                    ),
+                                    details="; ".join(details),
+                                ),
+                            }
+                        )
                 request._amazon_alert(
                     self.env._("Amazon settled %(request)s differently", request=request.name),
                     "; ".join(differences),

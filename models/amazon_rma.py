@@ -167,7 +167,7 @@ class AmazonRma(models.Model):
     amazon_refund_blocked_reason = fields.Char(
         string="Nothing to Refund",
         compute="_compute_amazon_refund_blocked_reason",
-        help="Why Issue Refund is not offered: Amazon refunded the buyer itself, or nothing of "
+        help="Why Refund is not offered: Amazon refunded the buyer itself, or nothing of "
         "the returned items is left to refund.",
     )
 
@@ -497,7 +497,7 @@ class AmazonRma(models.Model):
         ]
 
     def action_issue_refund(self):
-        """Issue Refund: the refund dialog with the returned units, reason Customer
+        """Refund: the refund dialog with the returned units, reason Customer
         return; the RMA turns Refunded when Amazon accepts."""
         self.ensure_one()
         action = self.order_id.action_amazon_refund()

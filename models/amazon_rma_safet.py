@@ -4,7 +4,7 @@ from markupsafe import escape
 
 from odoo import api, fields, models
 
-from ..amazon_api.const import SAFET_CLAIM_WINDOW_DAYS
+from ..amazon_api.const import SAFET_CLAIM_WINDOW_DAYS, return_resolution_label
 from ..utils import commit_unless_testing
 
 SAFET_ACTIVITY = "amazon_refund_cancel.mail_activity_rma_safet_claim"
@@ -21,7 +21,12 @@ class AmazonRma(models.Model):
     _inherit = "amazon.rma"
 
     amazon_resolution = fields.Char(
-        string="Amazon Resolution", readonly=True, help="The returns report's resolution."
+        string="Resolution Code", readonly=True, help="Amazon's code of the resolution."
+    )
+    amazon_resolution_label = fields.Char(
+        string="Amazon's Resolution",
+        compute="_compute_amazon_resolution_label",
+        help="How Amazon resolved the return, as its returns report says.",
     )
     amazon_refunded_amount = fields.Monetary(
         string="Refunded by Amazon",
@@ -66,6 +71,11 @@ class AmazonRma(models.Model):
     # The file-by date the activity was given: the activity moves when the deadline does.
     safet_activity_date = fields.Date(readonly=True, copy=False)
     safet_photo_count = fields.Integer(string="Photos", compute="_compute_safet_photo_count")
+
+    @api.depends("amazon_resolution")
+    def _compute_amazon_resolution_label(self):
+        for rma in self:
+            rma.amazon_resolution_label = return_resolution_label(rma.amazon_resolution)
 
     @api.depends(
         "line_ids.condition",

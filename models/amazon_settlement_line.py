@@ -58,7 +58,14 @@ class AmazonSettlementLine(models.Model):
         readonly=True,
         help="The part of a promotion the buyer does not get back with the refund.",
     )
-    amount_total = fields.Monetary(string="Refunded", readonly=True)
+    amount_total = fields.Monetary(
+        string="Settled", readonly=True, help="What Amazon's settlement refunded for the item."
+    )
+    amount_requested = fields.Monetary(
+        string="Requested",
+        related="request_line_id.amount_total",
+        help="What the seller's request asked Amazon to refund for the item.",
+    )
     commission_returned = fields.Monetary(
         readonly=True, help="The referral fee (Commission) Amazon gave back with the refund."
     )

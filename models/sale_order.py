@@ -124,7 +124,7 @@ class SaleOrder(models.Model):
             ("refunded", "Refunded"),
             ("refused", "Refund refused"),
         ],
-        string="Amazon Refund",
+        string="Refund Status",
         compute="_compute_amazon_refund_status",
         help="Refund pending: a refund is on its way to Amazon. Refund refused: Amazon refused "
         "the last refund and none went through.",
@@ -161,7 +161,7 @@ class SaleOrder(models.Model):
             )
         ):
             raise AccessError(
-                self.env._("An Amazon order is cancelled with Cancel Order, which tells Amazon.")
+                self.env._("An Amazon order is cancelled with Cancel Items, which tells Amazon.")
             )
         if self.env.su or not set(vals) & set(AMAZON_ORDER_FIELDS):
             return
@@ -242,7 +242,7 @@ class SaleOrder(models.Model):
         "order_line.product_uom_qty",
     )
     def _compute_amazon_actions(self):
-        """Issue Refund once something shipped, Cancel Order while something has not: the order
+        """Refund once something shipped, Cancel Items while something has not: the order
         offers only what applies, and says why when nothing does."""
         for order in self:
             open_amazon_order = order.amazon_seller_account_id and order.state == "sale"
@@ -369,7 +369,7 @@ class SaleOrder(models.Model):
         )
 
     def action_amazon_accept_buyer_cancel(self):
-        """Accepting opens Cancel Order with the buyer's reason."""
+        """Accepting opens Cancel Items with the buyer's reason."""
         self.ensure_one()
         return self.action_amazon_cancel(reason=const.BUYER_CANCELED)
 
@@ -410,11 +410,11 @@ class SaleOrder(models.Model):
             )
 
     def action_amazon_refund(self):
-        """Issue Refund: the refund dialog, prefilled with what is left to refund."""
+        """Refund: the refund dialog, prefilled with what is left to refund."""
         self._amazon_check_open_order()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Issue Refund"),
+            "name": self.env._("Refund"),
             "res_model": "amazon.refund.wizard",
             "view_mode": "form",
             "target": "new",
@@ -422,7 +422,7 @@ class SaleOrder(models.Model):
         }
 
     def action_amazon_cancel(self, reason=None):
-        """Cancel Order: the cancellation dialog with every unshipped unit selected."""
+        """Cancel Items: the cancellation dialog with every unshipped unit selected."""
         self._amazon_check_open_order()
         if self.amazon_fulfillment == "amazon":
             raise UserError(
@@ -444,7 +444,7 @@ class SaleOrder(models.Model):
             context["default_reason"] = reason
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Cancel Amazon Order"),
+            "name": self.env._("Cancel Items"),
             "res_model": "amazon.cancel.wizard",
             "view_mode": "form",
             "target": "new",
@@ -464,7 +464,7 @@ class SaleOrder(models.Model):
             return self.action_amazon_cancel()
         raise UserError(
             self.env._(
-                "Cancel Amazon orders one at a time, with Cancel Order: Amazon must be told."
+                "Cancel Amazon orders one at a time, with Cancel Items: Amazon must be told."
             )
         )
 

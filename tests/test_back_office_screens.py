@@ -514,6 +514,85 @@ class TestWordsAndMenus(AmazonCase):
 
 
 @tagged("post_install", "-at_install")
+class TestOneWordPerThing(AmazonEmulatorCase):
+    """Words, not Amazon's codes, and one name for one thing across dialogs, lists and reports."""
+
+    def _cancel(self, order, reason, quantities=None):
+        with Form(self.env["amazon.cancel.wizard"].with_context(default_order_id=order.id)) as form:
+            form.reason = reason
+            if quantities is not None:
+                for index in range(len(form.line_ids)):
+                    with form.line_ids.edit(index) as line:
+                        line.quantity = quantities.get(line.product_id.default_code, 0)
+        form.record.action_cancel_order()
+        return self.env["amazon.order.request"].search(
+            [("order_id", "=", order.id)], order="id desc", limit=1
+        )
+
+    def test_buyers_request_is_one_reason_in_queue_and_reports(self):
+        whole = self._cancel(
+            self._shipped_order("144-0000001-0000001", ship=False, invoice=False), "BuyerCanceled"
+        )
+        partial = self._cancel(
+            self._shipped_order("144-0000002-0000001", ship=False, invoice=False),
+            "BuyerCanceled",
+            {"MUG": 1},
+        )
+        # Amazon spells it BuyerCanceled in a cancellation, CustomerCancel in an adjustment.
+        self.assertEqual((whole.reason, partial.reason), ("BuyerCanceled", "CustomerCancel"))
+        requests = whole | partial
+        Request = self.env["amazon.order.request"].with_user(self.user_a)
+        labels = dict(Request.fields_get(["reason_shown"])["reason_shown"]["selection"])
+        shown = {labels[request.reason_shown] for request in requests}
+        self.assertEqual(shown, {"Buyer's request"})
+        self.assertNotIn("Customer cancelled", labels.values())
+        self.assertEqual(list(labels.values()).count("Buyer's request"), 1)
+        groups = Request._read_group([("id", "in", requests.ids)], ["reason_shown"], ["__count"])
+        self.assertEqual(groups, [("BuyerCanceled", 2)], "one row in the reports")
+        lines = self.env["amazon.order.request.line"].with_user(self.user_a)
+        groups = lines._read_group([("request_id", "in", requests.ids)], ["reason_shown"])
+        self.assertEqual(groups, [("BuyerCanceled",)])
+        # The queue shows the reason; Amazon's code is a technical column only.
+        queue = _arch(Request, "list", self.user_a)
+        self.assertTrue(queue.xpath("//field[@name='reason_shown']"))
+        self.assertFalse(queue.xpath("//field[@name='reason']"))
+        view = self.env.ref("amazon_refund_cancel.amazon_order_request_view_list")
+        (code,) = etree.fromstring(view.arch).xpath("//field[@name='reason']")
+        self.assertEqual(code.get("groups"), "base.group_no_one")
+        self.assertEqual(Request._fields["reason_shown"].string, "Reason")
+
+    def test_amazons_resolution_in_words(self):
+        Rma = self.env["amazon.rma"]
+        for code, label in (
+            ("StandardRefund", "Refund after the return"),
+            ("ReturnlessRefund", "Refund without return"),
+            ("SomeNewResolution", "Some new resolution"),
+        ):
+            self.assertEqual(Rma.new({"amazon_resolution": code}).amazon_resolution_label, label)
+        form = _arch(Rma, "form", self.user_a)
+        self.assertTrue(form.xpath("//field[@name='amazon_resolution_label']"))
+        self.assertFalse(form.xpath("//field[@name='amazon_resolution']"), "the code is technical")
+        view = etree.fromstring(self.env.ref("amazon_refund_cancel.amazon_rma_view_form").arch)
+        (code,) = view.xpath("//field[@name='amazon_resolution']")
+        self.assertEqual(code.get("groups"), "base.group_no_one")
+
+    def test_buttons_and_the_reason_field_say_the_same_words(self):
+        order_form = _arch(self.env["sale.order"], "form", self.user_a)
+        (refund,) = order_form.xpath("//header/button[@name='action_amazon_refund']")
+        (cancel,) = order_form.xpath("//header/button[@name='action_amazon_cancel']")
+        self.assertEqual((refund.get("string"), cancel.get("string")), ("Refund", "Cancel Items"))
+        refund_dialog = _arch(self.env["amazon.refund.wizard"], "form", self.user_a)
+        (review,) = refund_dialog.xpath("//footer/button[@name='action_review']")
+        self.assertEqual(review.get("string"), "Refund")
+        cancel_dialog = _arch(self.env["amazon.cancel.wizard"], "form", self.user_a)
+        (confirm,) = cancel_dialog.xpath("//footer/button[@name='action_cancel_order']")
+        self.assertEqual(confirm.get("string"), "Cancel Items")
+        for model in ("amazon.refund.wizard", "amazon.cancel.wizard", "amazon.order.request"):
+            field = "reason_shown" if model == "amazon.order.request" else "reason"
+            self.assertEqual(self.env[model]._fields[field].string, "Reason", model)
+
+
+@tagged("post_install", "-at_install")
 class TestReporting(RmaImportMixin, AmazonEmulatorCase):
     def test_reporting_views(self):
         Request = self.env["amazon.order.request"].with_user(self.user_a)
@@ -521,7 +600,7 @@ class TestReporting(RmaImportMixin, AmazonEmulatorCase):
         kanban = etree.fromstring(views["kanban"]["arch"])
         self.assertEqual(kanban.get("default_group_by"), "state")
         pivot = etree.fromstring(views["pivot"]["arch"])
-        self.assertEqual(pivot.xpath("//field[@type='row']/@name"), ["reason"])
+        self.assertEqual(pivot.xpath("//field[@type='row']/@name"), ["reason_shown"])
         self.assertIn("amount_refund", pivot.xpath("//field[@type='measure']/@name"))
         for model in ("amazon.order.request.line", "amazon.rma.line", "amazon.rma"):
             self.env[model].with_user(self.user_a).get_views([(False, "pivot"), (False, "graph")])

@@ -5,6 +5,8 @@ import time
 from decimal import Decimal
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
@@ -189,6 +191,45 @@ class TestSettlement(AmazonEmulatorCase):
         )
         self.assertTrue(activity.user_id.has_group("amazon_refund_cancel.group_amazon_manager"))
         self.assertIn(self.company_a, activity.user_id.company_ids)
+        # The settlement's line says what was requested and what Amazon settled.
+        line = request.settlement_line_ids.with_user(self.user_a)
+        self.assertEqual((line.amount_requested, line.amount_total), (10.0, 8.0))
+        self.assertRegex(
+            line.reason,
+            r"^Requested \$(\xa0| )10\.00, settled \$(\xa0| )8\.00: "
+            r"Item price: requested \$(\xa0| )10\.00, settled \$(\xa0| )8\.00",
+        )
+        columns = etree.fromstring(
+            settlement.with_user(self.user_a).get_views([(False, "form")])["views"]["form"]["arch"]
+        ).xpath("//field[@name='line_ids']/list/field/@name")
+        self.assertLess(columns.index("amount_requested"), columns.index("amount_total"))
+        fields = line.fields_get(["amount_requested", "amount_total"])
+        self.assertEqual(
+            (fields["amount_requested"]["string"], fields["amount_total"]["string"]),
+            ("Requested", "Settled"),
+        )
+
+    def test_empty_settlements_list_offers_the_import(self):
+        action = self.env.ref("amazon_refund_cancel.amazon_settlement_action")
+        self.assertIn("No settlement yet", action.help)
+        self.assertNotIn("Create", action.help)
+        help_ = etree.fromstring(f"<div>{action.help}</div>")
+        (link,) = help_.xpath("//a[@type='action']")
+        self.assertEqual(
+            link.get("name"), "amazon_refund_cancel.amazon_settlement_import_wizard_action"
+        )
+        self.assertEqual(link.text.strip(), "Import Settlement")
+        Settlement = self.env["amazon.settlement"]
+        for user, shown in ((self.manager_a, True), (self.user_a, False)):
+            arch = etree.fromstring(
+                Settlement.with_user(user).get_views([(False, "list")])["views"]["list"]["arch"]
+            )
+            buttons = arch.xpath("//header/button[@string='Import Settlement']")
+            self.assertEqual(bool(buttons), shown, user.login)
+            if buttons:
+                self.assertEqual(buttons[0].get("display"), "always")
+                wizard = self.env.ref("amazon_refund_cancel.amazon_settlement_import_wizard_action")
+                self.assertEqual(buttons[0].get("name"), str(wizard.id))
 
     def test_partial_settlement_keeps_the_request_done(self):
         order = self._shipped_order("141-0000005-0000001")

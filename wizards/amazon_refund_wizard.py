@@ -36,7 +36,7 @@ class AmazonRefundWizard(models.TransientModel):
     currency_id = fields.Many2one(related="order_id.currency_id")
     allow_over_refund = fields.Boolean(related="company_id.amazon_allow_over_refund")
     # Required on the form when there is something to refund; an unshipped order has nothing.
-    reason = fields.Selection(SHIPPED_REFUND_REASONS, string="Reason for Refund")
+    reason = fields.Selection(SHIPPED_REFUND_REASONS, string="Reason")
     line_ids = fields.One2many("amazon.refund.wizard.line", "wizard_id", string="Lines")
     has_shipped_lines = fields.Boolean(compute="_compute_has_shipped_lines")
     amount_total = fields.Monetary(string="To Refund Now", compute="_compute_amount_total")
@@ -164,7 +164,7 @@ class AmazonRefundWizard(models.TransientModel):
     def _reopen(self):
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Issue Refund"),
+            "name": self.env._("Refund"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
@@ -173,7 +173,7 @@ class AmazonRefundWizard(models.TransientModel):
         }
 
     def action_review(self):
-        """Amazon Refund: check the amounts, then ask to confirm the total and the buyer."""
+        """Refund: check the amounts, then ask to confirm the total and the buyer."""
         self.ensure_one()
         self._check_belongs_to_order()
         self._check_request_values()
@@ -235,7 +235,7 @@ class AmazonRefundWizard(models.TransientModel):
             )
 
     def action_refund(self):
-        """Amazon Refund: record the refund request; the pipeline sends it to Amazon."""
+        """Refund: record the refund request; the pipeline sends it to Amazon."""
         self.ensure_one()
         order = self.order_id
         self._check_belongs_to_order()

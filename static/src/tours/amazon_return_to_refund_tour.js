@@ -54,7 +54,7 @@ registry.category("web_tour.tours").add("amazon_return_to_refund", {
             trigger: ".modal .o_field_widget[name=review_note]:contains(only an Amazon manager)",
         },
         click({
-            content: "Amazon Refund",
+            content: "Refund",
             trigger: ".modal footer button[name=action_review]",
         }),
         click({
