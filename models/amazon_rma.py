@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
 
 from ..amazon_api import const
 from ..utils import check_system_fields
@@ -264,13 +265,33 @@ class AmazonRma(models.Model):
                 else 0
             )
 
-    @api.depends("state", "line_ids.condition", "picking_ids.state")
+    @api.depends("state", "line_ids.condition", "line_ids.quantity", "picking_ids.state")
     def _compute_amazon_receive_pending(self):
         for rma in self:
             rma.amazon_receive_pending = rma.state in ("open", "received", "refunded") and bool(
-                rma.line_ids.filtered(lambda line: not line.condition)
-                or rma._amazon_waiting_pickings()
+                rma._amazon_lines_to_receive() or rma._amazon_waiting_pickings()
             )
+
+    def _amazon_lines_to_receive(self):
+        """Items whose condition is not recorded and that no return holds: returns made before
+        Receive recorded conditions hold their items without one."""
+        self.ensure_one()
+        held = defaultdict(float)
+        for move in self.picking_ids.move_ids.filtered(lambda m: m.state != "cancel"):
+            held[move.sale_line_id, move.product_id] += move.product_qty
+        recorded = self.line_ids.filtered(
+            lambda line: line.condition and line.condition != "not_returned"
+        )
+        for line in recorded:
+            held[line.order_line_id, line.product_id] -= line.quantity
+        pending = self.env["amazon.rma.line"]
+        for line in (self.line_ids - recorded).filtered(lambda line: not line.condition):
+            key = (line.order_line_id, line.product_id)
+            if float_compare(held[key], line.quantity, precision_digits=6) >= 0:
+                held[key] -= line.quantity
+            else:
+                pending |= line
+        return pending
 
     def _amazon_waiting_pickings(self):
         return self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))

@@ -103,3 +103,15 @@ class TestRmaOutcome(ReturnRefundCase):
         self.assertNotIn(rma, self.env["amazon.rma"].search(overdue))
         account = rma.seller_account_id
         self.assertNotIn(rma, self.env["amazon.rma"].search(account._overdue_rma_domain()))
+
+    def test_receive_not_offered_once_an_older_return_holds_the_items(self):
+        """A return made before Receive recorded conditions holds the items without one: once
+        it is validated, Receive is no longer offered."""
+        self.company_a.amazon_return_refund_mode = "nothing"
+        rma = self._returned("164-0000008-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, False)])
+        self._receive(rma)
+        self.assertFalse(rma.line_ids.condition)
+        self.assertFalse(rma.amazon_receive_pending)
+        self.assertTrue(rma.amazon_refund_is_next)
+        with self.assertRaisesRegex(UserError, "nothing left to receive"):
+            rma.with_user(self.user_a).action_receive()

@@ -35,7 +35,7 @@ class AmazonRmaReceiveWizard(models.TransientModel):
     def _open_for(self, rma):
         """The dialog for the RMA's items not received yet."""
         self._check_receiver(rma)
-        pending = rma.sudo().line_ids.filtered(lambda line: not line.condition)
+        pending = rma.sudo()._amazon_lines_to_receive()
         if not pending:
             raise UserError(
                 self.env._(
