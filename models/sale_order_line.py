@@ -24,6 +24,10 @@ class SaleOrderLine(models.Model):
         help="Units Amazon cancelled; the line's quantity no longer counts them.",
     )
     amazon_ledger_ids = fields.One2many("amazon.item.ledger", "order_line_id", readonly=True)
+    amazon_can_cancel = fields.Boolean(
+        compute="_compute_amazon_can_cancel",
+        help="Units of this line are not shipped yet and can be cancelled on Amazon.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -93,3 +97,21 @@ class SaleOrderLine(models.Model):
     def _amazon_quantity_unshipped(self):
         self.ensure_one()
         return max(self.product_uom_qty - self._amazon_quantity_shipped(), 0.0)
+
+    @api.depends("order_id.amazon_can_cancel", "product_uom_qty", "display_type")
+    def _compute_amazon_can_cancel(self):
+        for line in self:
+            line.amazon_can_cancel = bool(
+                line.order_id.amazon_can_cancel
+                and isinstance(line.id, int)
+                and not line.display_type
+                and not line._amazon_is_shipping()
+                and line._amazon_quantity_unshipped() > 0
+            )
+
+    def action_amazon_cancel(self):
+        """Cancel from a line: the order's cancel dialog with this line's unshipped units only."""
+        self.ensure_one()
+        action = self.order_id.action_amazon_cancel()
+        action["context"]["amazon_cancel_line_id"] = self.id
+        return action

@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
@@ -190,6 +192,46 @@ class TestCancel(AmazonEmulatorCase):
         self.assertFalse(self.order.amazon_shipping_blocked)
         self.assertTrue(self.order.activity_ids)
         self.assertEqual(self.order.state, "sale")
+
+    def test_cancel_from_a_line_starts_with_that_line_and_names_units_order_and_buyer(self):
+        order_form = etree.fromstring(
+            self.env["sale.order"]
+            .with_user(self.user_a)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        (line_button,) = order_form.xpath(
+            "//field[@name='order_line']/list/button[@name='action_amazon_cancel']"
+        )
+        self.assertEqual(line_button.get("invisible"), "not amazon_can_cancel")
+        self.assertTrue(self.tee.amazon_can_cancel)
+        shipping = self.order.order_line.filtered(lambda line: line._amazon_is_shipping())
+        self.assertFalse(shipping.amazon_can_cancel)
+        action = self.tee.with_user(self.user_a).action_amazon_cancel()
+        env = self.env(user=self.user_a)
+        form = Form(env[action["res_model"]].with_context(**action["context"]))
+        quantities = {}
+        for index in range(len(form.line_ids)):
+            with form.line_ids.edit(index) as line:
+                quantities[line.product_id.default_code] = line.quantity
+        self.assertEqual(quantities, {"MUG": 0, "TEE": 1}, "the line the user came from only")
+        form.reason = "NoInventory"
+        wizard = form.save()
+        wizard_arch = etree.fromstring(
+            env["amazon.cancel.wizard"].get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        (lines,) = wizard_arch.xpath("//field[@name='line_ids']/list")
+        self.assertEqual(lines.get("delete"), "false", "no trash icon beside the quantity")
+        self.assertEqual(wizard.action_review()["res_id"], wizard.id)
+        self.assertFalse(self.order.amazon_request_ids, "nothing is requested before confirming")
+        self.assertEqual(
+            wizard.confirmation,
+            "Cancel 1 unit of order 131-0000001-0000001 for Amazon Buyer? The buyer is told "
+            "and Amazon cannot undo it.",
+        )
+        wizard.action_cancel_order()
+        request = self.order.amazon_request_ids
+        self.assertEqual(request.line_ids.order_line_id, self.tee)
+        self.assertEqual(request.line_ids.quantity_cancelled, 1)
 
     def test_odoo_cancel_button_opens_the_dialog(self):
         action = self.order.action_cancel()

@@ -30,6 +30,8 @@ class AmazonCancelWizard(models.TransientModel):
         help="Cancel in Odoo only: Amazon is not told. Use it for orders already cancelled in "
         "Seller Central.",
     )
+    step = fields.Selection([("edit", "Units"), ("confirm", "Confirmation")], default="edit")
+    confirmation = fields.Char(compute="_compute_confirmation")
 
     @api.model
     def default_get(self, fields_list):
@@ -39,12 +41,16 @@ class AmazonCancelWizard(models.TransientModel):
             values.get("order_id") or self.env.context.get("default_order_id")
         )
         if order and "line_ids" in fields_list:
+            # Opened from a line, that line's units only; from the order, all of them.
+            only = self.env.context.get("amazon_cancel_line_id")
             values["line_ids"] = [
                 Command.create(
                     {
                         "order_line_id": line.id,
                         "quantity_unshipped": line._amazon_quantity_unshipped(),
-                        "quantity": line._amazon_quantity_unshipped(),
+                        "quantity": line._amazon_quantity_unshipped()
+                        if not only or line.id == only
+                        else 0.0,
                     }
                 )
                 for line in order.order_line
@@ -58,6 +64,45 @@ class AmazonCancelWizard(models.TransientModel):
     def _compute_has_unshipped_lines(self):
         for wizard in self:
             wizard.has_unshipped_lines = any(wizard.line_ids.mapped("quantity_unshipped"))
+
+    @api.depends("line_ids.quantity", "order_id")
+    def _compute_confirmation(self):
+        for wizard in self:
+            order = wizard.order_id
+            units = sum(line.quantity for line in wizard.line_ids if line.quantity > 0)
+            wizard.confirmation = self.env._(
+                "Cancel %(units)s of order %(order)s for %(buyer)s? The buyer is told and Amazon "
+                "cannot undo it.",
+                units=self.env._("1 unit")
+                if units == 1
+                else self.env._("%(count)s units", count=f"{units:g}"),
+                order=order.amazon_order_number or order.name,
+                buyer=order.partner_id.name,
+            )
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Amazon Order"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "context": self.env.context,
+        }
+
+    def action_review(self):
+        """Cancel Order: check the units, then ask to confirm them with the order and buyer."""
+        self.ensure_one()
+        self.order_id._amazon_check_open_order()
+        self._check_cancellable(self.line_ids.filtered(lambda line: line.quantity > 0))
+        self.step = "confirm"
+        return self._reopen()
+
+    def action_back(self):
+        self.ensure_one()
+        self.step = "edit"
+        return self._reopen()
 
     @api.onchange("reason")
     def _onchange_reason(self):
