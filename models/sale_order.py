@@ -5,6 +5,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import format_datetime
 
 from ..amazon_api import const
 from ..utils import check_system_fields
@@ -268,7 +269,7 @@ class SaleOrder(models.Model):
             lambda r: r.request_type == "cancellation" and r.state in PENDING_STATES
         )
 
-    @api.depends("amazon_request_ids.state", "amazon_on_hold")
+    @api.depends("amazon_request_ids.state", "amazon_on_hold", "amazon_buyer_cancel_deadline")
     def _compute_amazon_shipping_block(self):
         """Nothing ships while Amazon may cancel it or the buyer asked to cancel."""
         for order in self:
@@ -279,6 +280,17 @@ class SaleOrder(models.Model):
                     "Cancellation %(request)s waits for Amazon's answer: its deliveries cannot "
                     "be validated.",
                     request=pending[0].name,
+                )
+            elif order.amazon_on_hold and order.amazon_buyer_cancel_deadline:
+                reason = self.env._(
+                    "On hold: the buyer asked to cancel (%(reason)s). Accept or decline the "
+                    "request by %(deadline)s (Amazon gives %(days)s days, then the buyer may turn "
+                    "to Amazon); nothing ships until then.",
+                    reason=order.amazon_buyer_cancel_reason or self.env._("no reason given"),
+                    deadline=format_datetime(
+                        self.env, order.amazon_buyer_cancel_deadline, dt_format="short"
+                    ),
+                    days=BUYER_CANCEL_DAYS,
                 )
             elif order.amazon_on_hold:
                 reason = self.env._(

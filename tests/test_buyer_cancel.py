@@ -1,8 +1,13 @@
 import io
+import re
 from datetime import timedelta
+
+from lxml import etree
 
 from odoo import Command, fields
 from odoo.tests import Form, tagged
+from odoo.tools.misc import format_datetime
+from odoo.tools.safe_eval import safe_eval
 
 from .common import AmazonEmulatorCase
 
@@ -212,3 +217,55 @@ class TestBuyerCancel(AmazonEmulatorCase):
         self.assertIn("buyer requests: 3, new: 1, of orders unknown in Odoo: 2", summary)
         self.assertIn("141-9999999-0000002", summary)
         self.assertIn("5: maybe", summary)
+
+
+@tagged("post_install", "-at_install")
+class TestBuyerCancelScreen(AmazonEmulatorCase):
+    """An order the buyer asked to cancel offers one next step, and says by when."""
+
+    def _shown(self, order, user):
+        """The header buttons `user` sees on `order`, by name or id, primary ones marked."""
+        arch = etree.fromstring(
+            order.with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        shown = {}
+        for button in arch.xpath("//header/button"):
+            expression = button.get("invisible") or "False"
+            names = set(re.findall(r"[a-z_]+", expression)) & set(order._fields)
+            values = {}
+            for name in names:
+                value = order[name]
+                values[name] = (
+                    value.ids
+                    if name.endswith("_ids")
+                    else (value.id if hasattr(value, "_name") else value)
+                )
+            if not safe_eval(expression, values):
+                key = button.get("id") or button.get("name")
+                shown[key] = "btn-primary" in (button.get("class") or "")
+        return shown
+
+    def test_one_primary_action_and_the_deadline(self):
+        order = self._shipped_order("145-0000001-0000001", ship=False, invoice=False)
+        self.assertEqual(order.invoice_status, "to invoice")
+        shown = self._shown(order, self.user_a)
+        self.assertTrue(shown["create_invoice"], "an order not on hold invoices as usual")
+        self.assertIn("action_amazon_cancel", shown)
+        self.emulator.request_buyer_cancel(order.amazon_order_number, "Ordered by mistake")
+        self.account_a._amazon_sync_buyer_cancellations()
+        self.emulator.process_reports()
+        self.account_a._amazon_sync_buyer_cancellations()
+        self.assertTrue(order.amazon_on_hold)
+        shown = self._shown(order, self.user_a)
+        primary = [key for key, is_primary in shown.items() if is_primary]
+        self.assertEqual(primary, ["action_amazon_accept_buyer_cancel"])
+        self.assertNotIn("action_amazon_cancel", shown, "Accept is the way to cancel it")
+        self.assertNotIn("create_invoice", shown)
+        self.assertFalse(shown["create_invoice_on_hold"], "still offered, not the next step")
+        self.assertIn("action_amazon_decline_buyer_cancel", shown)
+        deadline = format_datetime(self.env, order.amazon_buyer_cancel_deadline, dt_format="short")
+        self.assertIn(f"by {deadline}", order.amazon_shipping_block_reason)
+        self.assertIn("2 days", order.amazon_shipping_block_reason)
+        self.assertEqual(
+            order.amazon_buyer_cancel_deadline, order.amazon_buyer_cancel_date + timedelta(days=2)
+        )

@@ -1,3 +1,6 @@
+from lxml import etree
+
+from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
@@ -96,3 +99,51 @@ class TestSellerAccount(AmazonCase):
         self.assertFalse(self.account_a.active)
         self.assertFalse(self.account_a.lwa_client_secret)
         self.assertFalse(self.account_a.lwa_refresh_token)
+
+
+@tagged("post_install", "-at_install")
+class TestSellerAccountForm(AmazonCase):
+    """The account's form in tabs, Odoo's way, with the jobs' bookkeeping read-only apart."""
+
+    def _form(self, user):
+        Account = self.env["amazon.seller.account"].with_user(user)
+        return etree.fromstring(Account.get_views([(False, "form")])["views"]["form"]["arch"])
+
+    def test_form_in_tabs(self):
+        form = self._form(self.manager_a)
+        pages = form.xpath("//sheet/notebook/page/@name")
+        self.assertEqual(pages, ["refunds", "orders_page", "credentials", "technical"])
+        # Only the seller and the connection stay above the tabs.
+        self.assertEqual(
+            form.xpath("//sheet/group/group/@string"), ["Seller", "Connection"], "above the tabs"
+        )
+        for section in ("sending", "returns", "settlements", "buyer_cancel"):
+            self.assertTrue(form.xpath(f"//page[@name='refunds']//group[@name='{section}']"))
+        for section in ("orders", "order_import"):
+            self.assertTrue(form.xpath(f"//page[@name='orders_page']//group[@name='{section}']"))
+        (jobs,) = form.xpath("//field[@name='job_state_ids']")
+        self.assertEqual(jobs.getparent().get("name"), "technical")
+        self.assertEqual(jobs.get("readonly"), "1")
+        self.assertTrue(jobs.xpath("./list/field[@name='read_until']"))
+
+    def test_bookkeeping_dates_not_writable_by_rpc(self):
+        state = self.env["amazon.job.state"]._of(self.account_a, "settlements")
+        state.sudo().read_until = "2026-01-01 00:00:00"
+        account = self.account_a.with_user(self.manager_a)
+        self.assertEqual(account.job_state_ids.read_until.year, 2026)
+        for write in (
+            lambda: state.with_user(self.manager_a).write({"read_until": "2030-01-01"}),
+            lambda: account.write(
+                {"job_state_ids": [Command.update(state.id, {"read_until": "2030-01-01"})]}
+            ),
+            lambda: account.write({"job_state_ids": [Command.unlink(state.id)]}),
+            lambda: (
+                self.env["amazon.job.state"]
+                .with_user(self.manager_a)
+                .create({"account_id": self.account_a.id, "job": "order_link"})
+            ),
+        ):
+            with self.assertRaises(AccessError):
+                write()
+        self.assertEqual(state.read_until.year, 2026)
+        self.assertTrue(state.exists())
