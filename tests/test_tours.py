@@ -48,6 +48,40 @@ class TestTours(AmazonEmulatorCase, HttpCase):
         )
         self.assertEqual(request.requested_by_id, self.user_a)
 
+    def test_refund_with_restocking_fee(self):
+        order = self._shipped_order("114-7000007-0000007", lines=(("MUG", 2, 20.0),), shipping=0)
+        self.start_tour(ORDER_URL.format(order.id), "amazon_refund_fee", login="amazon_user_a")
+        request = self._requests(order)
+        self.assertEqual((request.reason, request.state), ("CustomerReturn", "queued"))
+        self.assertRecordValues(
+            request.line_ids,
+            [
+                {
+                    "quantity": 1,
+                    "amount_principal": 20.0,
+                    "amount_tax": 2.0,
+                    "amount_restocking_fee": 4.0,
+                }
+            ],
+        )
+        self.assertEqual(request.amount_total, 18.0)
+
+    def test_correct_a_refund_in_error(self):
+        self.company_a.amazon_allow_over_refund = True
+        order = self._shipped_order("114-7000008-0000008", lines=(("MUG", 2, 20.0),), shipping=0)
+        request = self._refund_request(order, principal=500.0)
+        self.env["amazon.feed.batch"]._cron_send_requests()
+        self.emulator.process_feeds()
+        request.batch_id._follow()
+        self.assertEqual(request.state, "error")
+        self.company_a.amazon_allow_over_refund = False
+        self.start_tour(
+            f"/odoo/action-amazon_refund_cancel.amazon_order_request_action/{request.id}",
+            "amazon_correct_error",
+            login="amazon_manager_a",
+        )
+        self.assertEqual((request.state, request.line_ids.amount_principal), ("queued", 20.0))
+
     def test_cancel_one_line(self):
         order = self._shipped_order(
             "114-7000002-0000002", lines=(("MUG", 2, 20.0), ("TEE", 1, 15.0)), ship=False

@@ -1,13 +1,22 @@
 import { registry } from "@web/core/registry";
 
 // Starts on a confirmed Amazon order not shipped yet (tests/test_tours.py): 2 mugs and 1 T-shirt.
-// Cancels the T-shirt's line only.
+// Cancels the T-shirt's line from the line itself: the dialog starts with that line only.
+// 4 clicks: the line's cancel button, the reason, Amazon Cancel Order, Confirm Cancellation.
 registry.category("web_tour.tours").add("amazon_cancel_line", {
     steps: () => [
         {
-            content: "Open the cancel dialog",
-            trigger: ".o_form_view .o_statusbar_buttons button[name=action_amazon_cancel]",
+            content: "Cancel the T-shirt's line",
+            trigger: ".o_form_view .o_data_row:has(.o_data_cell:contains(TEE)) button[name=action_amazon_cancel]",
             run: "click",
+        },
+        {
+            content: "The mugs stay",
+            trigger: ".modal .o_data_row:has(.o_data_cell:contains(MUG)) .o_data_cell[name=quantity]:contains(0.00)",
+        },
+        {
+            content: "No trash icon beside the quantity",
+            trigger: ".modal .o_field_widget[name=line_ids]:not(:has(.o_list_record_remove))",
         },
         {
             content: "Choose Amazon's reason",
@@ -15,23 +24,17 @@ registry.category("web_tour.tours").add("amazon_cancel_line", {
             run: 'select "NoInventory"',
         },
         {
-            content: "Edit the mug's line",
-            trigger: ".modal .o_data_row:has(.o_data_cell:contains(MUG)) .o_data_cell[name=quantity]",
+            content: "Review the cancellation",
+            trigger: ".modal .modal-footer button[name=action_review]",
             run: "click",
         },
         {
-            content: "Keep the mugs",
-            trigger: ".modal .o_data_row.o_selected_row .o_data_cell[name=quantity] input",
-            run: "edit 0",
-        },
-        {
-            content: "Cancel the rest",
-            trigger: ".modal .modal-footer button[name=action_cancel_order]",
-            run: "click",
+            content: "The confirmation names units, order and buyer",
+            trigger: ".modal .o_field_widget[name=confirmation]:contains(1 unit):contains(114-7000002-0000002):contains(Amazon Buyer)",
         },
         {
             content: "Confirm",
-            trigger: ".modal:not(:has(.o_form_view)) .modal-footer .btn-primary",
+            trigger: ".modal .modal-footer button[name=action_cancel_order]",
             run: "click",
         },
         {
