@@ -587,8 +587,11 @@ class TestOneWordPerThing(AmazonEmulatorCase):
         (review,) = refund_dialog.xpath("//footer/button[@name='action_review']")
         self.assertEqual(review.get("string"), "Refund")
         cancel_dialog = _arch(self.env["amazon.cancel.wizard"], "form", self.user_a)
+        (review,) = cancel_dialog.xpath("//footer/button[@name='action_review']")
         (confirm,) = cancel_dialog.xpath("//footer/button[@name='action_cancel_order']")
-        self.assertEqual(confirm.get("string"), "Cancel Items")
+        self.assertEqual(
+            (review.get("string"), confirm.get("string")), ("Cancel Items", "Confirm Cancellation")
+        )
         for model in ("amazon.refund.wizard", "amazon.cancel.wizard", "amazon.order.request"):
             field = "reason_shown" if model == "amazon.order.request" else "reason"
             self.assertEqual(self.env[model]._fields[field].string, "Reason", model)
