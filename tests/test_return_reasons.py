@@ -90,6 +90,14 @@ class TestReturnReasons(ReturnRefundCase):
         )
         pivot = self.env["amazon.rma.line"].get_views([(False, "pivot")])["views"]["pivot"]["arch"]
         self.assertIn('name="reason_id"', pivot)
+        # RMAs too, one spelling each.
+        other = self._import_reasons("162-0000011-0000001", "APP_TOO_SMALL")
+        rmas = self.env["amazon.rma"]._read_group(
+            [("id", "in", (rma | other).ids)], ["reason_ids"], ["__count"]
+        )
+        self.assertEqual([(reason.code, count) for reason, count in rmas], [(groups[0][0].code, 2)])
+        search = self.env["amazon.rma"].get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn("'group_by': 'reason_ids'", search)
 
     def test_unseen_codes_are_made_once_labelled_and_classified(self):
         Reason = self.env["amazon.return.reason"]
