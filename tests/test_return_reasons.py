@@ -241,6 +241,11 @@ class TestReturnReasons(ReturnRefundCase):
         ]
         self.assertEqual(typed, ["name"], "only the rule's name is typed")
         small = self.env["amazon.return.reason"].name_search("Too small (watches")
+        self.assertEqual(
+            [name for _id, name in self.env["amazon.return.reason"].name_search("JEWELRY_TOO_SM")],
+            ["Too small (watches and jewelry)"],
+            "found by any spelling of its code too",
+        )
         opened = self.env["amazon.return.condition"].name_search("Opened")
         with Form(self.env["amazon.return.refund.rule"]) as form:
             form.name = "Jewelry opened"
