@@ -20,6 +20,8 @@ class AmazonReturnReason(models.Model):
     _name = "amazon.return.reason"
     _description = "Amazon Return Reason"
     _order = "category, name, id"
+    # Picked on rules by its words or by any spelling of its code.
+    _rec_names_search = ["name", "code", "aliases"]
 
     code = fields.Char(required=True, readonly=True, help="Amazon's code of the reason.")
     name = fields.Char(string="Label", required=True, translate=True)

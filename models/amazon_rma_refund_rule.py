@@ -26,6 +26,14 @@ class AmazonRma(models.Model):
         help="Amazon's return reasons of the items, in words; the codes are kept as Amazon sent "
         "them.",
     )
+    # Stored, so that RMAs are grouped by reason, whatever the spelling of its code.
+    reason_ids = fields.Many2many(
+        "amazon.return.reason",
+        string="Reason",
+        compute="_compute_reason_ids",
+        store=True,
+        help="Amazon's return reasons of the items.",
+    )
 
     amazon_proposal_id = fields.Many2one(
         "amazon.order.request",
@@ -106,6 +114,11 @@ class AmazonRma(models.Model):
         ):
             raise UserError(self.amazon_proposal_id._amazon_who_confirms())
         return self.amazon_proposal_id.action_correct()
+
+    @api.depends("line_ids.reason_id")
+    def _compute_reason_ids(self):
+        for rma in self:
+            rma.reason_ids = rma.line_ids.reason_id
 
     @api.depends("line_ids.reason_id")
     def _compute_return_reason_label(self):

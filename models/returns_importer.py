@@ -294,6 +294,9 @@ class ReturnsImporter:
                 for line in lines
             ],
         )
+        # Inserted after their RMAs: what the RMAs compute from their lines, computed again.
+        rmas.invalidate_recordset(["line_ids"])
+        rmas.modified(["line_ids"])
         created = self.env._(
             "Created from Amazon's returns report by import %(import)s.",
             **{"import": self.log.name},

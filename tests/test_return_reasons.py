@@ -90,6 +90,14 @@ class TestReturnReasons(ReturnRefundCase):
         )
         pivot = self.env["amazon.rma.line"].get_views([(False, "pivot")])["views"]["pivot"]["arch"]
         self.assertIn('name="reason_id"', pivot)
+        # RMAs too, one spelling each.
+        other = self._import_reasons("162-0000011-0000001", "APP_TOO_SMALL")
+        rmas = self.env["amazon.rma"]._read_group(
+            [("id", "in", (rma | other).ids)], ["reason_ids"], ["__count"]
+        )
+        self.assertEqual([(reason.code, count) for reason, count in rmas], [(groups[0][0].code, 2)])
+        search = self.env["amazon.rma"].get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn("'group_by': 'reason_ids'", search)
 
     def test_unseen_codes_are_made_once_labelled_and_classified(self):
         Reason = self.env["amazon.return.reason"]
@@ -233,6 +241,11 @@ class TestReturnReasons(ReturnRefundCase):
         ]
         self.assertEqual(typed, ["name"], "only the rule's name is typed")
         small = self.env["amazon.return.reason"].name_search("Too small (watches")
+        self.assertEqual(
+            [name for _id, name in self.env["amazon.return.reason"].name_search("JEWELRY_TOO_SM")],
+            ["Too small (watches and jewelry)"],
+            "found by any spelling of its code too",
+        )
         opened = self.env["amazon.return.condition"].name_search("Opened")
         with Form(self.env["amazon.return.refund.rule"]) as form:
             form.name = "Jewelry opened"
@@ -308,12 +321,11 @@ class TestReturnReasons(ReturnRefundCase):
 class TestSellerFaultFee(ReturnRefundCase):
     """The refund dialog refuses a restocking fee on a seller-fault return, as the rules do."""
 
-    def _dialog(self, rma, fee):
-        action = rma.action_issue_refund()
-        with Form(self.env["amazon.refund.wizard"].with_context(**action["context"])) as form:
-            with form.line_ids.edit(0) as line:
-                line.amount_restocking_fee = fee
-            return form.save()
+    def _dialog(self, action, fee):
+        form = Form(self.env["amazon.refund.wizard"].with_context(**action["context"]))
+        with form.line_ids.edit(0) as line:
+            line.amount_restocking_fee = fee
+        return form
 
     def test_fee_refused_for_seller_fault_allowed_for_buyer_remorse(self):
         self.company_a.amazon_return_refund_mode = "nothing"
@@ -321,9 +333,9 @@ class TestSellerFaultFee(ReturnRefundCase):
             "163-0000001-0000001", [("MUG", 1, "CR-DEFECTIVE", True, "customer_damaged")]
         )
         self._receive(defective)
-        wizard = self._dialog(defective, 4.0)
+        form = self._dialog(defective.action_issue_refund(), 4.0)
         with self.assertRaisesRegex(UserError, "Defective or does not work, the seller's fault"):
-            wizard.action_refund()
+            form.save()
         self.assertFalse(defective.refund_request_ids, "no request made")
         # Nor by the door the dialog uses, whoever calls it.
         order_line = defective.line_ids.order_line_id
@@ -346,5 +358,19 @@ class TestSellerFaultFee(ReturnRefundCase):
             "163-0000002-0000001", [("MUG", 1, "CR-UNWANTED_ITEM", True, "opened")]
         )
         self._receive(remorse)
-        self._dialog(remorse, 4.0).action_refund()
+        self._dialog(remorse.action_issue_refund(), 4.0).save().action_refund()
         self.assertEqual(remorse.refund_request_ids.line_ids.amount_restocking_fee, 4.0)
+
+    def test_fee_refused_from_the_orders_dialog_too(self):
+        """The order's Amazon Refund, not the RMA's Issue Refund: the item's return still says
+        it was the seller's fault."""
+        self.company_a.amazon_return_refund_mode = "nothing"
+        defective = self._returned(
+            "163-0000003-0000001", [("MUG", 1, "AMZ-PG-BAD-DESC", True, "opened")]
+        )
+        self._receive(defective)
+        form = self._dialog(defective.order_id.action_amazon_refund(), 4.0)
+        form.reason = "CustomerReturn"
+        with self.assertRaisesRegex(UserError, "Inaccurate description, the seller's fault"):
+            form.save()
+        self.assertFalse(defective.order_id.amazon_request_ids, "no request made")

@@ -97,3 +97,13 @@ class AmazonRefundWizardLine(models.TransientModel):
             "quantity": self.quantity,
             **{name: self[name] for name in COMPONENT_FIELDS},
         }
+
+    @api.constrains("amount_restocking_fee")
+    def _check_seller_fault_fee(self):
+        """A restocking fee typed on an item returned for a seller-fault reason is refused as the
+        rules refuse it, as soon as the dialog is saved, and from the order's dialog as well as
+        from its return's."""
+        for line in self.filtered("amount_restocking_fee"):
+            wizard = line.wizard_id
+            for rma in wizard.rma_id or wizard.order_id.sudo().amazon_rma_ids:
+                rma.sudo()._amazon_check_restocking_fee([line._request_line_values()])
