@@ -108,10 +108,14 @@ class AmazonOrderRequest(models.Model):
     currency_id = fields.Many2one(related="order_id.currency_id")
     line_ids = fields.One2many("amazon.order.request.line", "request_id", string="Lines")
     amount_total = fields.Monetary(
-        string="Amount Requested", compute="_compute_amount_total", store=True
+        string="Amount Requested",
+        compute="_compute_amount_total",
+        store=True,
+        help="What the request asked: the amount of a refund, the value of the cancelled units; "
+        "counted whatever Amazon answered, also when Amazon refused it.",
     )
     amount_refund = fields.Monetary(
-        string="Refund Amount",
+        string="Refunded to Buyer",
         compute="_compute_amount_refund",
         store=True,
         help="What the buyer gets back: refunds Amazon applied or may still apply. Refused, "

@@ -495,7 +495,7 @@ class TestWordsAndMenus(AmazonCase):
         self.assertEqual(self.env.ref("amazon_refund_cancel.menu_amazon_rma").name, "All RMAs")
         report = self.env.ref("amazon_refund_cancel.menu_amazon_report")
         self.assertEqual(report.parent_id, self.env.ref("sale.menu_sale_report"))
-        self.assertEqual(len(report.child_id), 6)
+        self.assertEqual(len(report.child_id), 7)
 
     def test_import_dialog_preselects_the_only_seller_account(self):
         Wizard = self.env["amazon.rma.import.wizard"].with_company(self.company_b)
@@ -609,6 +609,45 @@ class TestReporting(RmaImportMixin, AmazonEmulatorCase):
         self.assertIn("amount_refund", pivot.xpath("//field[@type='measure']/@name"))
         for model in ("amazon.order.request.line", "amazon.rma.line", "amazon.rma"):
             self.env[model].with_user(self.user_a).get_views([(False, "pivot"), (False, "graph")])
+
+    def test_refunds_and_cancellations_reported_apart(self):
+        refunds = self.env.ref("amazon_refund_cancel.amazon_order_request_report_action")
+        cancellations = self.env.ref(
+            "amazon_refund_cancel.amazon_order_request_cancel_report_action"
+        )
+        self.assertEqual(safe_eval(refunds.domain), [("request_type", "=", "refund")])
+        self.assertEqual(safe_eval(cancellations.domain), [("request_type", "=", "cancellation")])
+        menus = self.env.ref("amazon_refund_cancel.menu_amazon_report").child_id
+        self.assertEqual(
+            {menu.action.name for menu in menus} & {"Refunds", "Cancellations"},
+            {"Refunds", "Cancellations"},
+        )
+        Request = self.env["amazon.order.request"].with_user(self.user_a)
+        for action, measure in ((refunds, "amount_refund"), (cancellations, "amount_total")):
+            (graph,) = action.view_ids.filtered(lambda v: v.view_mode == "graph").view_id
+            arch = _arch(Request, "graph", view_id=graph.id)
+            self.assertEqual(arch.xpath("//field[@type='measure']/@name"), [measure])
+            self.assertNotIn("request_type", arch.xpath("//field/@name"), "never summed")
+        (graph,) = cancellations.view_ids.filtered(lambda v: v.view_mode == "graph").view_id
+        (measure,) = _arch(Request, "graph", view_id=graph.id).xpath("//field[@type='measure']")
+        self.assertEqual(measure.get("string"), "Value Cancelled")
+        refused = self.env.ref("amazon_refund_cancel.amazon_order_request_refused_action")
+        self.assertIs(safe_eval(refused.context)["graph_stacked"], False)
+        # Both amounts say what they count.
+        amounts = Request.fields_get(["amount_refund", "amount_total"])
+        self.assertEqual(amounts["amount_refund"]["string"], "Refunded to Buyer")
+        self.assertIn("Amazon refused", amounts["amount_total"]["help"])
+        self.assertIn("Amount Requested", refunds.help)
+
+    def test_refund_delay_in_days(self):
+        action = self.env.ref("amazon_refund_cancel.amazon_rma_refund_delay_action")
+        (view,) = action.view_ids.filtered(lambda v: v.view_mode == "list").view_id
+        arch = _arch(self.env["amazon.rma"], "list", self.user_a, view.id)
+        (days,) = arch.xpath("//field[@name='refund_delay_days']")
+        self.assertEqual(days.get("avg"), "Average")
+        self.assertEqual(
+            self.env["amazon.rma"]._fields["refund_delay_days"].string, "Days to Refund"
+        )
 
     def test_refunds_by_product_reason_and_return_rate(self):
         order = self._emulated_order("143-0000001-0000001", quantity=4)

@@ -131,6 +131,19 @@ class TestTours(AmazonEmulatorCase, HttpCase):
         self.assertEqual(rma.picking_ids.move_ids.product_uom_qty, 1)
         self.assertEqual(rma.line_ids.condition, "sellable")
 
+    def test_settlement_import_from_the_empty_list(self):
+        self.manager_a.groups_id |= self.env.ref("account.group_account_invoice")
+        self.start_tour(
+            "/odoo/action-amazon_refund_cancel.amazon_settlement_action",
+            "amazon_settlement_import",
+            login="amazon_manager_a",
+        )
+        settlement = self.env["amazon.settlement"].search([("settlement_ref", "=", "91000000001")])
+        self.assertEqual(
+            (settlement.seller_account_id, settlement.source, settlement.state),
+            (self.account_a, "manual", "done"),
+        )
+
     def test_settings_change(self):
         self.assertFalse(self.company_a.amazon_allow_over_refund)
         self.start_tour(

@@ -15,7 +15,7 @@ class AmazonCancelWizard(models.TransientModel):
     company_id = fields.Many2one(related="order_id.company_id")
     allow_zero_out = fields.Boolean(related="company_id.amazon_allow_zero_out_inventory")
     allow_local_cancel = fields.Boolean(related="company_id.amazon_allow_local_cancel")
-    reason = fields.Selection(CANCEL_REASONS, string="Reason", required=True)
+    reason = fields.Selection(CANCEL_REASONS, required=True)
     line_ids = fields.One2many("amazon.cancel.wizard.line", "wizard_id", string="Lines")
     zero_out_inventory = fields.Boolean(
         help="Set the on-hand quantity of the cancelled products to 0 in the warehouse's stock "

@@ -36,7 +36,7 @@ class AmazonRefundWizard(models.TransientModel):
     currency_id = fields.Many2one(related="order_id.currency_id")
     allow_over_refund = fields.Boolean(related="company_id.amazon_allow_over_refund")
     # Required on the form when there is something to refund; an unshipped order has nothing.
-    reason = fields.Selection(SHIPPED_REFUND_REASONS, string="Reason")
+    reason = fields.Selection(SHIPPED_REFUND_REASONS)
     line_ids = fields.One2many("amazon.refund.wizard.line", "wizard_id", string="Lines")
     has_shipped_lines = fields.Boolean(compute="_compute_has_shipped_lines")
     amount_total = fields.Monetary(string="To Refund Now", compute="_compute_amount_total")
