@@ -6,29 +6,57 @@
 It imports a generated V2 settlement flat file of 200,000 rows for one seller account: the
 refunds of 10,000 refund requests of the addon (four rows each: item price, tax, the commission
 Amazon returns and the part it keeps), the first half matched by their adjustment reference and
-the rest by order item and amounts, among 160,000 order rows that only count. It prints rows per
-second, SQL queries per matched refund and the growth of the process's peak memory. Everything it
-creates is rolled back.
+the rest by order item and amounts, among 160,000 order rows that only count. It goes through
+the two real paths, each rolled back before the next: the upload dialog (the file given base64
+as the browser sends it, imported by an Amazon manager with Invoicing rights) and the scheduled
+download (a local SP-API emulator lists the settlement report; the import downloads it over
+HTTP). For each it prints rows per second, SQL queries per matched refund and the growth of the
+process's peak memory over its memory at the start of the path (the peak is reset before each
+path through /proc/self/clear_refs and read as VmHWM: ru_maxrss cannot be reset, and keeps the
+peak of the setup). Memory a path frees stays with the process and hides the growth of the
+next one: for its memory figure run each path in a process of its own, naming it in
+BENCH_PATHS (upload, download; both by default). Everything it creates is rolled back.
 """
 
+import base64
+import gc
+import os
 import resource
 import time
+from unittest.mock import patch
 
 from odoo import Command
 
+from odoo.addons.amazon_refund_cancel.spapi_emulator import Emulator
 from odoo.addons.amazon_refund_cancel.spapi_emulator.report_content import SETTLEMENT_COLUMNS
+from odoo.addons.amazon_refund_cancel.spapi_emulator.server import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_REFRESH_TOKEN,
+)
 
 REFUNDS = 10_000
 ROWS = 200_000
 PRODUCTS = 50
+SELLER = "A1BENCHSET"
+PATHS = os.environ.get("BENCH_PATHS", "upload,download").split(",")
 
 
-def _setup(env):
+def _setup(env, emulator):
+    refresh_token = f"{DEMO_REFRESH_TOKEN}-{SELLER}"
+    emulator.add_seller(SELLER, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, refresh_token)
     account = env["amazon.seller.account"].create(
         {
             "name": "Benchmark seller",
-            "seller_id": "A1BENCHSET",
+            "seller_id": SELLER,
             "marketplace_ids": [Command.set(env.ref("amazon_refund_cancel.marketplace_us").ids)],
+            "endpoint": "custom",
+            "custom_api_url": emulator.url,
+            "custom_lwa_url": emulator.lwa_url,
+            "lwa_client_id": DEMO_CLIENT_ID,
+            "lwa_client_secret": DEMO_CLIENT_SECRET,
+            "lwa_refresh_token": refresh_token,
+            "order_link_source": "none",
             "active": False,
         }
     )
@@ -154,30 +182,103 @@ def _file(orders, requests):
     return ("\t".join(SETTLEMENT_COLUMNS) + "\n" + summary + "\n" + "\n".join(rows) + "\n").encode()
 
 
+def _kb(name):
+    """A figure of /proc/self/status in KB: VmRSS now, VmHWM the peak since the last reset."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(f"{name}:"):
+                return int(line.split()[1])
+    raise LookupError(name)
+
+
+def _measure(env, name, requests, work):
+    """Run one path from a clean cache and print its figures."""
+    env.invalidate_all()
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+    rss_before = _kb("VmRSS")
+    maxrss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = env.cr.sql_log_count
+    started = time.perf_counter()
+    settlement = work()
+    env.flush_all()
+    seconds = time.perf_counter() - started
+    queries = env.cr.sql_log_count - before
+    peak_growth = _kb("VmHWM") - rss_before
+    maxrss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - maxrss_before
+    settled = env["amazon.order.request"].search_count(
+        [("id", "in", requests.ids), ("state", "=", "settled")]
+    )
+    print(
+        f"{name}: {settlement.state}, {settlement.matched_count} matched, {settled} requests "
+        f"settled, {settlement.failed_count} failed in {seconds:.1f} s: {ROWS / seconds:.0f} "
+        f"rows/s, {queries} SQL queries, {queries / max(settlement.matched_count, 1):.2f} per "
+        f"matched refund, peak memory +{peak_growth / 1024:.0f} MB (ru_maxrss "
+        f"+{maxrss_growth / 1024:.0f} MB)"
+    )
+
+
+def _importer(env):
+    """An Amazon manager with Invoicing rights, as the upload dialog demands."""
+    return env["res.users"].create(
+        {
+            "name": "Benchmark settlement importer",
+            "login": "bench_settlement_importer",
+            "groups_id": [
+                Command.set(
+                    [
+                        env.ref("amazon_refund_cancel.group_amazon_manager").id,
+                        env.ref("account.group_account_invoice").id,
+                    ]
+                )
+            ],
+        }
+    )
+
+
 def main(env):
     env.cr.execute("SAVEPOINT amazon_settlement_benchmark")
+    emulator = Emulator().start()
     try:
-        account, orders, requests = _setup(env)
+        account, orders, requests = _setup(env, emulator)
+        user = _importer(env)
         content = _file(orders, requests)
         print(f"{ROWS} rows, {REFUNDS} refunds, {len(content) / 1e6:.1f} MB")
-        peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        before = env.cr.sql_log_count
-        started = time.perf_counter()
-        settlement, _new = env["amazon.settlement"]._import_settlement(account, content, "manual")
-        env.flush_all()
-        seconds = time.perf_counter() - started
-        queries = env.cr.sql_log_count - before
-        peak_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
-        settled = env["amazon.order.request"].search_count(
-            [("id", "in", requests.ids), ("state", "=", "settled")]
-        )
-        print(
-            f"{settlement.state}: {settlement.matched_count} matched, {settled} requests settled, "
-            f"{settlement.failed_count} failed in {seconds:.1f} s: {ROWS / seconds:.0f} rows/s, "
-            f"{queries} SQL queries, {queries / max(settlement.matched_count, 1):.2f} per matched "
-            f"refund, peak memory +{peak_growth / 1024:.0f} MB"
-        )
+        # As the browser sends it; decoded from base64 by the JSON request before the dialog.
+        upload = base64.b64encode(content)
+        emulator.add_settlement_report(SELLER, account.marketplace_ids.code, content)
+        del content
+        env.cr.execute("SAVEPOINT amazon_settlement_benchmark_data")
+
+        def upload_dialog():
+            wizard = (
+                env["amazon.settlement.import.wizard"]
+                .with_user(user)
+                .create(
+                    {"seller_account_id": account.id, "file": upload, "file_name": "settlement.txt"}
+                )
+            )
+            action = wizard.action_import()
+            return env["amazon.settlement"].browse(action["res_id"])
+
+        if "upload" in PATHS:
+            _measure(env, "upload dialog", requests, upload_dialog)
+            env.cr.execute("ROLLBACK TO SAVEPOINT amazon_settlement_benchmark_data")
+            env.invalidate_all(flush=False)
+
+        def scheduled_download():
+            env["amazon.settlement"]._import_account_settlements(account)
+            return env["amazon.settlement"].search([("seller_account_id", "=", account.id)])
+
+        # Measured without the commit per settlement that the scheduled action makes.
+        with patch(
+            "odoo.addons.amazon_refund_cancel.models.amazon_settlement.commit_unless_testing"
+        ):
+            if "download" in PATHS:
+                _measure(env, "scheduled download", requests, scheduled_download)
     finally:
+        emulator.stop()
         env.cr.execute("ROLLBACK TO SAVEPOINT amazon_settlement_benchmark")
         env.invalidate_all(flush=False)
 

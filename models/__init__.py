@@ -25,6 +25,7 @@ from . import amazon_return_rate_report
 from . import amazon_rma_import
 from . import amazon_rma_import_line
 from . import stock_picking
+from . import ir_attachment
 from . import amazon_settlement_line
 from . import amazon_settlement
 from . import amazon_order_request_settlement

@@ -82,6 +82,7 @@ class AmazonOrderRequest(models.Model):
     def _amazon_settle(self):
         """Settled once Amazon's settlements hold every line; a difference between what was
         asked and what Amazon settled goes to a manager."""
+        settled_ids = []
         for request in self:
             lines = request.settlement_line_ids
             if request.state in ("sent", "error"):
@@ -165,7 +166,9 @@ class AmazonOrderRequest(models.Model):
             if request.state == "done" and set(lines.request_line_id.ids) >= set(
                 request.line_ids.ids
             ):
-                request._on_settled()
+                settled_ids.append(request.id)
+        # One write for all of them.
+        self.browse(settled_ids)._on_settled()
 
     # -- refunds Amazon made ---------------------------------------------------------------------
 

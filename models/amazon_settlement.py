@@ -91,8 +91,9 @@ class AmazonSettlement(models.Model):
 
     @api.model
     def _import_settlement(self, account, content, source, file_name=None, report_id=None):
-        """Import a V2 settlement flat file (bytes) of `account`: every refund of it, or nothing
-        when the file cannot be trusted. Returns the settlement and whether it is new; the same
+        """Import a V2 settlement flat file of `account` (bytes, or a binary file read from its
+        start, never held whole but to be attached): every refund of it, or nothing when the
+        file cannot be trusted. Returns the settlement and whether it is new; the same
         settlement again returns the one imported before."""
         reader = _SettlementReader(self.env, account)
         values = {
@@ -176,13 +177,20 @@ class AmazonSettlement(models.Model):
         }
 
     def _attach(self, content, file_name):
-        self.attachment_id = self.env["ir.attachment"].create(
-            {
-                "name": file_name or f"{self.name.replace('/', '-')}.txt",
-                "raw": content,
-                "res_model": self._name,
-                "res_id": self.id,
-            }
+        if not isinstance(content, bytes):
+            content.seek(0)
+            content = content.read()
+        self.attachment_id = (
+            self.env["ir.attachment"]
+            .with_context(amazon_attachment_not_indexed=True)
+            .create(
+                {
+                    "name": file_name or f"{self.name.replace('/', '-')}.txt",
+                    "raw": content,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
         )
 
     def _amazon_book_commission(self):
@@ -298,8 +306,7 @@ class AmazonSettlement(models.Model):
             with tempfile.TemporaryFile() as handle:
                 client.download_report(report.document_id, handle, const.REPORT_SETTLEMENT)
                 handle.seek(0)
-                content = handle.read()
-            self._import_settlement(account, content, "scheduled", report_id=report.report_id)
+                self._import_settlement(account, handle, "scheduled", report_id=report.report_id)
             imported += 1
             if report.created_time and (not newest or report.created_time > newest):
                 newest = report.created_time

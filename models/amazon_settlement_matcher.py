@@ -28,7 +28,7 @@ class SettlementMatcher:
             ("matched", "difference", "amazon", "excess", "skipped", "failed"), 0
         )
         self.used_request_lines = set()
-        self.touched_requests = self.env["amazon.order.request"]
+        self.touched_request_ids = set()
 
     def apply(self):
         rows = [self._failure(row, reason) for row, reason in self.reader.failures]
@@ -38,7 +38,11 @@ class SettlementMatcher:
         items = list(self.reader.items.values())
         for start in range(0, len(items), CHUNK_SIZE):
             self._apply_chunk(items[start : start + CHUNK_SIZE])
-        self.touched_requests._amazon_settle()
+        requests = self.env["amazon.order.request"].browse(sorted(self.touched_request_ids))
+        for start in range(0, len(requests), CHUNK_SIZE):
+            requests[start : start + CHUNK_SIZE]._amazon_settle()
+            self.env.flush_all()
+            self.env.invalidate_all()
         # Differences show once a request's lines are all compared.
         differences = self.env["amazon.settlement.line"].search_count(
             [("settlement_id", "=", self.settlement.id), ("result", "=", "difference")]
@@ -123,7 +127,7 @@ class SettlementMatcher:
                 )
             if request_line:
                 self.used_request_lines.add(request_line.id)
-                self.touched_requests |= request_line.request_id
+                self.touched_request_ids.add(request_line.request_id.id)
                 values.update(
                     result="matched",
                     order_id=request_line.request_id.order_id.id,
@@ -199,7 +203,7 @@ class SettlementMatcher:
                     charged=ledger.currency_id.format(ledger._charged_total()),
                 ),
             }
-        self.touched_requests |= refund.request_id
+        self.touched_request_ids.update(refund.request_id.ids)
         return {
             "result": "amazon" if outcome == "new" else "confirmed",
             "order_id": order.id,

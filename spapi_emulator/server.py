@@ -34,6 +34,7 @@ from .protocol import (
 )
 from .state import (
     ZERO,
+    Document,
     Order,
     OrderItem,
     Refund,
@@ -555,22 +556,37 @@ class Emulator(Operations):
         with self._lock:
             listed = self.reports[report_id]
             original = self.documents[listed.document_id]
-            report = self._new_report(
-                listed.seller_id, listed.report_type, list(listed.marketplace_ids)
+            return self._settlement_report(
+                listed.seller_id, listed.marketplace_ids[0], original, listed.data_start
             )
-            report.data_start, report.data_end = listed.data_start, listed.data_end
-            document = self._new_document(
-                listed.seller_id,
-                "amzn1.spdoc.1.4.na",
-                content=original.content,
-                content_type=original.content_type,
-                compressed=original.compressed,
-                charset=original.charset,
+
+    def add_settlement_report(self, seller_id, marketplace_id, content):
+        """A DONE settlement report holding `content`, a settlement file made elsewhere (a
+        benchmark's). Returns its report id."""
+        with self._lock:
+            return self._settlement_report(
+                seller_id,
+                marketplace_id,
+                Document(
+                    document_id="", seller_id=seller_id, content_type="text/plain", content=content
+                ),
             )
-            report.document_id = document.document_id
-            report.status = "DONE"
-            report.started = report.ended = self.now()
-            return report.report_id
+
+    def _settlement_report(self, seller_id, marketplace_id, original, start=None):
+        report = self._new_report(seller_id, amazon.REPORT_SETTLEMENT, [marketplace_id])
+        report.data_start, report.data_end = start or self.now(), self.now()
+        document = self._new_document(
+            seller_id,
+            "amzn1.spdoc.1.4.na",
+            content=original.content,
+            content_type=original.content_type,
+            compressed=original.compressed,
+            charset=original.charset,
+        )
+        report.document_id = document.document_id
+        report.status = "DONE"
+        report.started = report.ended = self.now()
+        return report.report_id
 
     def _record_refund(self, order, item, amounts, when=None, **details):
         refund = Refund(

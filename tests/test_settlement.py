@@ -89,6 +89,8 @@ class TestSettlement(AmazonEmulatorCase):
         self.assertEqual(order.amazon_payment_status, "partial")
         self.assertAlmostEqual(order.amazon_refunded_commission, 1.2)
         self.assertTrue(settlement.attachment_id.raw.startswith(b"settlement-id"))
+        # Kept as Amazon sent it, its words not indexed: a big settlement stays small in memory.
+        self.assertFalse(settlement.attachment_id.index_content)
         self.assertFalse(settlement.move_id, "no accounting configured: recorded only")
 
     def test_same_settlement_twice_is_imported_once(self):
@@ -113,6 +115,8 @@ class TestSettlement(AmazonEmulatorCase):
         action = self._import_by_hand(self._settlement_file())
         settlement = self.env["amazon.settlement"].browse(action["res_id"])
         self.assertEqual((settlement.source, settlement.state), ("manual", "done"))
+        self.assertEqual(settlement.attachment_id.raw, self._settlement_file())
+        self.assertFalse(settlement.attachment_id.index_content)
         self.assertEqual(request.state, "settled")
         self.assertAlmostEqual(request.commission_returned, 1.8)
         # The scheduled import finds the same settlement and leaves it, downloaded once.

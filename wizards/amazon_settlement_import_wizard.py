@@ -1,6 +1,4 @@
-import base64
-
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..amazon_api.errors import ReportParseError
@@ -16,12 +14,21 @@ class AmazonSettlementImportWizard(models.TransientModel):
     _name = "amazon.settlement.import.wizard"
     _description = "Import an Amazon Settlement"
     _inherit = ["amazon.import.wizard.mixin"]
+    # Stored in the filestore, not in the wizard's row: a 20 MB file would be written and read
+    # back as SQL text several times its size.
     file = fields.Binary(
         required=True,
-        attachment=False,
         help="A settlement downloaded from Seller Central (Payments > All Statements > "
         "Download Flat File V2): the tab-separated V2 flat file.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The file is kept as it came, not indexed: a settlement's words would take several times
+        # its size in memory.
+        return super(
+            AmazonSettlementImportWizard, self.with_context(amazon_attachment_not_indexed=True)
+        ).create(vals_list)
 
     def action_import(self):
         """Import the file as the scheduled import would; settlements are written by the system
@@ -37,7 +44,20 @@ class AmazonSettlementImportWizard(models.TransientModel):
                 self.env._("Only Amazon managers with Invoicing rights import settlements.")
             )
         self.seller_account_id.check_access("read")
-        content = base64.b64decode(self.file)
+        # The stored bytes, not the field's base64 text of them.
+        content = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_field", "=", "file"),
+                    ("res_id", "=", self.id),
+                ],
+                limit=1,
+            )
+            .raw
+        )
         try:
             too_big = content_size(content, DIALOG_MAX_BYTES) > DIALOG_MAX_BYTES
         except ReportParseError as error:
