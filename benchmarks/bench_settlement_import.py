@@ -22,7 +22,9 @@ Figures on 2 cores shared with other work, a 21 MB file, each path in a process 
   before: upload dialog 2,095 rows/s, peak memory +268 MB; scheduled download 1,816 to 4,955
   rows/s, +139 to +151 MB (the file read whole, indexed as text by ir.attachment, the dialog's
   file in a bytea column).
-  after: upload dialog 6,463 rows/s, +0 MB; scheduled download 3,583 to 4,354 rows/s, +1 MB.
+  after: upload dialog 6,463 rows/s, +0 MB; scheduled download 3,583 to 4,354 rows/s, +1 MB;
+  with one other job on the machine: upload dialog 5,815 rows/s, +0 MB; scheduled download
+  5,536 rows/s, +1 MB.
   BENCH_TRACEMALLOC=1, upload dialog: Python allocations peak +246 MB before, +108 MB after
   (peak memory +268 MB before, +10 MB after).
 """
