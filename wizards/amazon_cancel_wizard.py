@@ -70,12 +70,13 @@ class AmazonCancelWizard(models.TransientModel):
         for wizard in self:
             order = wizard.order_id
             units = sum(line.quantity for line in wizard.line_ids if line.quantity > 0)
+            count = f"{units:g}"
             wizard.confirmation = self.env._(
                 "Cancel %(units)s of order %(order)s for %(buyer)s? The buyer is told and Amazon "
                 "cannot undo it.",
                 units=self.env._("1 unit")
                 if units == 1
-                else self.env._("%(count)s units", count=f"{units:g}"),
+                else self.env._("%(count)s units", count=count),
                 order=order.amazon_order_number or order.name,
                 buyer=order.partner_id.name,
             )
