@@ -673,29 +673,18 @@ class AmazonOrderRequest(models.Model):
             raise AccessError(self.env._("Only Amazon users change Amazon requests."))
         self.check_access("read")
 
-    def _action_process(self, request_type=None):
+    def action_process(self):
         """Process: the selected requests go out in batches, refunds and cancellations each in
-        documents of their own; `request_type` keeps to one type."""
+        documents of their own."""
         self._check_manager()
-        wrong = self.filtered(
-            lambda r: r.state != "queued" or (request_type and r.request_type != request_type)
-        )
+        wrong = self.filtered(lambda r: r.state != "queued")
         if wrong:
-            if request_type:
-                label = dict(self._fields["request_type"]._description_selection(self.env))[
-                    request_type
-                ].lower()
-                message = self.env._(
-                    "Only queued %(type)s requests can be processed here: %(requests)s.",
-                    type=label,
-                    requests=", ".join(wrong.mapped("name")),
-                )
-            else:
-                message = self.env._(
+            raise UserError(
+                self.env._(
                     "Only queued requests can be processed: %(requests)s.",
                     requests=", ".join(wrong.mapped("name")),
                 )
-            raise UserError(message)
+            )
         self._check_before_sending()
         batches = self.env["amazon.feed.batch"]._batch_requests(self, processed_by=self.env.user)
         if not batches:
@@ -743,15 +732,6 @@ class AmazonOrderRequest(models.Model):
         if len(batches) == 1:
             return self.env._("%(requests)s in batch %(batch)s", requests=what, batch=names)
         return self.env._("%(requests)s in batches %(batches)s", requests=what, batches=names)
-
-    def action_process(self):
-        return self._action_process()
-
-    def action_process_refunds(self):
-        return self._action_process("refund")
-
-    def action_process_cancellations(self):
-        return self._action_process("cancellation")
 
     def action_reject(self):
         self._check_manager()

@@ -292,7 +292,7 @@ class TestHostileRpc(AmazonEmulatorCase):
 
     def test_queue_actions_check_the_group_and_company_in_the_method(self):
         actions = {
-            "Process Refund": lambda r: r.action_process_refunds(),
+            "Process": lambda r: r.action_process(),
             "Reject": lambda r: r.action_reject(),
             "Retry": lambda r: r.action_retry(),
             "Correct": lambda r: r.action_correct(),

@@ -68,7 +68,7 @@ class TestMoneyLedger(RmaImportMixin, AmazonEmulatorCase):
         other = self._refund_request(order, principal=5.0, queue=False)
         other._on_applied()
         with self.assertRefused(r"more than the \$\s15\.00 left to refund"):
-            request.with_user(self.manager_a).action_process_refunds()
+            request.with_user(self.manager_a).action_process()
 
     def test_channel_and_quantities_of_a_confirmed_amazon_order_are_refused_over_rpc(self):
         order = self._shipped_order(
@@ -311,7 +311,7 @@ class TestMoneyLedger(RmaImportMixin, AmazonEmulatorCase):
         path("refund dialog", lambda: self._dialog(order, default_reason="CustomerReturn").save())
         request = self._refund_request(order, principal=1.0, queue=False)
         path("queue", request._queue)
-        path("process refund", lambda: request.with_user(self.manager_a).action_process_refunds())
+        path("process refund", lambda: request.with_user(self.manager_a).action_process())
         path("sender", self._send)
         rma = self.env["amazon.rma"].create(
             {

@@ -112,7 +112,7 @@ class TestRequestPipeline(AmazonEmulatorCase):
         )
         self.Batch._cron_send_requests()
         self.assertEqual(set(requests.mapped("state")), {"queued"}, "queued waits for a manager")
-        action = requests.with_user(self.manager_a).action_process_refunds()
+        action = requests.with_user(self.manager_a).action_process()
         batches = requests.batch_id
         self.assertEqual(sorted(batches.mapped("request_count")), [10, 15, 15])
         for batch in batches:
@@ -156,13 +156,11 @@ class TestRequestPipeline(AmazonEmulatorCase):
         with self.assertRaisesRegex(UserError, "Only queued requests can be processed"):
             refund.with_user(self.manager_a).action_process()
 
-    def test_process_refund_refuses_cancellations_and_users(self):
+    def test_process_refuses_users(self):
         self._queue_mode()
         request = self._refund_request(self._orders(1)[0])
-        with self.assertRaisesRegex(UserError, "Only queued cancellation requests"):
-            request.with_user(self.manager_a).action_process_cancellations()
         with self.assertRaises(AccessError):
-            request.with_user(self.user_a).action_process_refunds()
+            request.with_user(self.user_a).action_process()
         with self.assertRaises(AccessError):
             self.Batch.with_user(self.user_a).create(
                 {"seller_account_id": self.account_a.id, "feed_type": const.FEED_ADJUSTMENT}
@@ -189,7 +187,7 @@ class TestRequestPipeline(AmazonEmulatorCase):
             | self._refund_request(too_much, principal=500)
             | self._refund_request(good_too)
         )
-        requests.with_user(self.manager_a).action_process_refunds()
+        requests.with_user(self.manager_a).action_process()
         batch = requests.batch_id
         self.assertEqual(len(batch), 1)
         self.Batch._cron_send_requests()
@@ -243,9 +241,9 @@ class TestRequestPipeline(AmazonEmulatorCase):
         with self.assertRaises(AccessError):
             retried.with_user(self.user_a).action_reject()
         self.assertEqual((withdrawn.state, rejected.state), ("withdrawn", "rejected"))
-        with self.assertRaisesRegex(UserError, "Only queued refund requests"):
-            (rejected | retried).with_user(self.manager_a).action_process_refunds()
-        retried.with_user(self.manager_a).action_process_refunds()
+        with self.assertRaisesRegex(UserError, "Only queued requests can be processed"):
+            (rejected | retried).with_user(self.manager_a).action_process()
+        retried.with_user(self.manager_a).action_process()
         self.Batch._cron_send_requests()
         self._finish_at_amazon(retried.batch_id)
         self.assertEqual(retried.state, "error")
@@ -253,7 +251,7 @@ class TestRequestPipeline(AmazonEmulatorCase):
         retried.with_user(self.manager_a).action_retry()
         self.assertEqual(retried.state, "queued")
         self.assertFalse(retried.batch_id)
-        retried.with_user(self.manager_a).action_process_refunds()
+        retried.with_user(self.manager_a).action_process()
         self.Batch._cron_send_requests()
         self._finish_at_amazon(retried.batch_id)
         self.assertEqual(retried.state, "done")
@@ -307,7 +305,7 @@ class TestRequestPipeline(AmazonEmulatorCase):
         requests = self.Request.browse(
             [self._refund_request(order).id for order in self._orders(40)]
         )
-        requests.with_user(self.manager_a).action_process_refunds()
+        requests.with_user(self.manager_a).action_process()
         batches = requests.batch_id
         self.emulator.inject("createFeed", status=429, times=4)
         for _attempt in range(10):
@@ -396,7 +394,7 @@ class TestRequestPipeline(AmazonEmulatorCase):
             self._emulated_order(f"119-{index:07d}-0000001", shipped=False) for index in range(16)
         ]
         requests = self.Request.browse([self._cancellation_request(order).id for order in orders])
-        requests.with_user(self.manager_a).action_process_cancellations()
+        requests.with_user(self.manager_a).action_process()
         first, second = requests.batch_id.sorted("id")
         self.assertEqual((first.request_count, second.request_count), (15, 1))
         timeout = RetryableError("createFeed: Amazon did not answer in time")
@@ -445,7 +443,7 @@ class TestRequestPipeline(AmazonEmulatorCase):
         requests = self.Request.browse(
             [self._refund_request(order).id for order in self._orders(3, prefix="120")]
         )
-        requests.with_user(self.manager_a).action_process_refunds()
+        requests.with_user(self.manager_a).action_process()
         batch = requests.batch_id
         self.Batch._cron_send_requests()
 
@@ -461,7 +459,7 @@ class TestRequestPipeline(AmazonEmulatorCase):
         self.company_a.amazon_allow_over_refund = True
         good, refused = self._orders(2, prefix="121")
         requests = self._refund_request(good) | self._refund_request(refused, principal=500)
-        requests.with_user(self.manager_a).action_process_refunds()
+        requests.with_user(self.manager_a).action_process()
         batch = requests.batch_id
         self.Batch._cron_send_requests()
 
