@@ -17,7 +17,6 @@ from . import amazon_order_request
 from . import amazon_order_request_line
 from . import amazon_feed_batch
 from . import amazon_rma
-from . import amazon_rma_deadline
 from . import amazon_return_reason
 from . import amazon_rma_line
 from . import amazon_return_condition
@@ -32,10 +31,8 @@ from . import amazon_order_request_settlement
 from . import amazon_seller_account_settlement
 from . import sale_order_settlement
 from . import amazon_seller_account_rma
-from . import amazon_rma_safet
 from . import sale_order_safet
 from . import amazon_return_refund_rule
-from . import amazon_rma_refund_rule
 from . import amazon_order_request_refund_rule
 from . import amazon_seller_account_refund_rule
 from . import amazon_demo_data

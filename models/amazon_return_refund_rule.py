@@ -1,8 +1,11 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..amazon_api import const
 from .amazon_return_reason import REASON_CATEGORIES
+from .amazon_rma import ITEM_COMPONENTS, SHIPPING_COMPONENTS
 
 POLICY_CHOICES = [("in_policy", "In policy"), ("out_of_policy", "Out of policy")]
 
@@ -221,6 +224,97 @@ class AmazonReturnRefundRule(models.Model):
         )
         return rules.sorted(lambda rule: (-rule._specificity(), rule.sequence, rule.id))
 
+    def _choose(self, facts):
+        """Of these rules, most specific first, the one holding for an item (empty if none), why
+        it applies, and why the refund needs a review (False if it does not)."""
+        labels = dict(
+            self.env["amazon.rma.line"]._fields["condition"]._description_selection(self.env)
+        )
+        reason = facts["reason"]
+        said = [
+            self.env._(
+                "reason %(label)s (%(code)s, %(category)s)",
+                label=reason.name or self.env._("none"),
+                code=reason.code or "-",
+                category={
+                    "seller_fault": self.env._("seller fault"),
+                    "buyer_remorse": self.env._("buyer's remorse"),
+                }.get(reason.category, self.env._("not documented by Amazon")),
+            ),
+            self.env._("in policy") if facts["in_policy"] else self.env._("out of policy"),
+            self.env._(
+                "condition %(condition)s",
+                condition=", ".join(sorted(labels[c].lower() for c in facts["conditions"]))
+                if facts["conditions"] is not None
+                else self.env._("not recorded"),
+            ),
+            self.env._("returned %(days)s days after delivery", days=facts["days"])
+            if facts["days"] is not None
+            else self.env._("delivery date unknown"),
+        ]
+        facts_text = ", ".join(said)
+        for rule in self:
+            match = rule._matches(facts)
+            if match == "no":
+                continue
+            if match == "maybe":
+                fallback = next((other for other in self if other._matches(facts) == "yes"), None)
+                needed = (
+                    self.env._("the condition is not recorded")
+                    if rule._depends_on_condition() and facts["conditions"] is None
+                    else self.env._("the delivery date to the buyer is unknown")
+                )
+                review = self.env._(
+                    "rule %(rule)s may apply but %(needed)s", rule=rule.name, needed=needed
+                )
+                if fallback:
+                    return (
+                        fallback,
+                        self.env._(
+                            "rule %(rule)s (%(what)s) applied to %(facts)s; %(review)s.",
+                            rule=fallback.name,
+                            what=fallback._describe(),
+                            facts=facts_text,
+                            review=review,
+                        ),
+                        review,
+                    )
+                return (
+                    self.browse(),
+                    self.env._(
+                        "no rule applies for sure to %(facts)s; %(review)s: item price and tax "
+                        "proposed.",
+                        facts=facts_text,
+                        review=review,
+                    ),
+                    review,
+                )
+            others = [
+                other.name for other in self if other != rule and other._matches(facts) != "no"
+            ]
+            why = self.env._(
+                "rule %(rule)s (%(what)s) applied to %(facts)s.",
+                rule=rule.name,
+                what=rule._describe(),
+                facts=facts_text,
+            )
+            if others:
+                why += " " + self.env._(
+                    "Chosen over %(others)s, less specific or later in the sequence.",
+                    others=", ".join(others),
+                )
+            return rule, why, False
+        review = self.env._("no refund rule applies")
+        return (
+            self.browse(),
+            self.env._(
+                "%(review)s to %(facts)s: item price and tax proposed.",
+                review=review.capitalize(),
+                facts=facts_text,
+            ),
+            review,
+        )
+
     def _describe(self):
         """What the rule asks for and decides, in words."""
         self.ensure_one()
@@ -249,3 +343,81 @@ class AmazonReturnRefundRule(models.Model):
         if self.seller_account_id:
             parts.append(self.env._("account %(account)s", account=self.seller_account_id.name))
         return ", ".join(parts) or self.env._("any return")
+
+    # -- refund of a return ------------------------------------------------------------------------
+
+    @api.model
+    def _refund_plan(self, rma):
+        """What the rules refund of each item of the return `rma`.
+
+        Returns lines (request line values, one per order line), the rules applied, a note
+        saying which rule applied to each item and why, and why the refund needs a review
+        (False when none).
+        """
+        rma.ensure_one()
+        rules = self._rules_for(rma.seller_account_id)
+        delivered = rma._amazon_delivered_to_buyer()
+        days = (rma.request_date - delivered).days if delivered and rma.request_date else None
+        items = defaultdict(lambda: self.env["amazon.rma.line"])
+        for line in rma.line_ids:
+            items[line.order_line_id, line.sequence] |= line
+        ledgers = rma._amazon_ledgers()
+        balances = self.env["amazon.item.ledger"].union(*ledgers.values())._balances()
+        amounts = defaultdict(lambda: defaultdict(float))
+        notes, reviews = [], []
+        applied = self.browse()
+        currency = rma.currency_id
+        for (order_line, _sequence), lines in items.items():
+            first = lines[:1]
+            conditions = set(lines.mapped("condition"))
+            facts = {
+                "reason": first.reason_id,
+                "in_policy": first.in_policy,
+                "conditions": None if False in conditions else conditions,
+                "days": days,
+            }
+            rule, why, review = rules._choose(facts)
+            product = order_line.product_id.display_name
+            notes.append(f"{product}: {why}")
+            if review:
+                reviews.append(f"{product}: {review}")
+            quantity = first.sold_quantity
+            amounts[order_line]["quantity"] += quantity
+            balance = balances[ledgers[order_line]] if order_line in ledgers else None
+            shipped = balance.shipped if balance else 0.0
+            share = quantity / shipped if shipped else 0.0
+            line_charged = balance.charged if balance else {}
+            refund_item = rule.refund_item if rule else True
+            components = dict(ITEM_COMPONENTS) if refund_item else {}
+            if rule.refund_shipping:
+                components |= SHIPPING_COMPONENTS
+            for name, component in components.items():
+                amounts[order_line][name] += line_charged.get(component, 0.0) * share
+            if rule.restocking_fee_percent and refund_item:
+                amounts[order_line]["amount_restocking_fee"] += (
+                    line_charged.get(const.PRINCIPAL, 0.0)
+                    * share
+                    * rule.restocking_fee_percent
+                    / 100
+                )
+            applied |= rule
+        lines = []
+        for order_line, values in amounts.items():
+            balance = balances[ledgers[order_line]] if order_line in ledgers else None
+            refundable = balance.refundable if balance else {}
+            refund = {"order_line_id": order_line.id, "quantity": values.pop("quantity")}
+            if balance:
+                refund["quantity"] = min(refund["quantity"], balance.quantity_refundable)
+            for name, amount in values.items():
+                component = {**ITEM_COMPONENTS, **SHIPPING_COMPONENTS}.get(name)
+                if component:
+                    # Never more than what the ledger says is left to refund.
+                    amount = min(amount, refundable.get(component, 0.0))
+                refund[name] = currency.round(amount)
+            lines.append(refund)
+        return {
+            "lines": lines,
+            "rules": applied,
+            "note": "\n".join(notes),
+            "review": "; ".join(reviews) or False,
+        }

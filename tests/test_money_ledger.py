@@ -330,7 +330,10 @@ class TestMoneyLedger(RmaImportMixin, AmazonEmulatorCase):
             }
         )
         path("refund dialog from an RMA", lambda: rma.action_issue_refund())
-        path("refund rules and proposals", rma._amazon_refund_plan)
+        path(
+            "refund rules and proposals",
+            lambda: self.env["amazon.return.refund.rule"]._refund_plan(rma),
+        )
         path("RMA's Issue Refund button", lambda: rma.amazon_refund_blocked_reason)
         order.invalidate_recordset()
         path("order's refunded amounts", lambda: order.amazon_refunded_amount)
