@@ -28,10 +28,7 @@ from . import stock_picking
 from . import ir_attachment
 from . import amazon_settlement_line
 from . import amazon_settlement
-from . import amazon_seller_account_settlement
-from . import amazon_seller_account_rma
 from . import amazon_rma_safet
 from . import amazon_return_refund_rule
 from . import amazon_rma_refund_rule
-from . import amazon_seller_account_refund_rule
 from . import amazon_demo_data
