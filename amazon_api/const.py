@@ -442,3 +442,5 @@ ORDER_STATUSES = [
     ("CANCELLED", "Cancelled"),
     ("UNFULFILLABLE", "Unfulfillable"),
 ]
+# The adjustment reason of a refund Amazon made itself, recorded as a request of Amazon's.
+OTHER_REASON = "Other"

@@ -929,7 +929,7 @@ class AmazonOrderRequest(models.Model):
         request = self._amazon_new(
             order,
             "refund",
-            "Other",
+            const.OTHER_REASON,
             [
                 {
                     "order_line_id": ledger.order_line_id.id,
