@@ -431,3 +431,16 @@ LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 # report a 7-day window for damaged returns. The 30 days of the current US policy are used, the
 # rule Amazon published most recently; the deadline shown is a reminder, Seller Central decides.
 SAFET_CLAIM_WINDOW_DAYS = 30
+
+# The order's status in the Orders API, stored on the order as Amazon reports it.
+ORDER_STATUSES = [
+    ("PENDING_AVAILABILITY", "Pending availability"),
+    ("PENDING", "Pending"),
+    ("UNSHIPPED", "Unshipped"),
+    ("PARTIALLY_SHIPPED", "Partially shipped"),
+    ("SHIPPED", "Shipped"),
+    ("CANCELLED", "Cancelled"),
+    ("UNFULFILLABLE", "Unfulfillable"),
+]
+# The adjustment reason of a refund Amazon made itself, recorded as a request of Amazon's.
+OTHER_REASON = "Other"

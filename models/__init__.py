@@ -27,12 +27,5 @@ from . import stock_picking
 from . import ir_attachment
 from . import amazon_settlement_line
 from . import amazon_settlement
-from . import amazon_order_request_settlement
-from . import amazon_seller_account_settlement
-from . import sale_order_settlement
-from . import amazon_seller_account_rma
-from . import sale_order_safet
 from . import amazon_return_refund_rule
-from . import amazon_order_request_refund_rule
-from . import amazon_seller_account_refund_rule
 from . import amazon_demo_data

@@ -14,6 +14,7 @@ from ..amazon_api.reports import OrderReport
 from ..utils import check_system_fields
 from .amazon_feed_batch import NEEDS_ATTENTION_BATCH_DOMAIN
 from .amazon_seller_marketplace import REGION_SELECTION
+from .res_company import RETURN_REFUND_MODES
 
 _logger = logging.getLogger(__name__)
 
@@ -31,6 +32,11 @@ SYSTEM_FIELDS = (
 BUYER_CANCEL_LOOKBACK_DAYS = 14
 # searchOrders covers updates up to two minutes before the call, with some margin for clocks.
 ORDERS_API_LAG = timedelta(minutes=3)
+# The first reading of Amazon's transactions looks this far back.
+FIRST_TRANSACTIONS_WINDOW = timedelta(days=14)
+# Amazon may show a transaction some time after it was posted: read that much again.
+TRANSACTIONS_OVERLAP = timedelta(hours=const.TRANSACTIONS_LAG_HOURS)
+FIRST_CANCELLED_WINDOW = timedelta(days=7)
 
 
 def _known_encoding(charset):
@@ -140,6 +146,111 @@ class AmazonSellerAccount(models.Model):
     )
     request_error_count = fields.Integer(string="Errors", compute="_compute_request_counts")
     batch_retrying_count = fields.Integer(string="Retrying", compute="_compute_request_counts")
+
+    order_link_source = fields.Selection(
+        [
+            ("none", "Nothing"),
+            ("own", "This addon's fields"),
+            ("sale_amazon", "Odoo Amazon Connector (sale_amazon)"),
+            ("amazon_ept", "Emipro Amazon Connector (amazon_ept)"),
+            ("connector_amazon", "OCA Amazon Connector (connector_amazon)"),
+            ("field", "An order field"),
+        ],
+        string="Link Orders From",
+        default="own",
+        required=True,
+        help="Where the Amazon order ID of orders entered by another connector or by hand is "
+        "read. The rest (marketplace, fulfilment channel, order item IDs) comes from that "
+        "connector where it has it, else from Amazon.",
+    )
+    order_link_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Order Field",
+        domain="[('model', '=', 'sale.order'), ('ttype', '=', 'char'), ('store', '=', True)]",
+        ondelete="set null",
+        help="The sales order field holding the Amazon order ID, such as Customer Reference "
+        "or Source Document.",
+    )
+    sku_mapping_ids = fields.One2many(
+        "amazon.sku.mapping", "account_id", string="SKU Mappings", copy=False
+    )
+    order_import = fields.Boolean(
+        string="Import Orders",
+        help="Read new and updated orders from Amazon and create or update sales orders: for "
+        "businesses where no other connector brings Amazon orders into Odoo.",
+    )
+    order_import_unmatched = fields.Selection(
+        [("note", "Create the order with a note"), ("skip", "Skip the order")],
+        string="Items Without Product",
+        default="note",
+        required=True,
+        help="What to do with an order whose SKU matches no product (or several).",
+    )
+    order_import_fiscal_position_id = fields.Many2one(
+        "account.fiscal.position",
+        string="Fiscal Position",
+        check_company=True,
+        help="Maps the products' taxes on imported orders; empty: Odoo's automatic fiscal "
+        "position of the customer. Tax Amazon collects as marketplace facilitator is never "
+        "put on the order: it is not your revenue.",
+    )
+    order_import_shipped_history = fields.Boolean(
+        string="Shipped Orders Without Stock Moves",
+        help="Orders Amazon reports as shipped when first imported are marked delivered "
+        "without moving stock: for importing past orders.",
+    )
+    order_import_buyer_data = fields.Boolean(
+        string="Buyer Names and Addresses",
+        help="The application has Amazon's restricted role for buyer data: customers are "
+        "created with the buyer's name and shipping address. Otherwise every order goes to "
+        "one Amazon customer per marketplace.",
+    )
+    order_import_requested = fields.Char(
+        string="Orders to Import",
+        readonly=True,
+        copy=False,
+        help="Amazon order IDs asked for by hand, imported in the background.",
+    )
+
+    refund_booking = fields.Selection(
+        [
+            ("credit_note", "Credit notes against the order's invoice"),
+            ("none", "None: the settlement books Amazon's money"),
+        ],
+        string="Book Refunds As",
+        required=True,
+        default="credit_note",
+    )
+    settlement_journal_id = fields.Many2one(
+        "account.journal",
+        string="Settlement Journal",
+        check_company=True,
+        domain="[('type', 'in', ('bank', 'general'))]",
+        help="Where the commission Amazon returns and keeps on refunds is booked, a journal "
+        "entry per settlement; its default account holds Amazon's side. Leave empty to "
+        "record settlements without booking them.",
+    )
+    settlement_commission_account_id = fields.Many2one(
+        "account.account",
+        string="Refunded Commission Account",
+        check_company=True,
+        help="Credited with the referral fees Amazon gives back on refunds.",
+    )
+    settlement_fee_account_id = fields.Many2one(
+        "account.account",
+        string="Refund Fees Account",
+        check_company=True,
+        help="Debited with the refund administration fees Amazon keeps.",
+    )
+    return_refund_mode = fields.Selection(
+        RETURN_REFUND_MODES,
+        string="When a Return Is Received",
+        tracking=True,
+        help="Empty: as the company's setting. Nothing: refund by hand. Propose: a refund "
+        "decided by the refund rules waits in the queue for review. Send: that refund goes to "
+        "Amazon, unless something needs a review.",
+    )
+    overdue_rma_count = fields.Integer(string="Overdue RMAs", compute="_compute_overdue_rma_count")
 
     _sql_constraints = [
         (
@@ -255,6 +366,27 @@ class AmazonSellerAccount(models.Model):
                     )
                 )
 
+    @api.constrains("order_link_source", "order_link_field_id")
+    def _check_order_link_source(self):
+        linker = self.env["amazon.order.linker"]
+        for account in self:
+            if account.order_link_source == "field" and not account.order_link_field_id:
+                raise ValidationError(
+                    self.env._("Account %(account)s: choose the order field.", account=account.name)
+                )
+            if account.order_link_source in ("none", "own", "field"):
+                continue
+            missing = linker._missing_fields(account.order_link_source)
+            if missing:
+                raise ValidationError(
+                    self.env._(
+                        "Account %(account)s cannot link orders from that connector: this "
+                        "database has no %(fields)s.",
+                        account=account.name,
+                        fields=", ".join(missing),
+                    )
+                )
+
     @api.depends("feed_batch_size")
     def _compute_queue_forecast(self):
         Request = self.env["amazon.order.request"].sudo()
@@ -311,6 +443,35 @@ class AmazonSellerAccount(models.Model):
             account.request_queue_count = request_counts.get((account, "queued"), 0)
             account.request_error_count = request_counts.get((account, "error"), 0)
             account.batch_retrying_count = retrying.get(account, 0)
+
+    def _overdue_rma_domain(self):
+        return [
+            ("seller_account_id", "in", self.ids),
+            ("refund_due_date", "<", fields.Date.context_today(self)),
+            ("state", "in", ("open", "received")),
+        ]
+
+    def _compute_overdue_rma_count(self):
+        counts = dict(
+            self.env["amazon.rma"]._read_group(
+                self._overdue_rma_domain(), ["seller_account_id"], ["__count"]
+            )
+        )
+        for account in self:
+            account.overdue_rma_count = counts.get(account, 0)
+
+    def action_view_overdue_rmas(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_refund_cancel.amazon_rma_action"
+        )
+        action["domain"] = [("seller_account_id", "=", self.id)]
+        action["context"] = {"search_default_refund_overdue": 1}
+        return action
+
+    def _amazon_return_refund_mode(self):
+        self.ensure_one()
+        return self.return_refund_mode or self.company_id.amazon_return_refund_mode
 
     def _amazon_job(self, job):
         """The state of the scheduled job `job` (a key of JOBS) for this account."""
@@ -569,91 +730,74 @@ class AmazonSellerAccount(models.Model):
             }
         )
 
-    # -- order sources ------------------------------------------------------------------------
+    # -- Amazon's own refunds, from its transactions ---------------------------------------------
 
-    order_link_source = fields.Selection(
-        [
-            ("none", "Nothing"),
-            ("own", "This addon's fields"),
-            ("sale_amazon", "Odoo Amazon Connector (sale_amazon)"),
-            ("amazon_ept", "Emipro Amazon Connector (amazon_ept)"),
-            ("connector_amazon", "OCA Amazon Connector (connector_amazon)"),
-            ("field", "An order field"),
-        ],
-        string="Link Orders From",
-        default="own",
-        required=True,
-        help="Where the Amazon order ID of orders entered by another connector or by hand is "
-        "read. The rest (marketplace, fulfilment channel, order item IDs) comes from that "
-        "connector where it has it, else from Amazon.",
-    )
-    order_link_field_id = fields.Many2one(
-        "ir.model.fields",
-        string="Order Field",
-        domain="[('model', '=', 'sale.order'), ('ttype', '=', 'char'), ('store', '=', True)]",
-        ondelete="set null",
-        help="The sales order field holding the Amazon order ID, such as Customer Reference "
-        "or Source Document.",
-    )
-    sku_mapping_ids = fields.One2many(
-        "amazon.sku.mapping", "account_id", string="SKU Mappings", copy=False
-    )
+    @api.model
+    def _cron_read_amazon_refunds(self):
+        """Each account records the refunds Amazon made since its last reading."""
+        self.env["amazon.job.state"]._run(
+            "amazon_refunds",
+            self.search([], order="company_id, id"),
+            lambda account, state: account._amazon_read_refunds(state),
+        )
 
-    @api.constrains("order_link_source", "order_link_field_id")
-    def _check_order_link_source(self):
-        linker = self.env["amazon.order.linker"]
-        for account in self:
-            if account.order_link_source == "field" and not account.order_link_field_id:
-                raise ValidationError(
-                    self.env._("Account %(account)s: choose the order field.", account=account.name)
-                )
-            if account.order_link_source in ("none", "own", "field"):
-                continue
-            missing = linker._missing_fields(account.order_link_source)
-            if missing:
-                raise ValidationError(
-                    self.env._(
-                        "Account %(account)s cannot link orders from that connector: this "
-                        "database has no %(fields)s.",
-                        account=account.name,
-                        fields=", ".join(missing),
-                    )
-                )
+    def _amazon_read_refunds(self, state=None):
+        self.ensure_one()
+        state = state or self._amazon_job("amazon_refunds")
+        now = fields.Datetime.now()
+        since = (
+            state.read_until - TRANSACTIONS_OVERLAP
+            if state.read_until
+            else now - FIRST_TRANSACTIONS_WINDOW
+        )
+        transactions = self._amazon_client().refund_transactions(since)
+        numbers = {transaction.order_id for transaction in transactions}
+        orders = self.env["sale.order"].search(
+            [
+                ("amazon_seller_account_id", "=", self.id),
+                ("amazon_order_number", "in", list(numbers)),
+            ]
+        )
+        Request = self.env["amazon.order.request"]
+        for order in orders:
+            Request._amazon_read_transactions(None, order, since, transactions)
+        state.read_until = now
+        return self.env._(
+            "Refunds Amazon made: %(count)s, of orders known in Odoo: %(known)s.",
+            count=len(transactions),
+            known=len(orders),
+        )
 
-    order_import = fields.Boolean(
-        string="Import Orders",
-        help="Read new and updated orders from Amazon and create or update sales orders: for "
-        "businesses where no other connector brings Amazon orders into Odoo.",
-    )
-    order_import_unmatched = fields.Selection(
-        [("note", "Create the order with a note"), ("skip", "Skip the order")],
-        string="Items Without Product",
-        default="note",
-        required=True,
-        help="What to do with an order whose SKU matches no product (or several).",
-    )
-    order_import_fiscal_position_id = fields.Many2one(
-        "account.fiscal.position",
-        string="Fiscal Position",
-        check_company=True,
-        help="Maps the products' taxes on imported orders; empty: Odoo's automatic fiscal "
-        "position of the customer. Tax Amazon collects as marketplace facilitator is never "
-        "put on the order: it is not your revenue.",
-    )
-    order_import_shipped_history = fields.Boolean(
-        string="Shipped Orders Without Stock Moves",
-        help="Orders Amazon reports as shipped when first imported are marked delivered "
-        "without moving stock: for importing past orders.",
-    )
-    order_import_buyer_data = fields.Boolean(
-        string="Buyer Names and Addresses",
-        help="The application has Amazon's restricted role for buyer data: customers are "
-        "created with the buyer's name and shipping address. Otherwise every order goes to "
-        "one Amazon customer per marketplace.",
-    )
-    order_import_requested = fields.Char(
-        string="Orders to Import",
-        readonly=True,
-        copy=False,
-        help="Amazon order IDs asked for by hand, imported in the background.",
-    )
+    # -- orders Amazon cancelled -----------------------------------------------------------------
+
+    @api.model
+    def _cron_read_cancelled_orders(self):
+        self.env["amazon.job.state"]._run(
+            "cancelled_orders",
+            self.search([], order="company_id, id"),
+            lambda account, state: account._amazon_read_cancelled_orders(state),
+        )
+
+    def _amazon_read_cancelled_orders(self, state=None):
+        """Cancel in Odoo the orders Amazon cancelled, when nothing of them shipped; flag the
+        others for the salesperson."""
+        self.ensure_one()
+        state = state or self._amazon_job("cancelled_orders")
+        now = fields.Datetime.now()
+        since = state.read_until or now - FIRST_CANCELLED_WINDOW
+        numbers = self._amazon_client().cancelled_orders(since)
+        orders = self.env["sale.order"].search(
+            [
+                ("amazon_seller_account_id", "=", self.id),
+                ("amazon_order_number", "in", numbers),
+                ("state", "!=", "cancel"),
+            ]
+        )
+        for order in orders:
+            order._amazon_cancelled_by_amazon()
+        state.read_until = now
+        return self.env._(
+            "Orders Amazon cancelled: %(count)s, cancelled in Odoo: %(cancelled)s.",
+            count=len(numbers),
+            cancelled=len(orders),
+        )

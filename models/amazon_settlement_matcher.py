@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from ..amazon_api import const
 from .amazon_settlement_line import SETTLED_COMPONENT_FIELDS
 
 # Refunded items matched and written together: queries grow with chunks, not with rows.
@@ -40,7 +41,7 @@ class SettlementMatcher:
             self._apply_chunk(items[start : start + CHUNK_SIZE])
         requests = self.env["amazon.order.request"].browse(sorted(self.touched_request_ids))
         for start in range(0, len(requests), CHUNK_SIZE):
-            requests[start : start + CHUNK_SIZE]._amazon_settle()
+            self._settle(requests[start : start + CHUNK_SIZE])
             self.env.flush_all()
             self.env.invalidate_all()
         # Differences show once a request's lines are all compared.
@@ -50,6 +51,97 @@ class SettlementMatcher:
         self.counts["difference"] = differences
         self.counts["matched"] -= differences
         return self.counts
+
+    def _settle(self, requests):
+        """Settled once Amazon's settlements hold every line; a difference between what was
+        asked and what Amazon settled goes to a manager."""
+        settled_ids = []
+        for request in requests:
+            lines = request.settlement_line_ids
+            if request.state in ("sent", "error"):
+                # Amazon settled it: it applied the request whatever the feed said.
+                request._on_applied(
+                    message=self.env._(
+                        "Confirmed by Amazon's settlement %(id)s.",
+                        id=lines.settlement_id[:1].settlement_ref,
+                    )
+                )
+            differences = []
+            # The settlement lines of each request line Amazon settled otherwise, with what differs.
+            line_differences = {}
+            for line in request.line_ids:
+                settled = lines.filtered(lambda s, line=line: s.request_line_id == line)
+                if not settled:
+                    continue
+                asked = line._amazon_components()
+                got = {}
+                for settled_line in settled:
+                    for component, amount in settled_line._amazon_components().items():
+                        got[component] = got.get(component, 0.0) + amount
+                currency = request.currency_id
+                for component in set(asked) | set(got):
+                    if currency.compare_amounts(asked.get(component, 0.0), got.get(component, 0.0)):
+                        line_differences.setdefault(settled, []).append(
+                            self.env._(
+                                "%(component)s: requested %(asked)s, settled %(got)s",
+                                component=const.PRICE_COMPONENTS.get(component, component),
+                                asked=currency.format(asked.get(component, 0.0)),
+                                got=currency.format(got.get(component, 0.0)),
+                            )
+                        )
+                        differences.append(
+                            self.env._(
+                                "%(product)s, %(component)s: asked %(asked)s, settled %(got)s",
+                                product=line.product_id.display_name,
+                                component=const.PRICE_COMPONENTS.get(component, component),
+                                asked=currency.format(asked.get(component, 0.0)),
+                                got=currency.format(got.get(component, 0.0)),
+                            )
+                        )
+                promotion = sum(settled.mapped("amount_promotion"))
+                if currency.compare_amounts(promotion, 0.0):
+                    line_differences.setdefault(settled, []).append(
+                        self.env._(
+                            "Amazon took back %(amount)s of a promotion",
+                            amount=currency.format(promotion),
+                        )
+                    )
+                    differences.append(
+                        self.env._(
+                            "%(product)s: Amazon took back %(amount)s of a promotion",
+                            product=line.product_id.display_name,
+                            amount=currency.format(promotion),
+                        )
+                    )
+            if request.origin == "odoo" and differences:
+                for settled, details in line_differences.items():
+                    for settled_line in settled.filtered(lambda s: s.result == "matched"):
+                        settled_line.sudo().write(
+                            {
+                                "result": "difference",
+                                "reason": self.env._(
+                                    "Requested %(asked)s, settled %(got)s: %(details)s",
+                                    asked=request.currency_id.format(
+                                        settled_line.request_line_id.amount_total
+                                    ),
+                                    got=request.currency_id.format(
+                                        sum(settled.mapped("amount_total"))
+                                    ),
+                                    details="; ".join(details),
+                                ),
+                            }
+                        )
+                request._amazon_alert(
+                    self.env._("Amazon settled %(request)s differently", request=request.name),
+                    "; ".join(differences),
+                    user=self.env["amazon.seller.account"]._amazon_manager(request.company_id),
+                )
+            if request.state == "done" and set(lines.request_line_id.ids) >= set(
+                request.line_ids.ids
+            ):
+                settled_ids.append(request.id)
+        # One write for all of them.
+        requests.browse(settled_ids)._on_settled()
 
     def _failure(self, row, reason):
         return {

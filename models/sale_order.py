@@ -133,6 +133,43 @@ class SaleOrder(models.Model):
     amazon_shipping_blocked = fields.Boolean(compute="_compute_amazon_shipping_block")
     amazon_shipping_block_reason = fields.Char(compute="_compute_amazon_shipping_block")
 
+    amazon_payment_status = fields.Selection(
+        [("paid", "Paid"), ("partial", "Partly refunded"), ("refunded", "Refunded")],
+        compute="_compute_amazon_payment_status",
+    )
+    amazon_refunded_commission = fields.Monetary(
+        string="Refunded Commission",
+        compute="_compute_amazon_payment_status",
+        help="The referral fees Amazon gave back on this order's refunds, less what it kept.",
+    )
+    amazon_safet_reimbursed_amount = fields.Monetary(
+        string="SAFE-T Reimbursed", compute="_compute_amazon_safet_reimbursed_amount"
+    )
+
+    amazon_link_state = fields.Selection(
+        [
+            ("linked", "Linked"),
+            ("partial", "Linked, lines unmatched"),
+            ("failed", "Not linked"),
+        ],
+        string="Amazon Link",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+    )
+    amazon_link_note = fields.Text(string="Linking Notes", copy=False, readonly=True)
+    amazon_link_requested = fields.Boolean(copy=False, readonly=True, index="btree_not_null")
+    amazon_order_status = fields.Selection(
+        const.ORDER_STATUSES,
+        string="Amazon Status",
+        copy=False,
+        readonly=True,
+        help="The order's status at Amazon when it was last imported.",
+    )
+    amazon_ship_by = fields.Datetime(
+        string="Ship By", copy=False, help="Amazon's latest ship date for this order."
+    )
+
     _sql_constraints = [
         (
             "amazon_order_number_unique",
@@ -229,6 +266,38 @@ class SaleOrder(models.Model):
                 order.amazon_refund_status = "refused"
             else:
                 order.amazon_refund_status = False
+
+    @api.depends(
+        "amazon_request_ids.state",
+        "amazon_request_ids.amount_total",
+        "amazon_request_ids.commission_returned",
+        "amazon_request_ids.commission_kept",
+        "amount_total",
+    )
+    def _compute_amazon_payment_status(self):
+        for order in self:
+            refunds = order.amazon_request_ids.filtered(
+                lambda r: r.request_type == "refund" and r.state in REFUNDED_STATES
+            )
+            refunded = sum(refunds.mapped("amount_total"))
+            if not order.amazon_seller_account_id:
+                order.amazon_payment_status = False
+            elif order.currency_id.compare_amounts(refunded, 0.0) <= 0:
+                order.amazon_payment_status = "paid"
+            elif order.currency_id.compare_amounts(refunded, order.amount_total) >= 0:
+                order.amazon_payment_status = "refunded"
+            else:
+                order.amazon_payment_status = "partial"
+            order.amazon_refunded_commission = sum(refunds.mapped("commission_returned")) - sum(
+                refunds.mapped("commission_kept")
+            )
+
+    @api.depends("amazon_rma_ids.safet_reimbursed_amount")
+    def _compute_amazon_safet_reimbursed_amount(self):
+        for order in self:
+            order.amazon_safet_reimbursed_amount = sum(
+                order.amazon_rma_ids.mapped("safet_reimbursed_amount")
+            )
 
     def _amazon_product_lines(self):
         return self.order_line.filtered(
@@ -487,6 +556,36 @@ class SaleOrder(models.Model):
         finally:
             _CANCELLING.reset(token)
 
+    def _amazon_cancelled_by_amazon(self):
+        """Amazon cancelled the order: cancel it here too when nothing shipped, else flag it."""
+        for order in self:
+            shipped = any(
+                line.qty_delivered
+                for line in order.order_line
+                if not line.display_type and not line._amazon_is_shipping()
+            )
+            if shipped:
+                order.sudo().activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=order.user_id.id or self.env.uid,
+                    summary=self.env._("Amazon cancelled a shipped order"),
+                    note=escape(
+                        self.env._(
+                            "Amazon shows %(order)s cancelled, but some of it shipped: check it "
+                            "in Seller Central.",
+                            order=order.amazon_order_number,
+                        )
+                    ),
+                )
+                continue
+            order.sudo()._action_cancel()
+            order._message_log(
+                body=self.env._(
+                    "Cancelled because Amazon cancelled order %(order)s; nothing had shipped.",
+                    order=order.amazon_order_number,
+                )
+            )
+
     def _amazon_zero_out_after_cancellation(self, request):
         """The zero out asked for with `request`, now that its cancellation is applied."""
         self.ensure_one()
@@ -551,38 +650,6 @@ class SaleOrder(models.Model):
         return action
 
     # -- linking to Amazon ---------------------------------------------------------------------
-
-    amazon_link_state = fields.Selection(
-        [
-            ("linked", "Linked"),
-            ("partial", "Linked, lines unmatched"),
-            ("failed", "Not linked"),
-        ],
-        string="Amazon Link",
-        copy=False,
-        readonly=True,
-        index="btree_not_null",
-    )
-    amazon_link_note = fields.Text(string="Linking Notes", copy=False, readonly=True)
-    amazon_link_requested = fields.Boolean(copy=False, readonly=True, index="btree_not_null")
-    amazon_order_status = fields.Selection(
-        [
-            ("PENDING_AVAILABILITY", "Pending availability"),
-            ("PENDING", "Pending"),
-            ("UNSHIPPED", "Unshipped"),
-            ("PARTIALLY_SHIPPED", "Partially shipped"),
-            ("SHIPPED", "Shipped"),
-            ("CANCELLED", "Cancelled"),
-            ("UNFULFILLABLE", "Unfulfillable"),
-        ],
-        string="Amazon Status",
-        copy=False,
-        readonly=True,
-        help="The order's status at Amazon when it was last imported.",
-    )
-    amazon_ship_by = fields.Datetime(
-        string="Ship By", copy=False, help="Amazon's latest ship date for this order."
-    )
 
     def action_amazon_link(self):
         """Link Amazon Order: checked here, linked in the background (Amazon is asked there)."""
