@@ -27,6 +27,7 @@ from . import const
 from .errors import PermanentError, RetryableError, ThrottledError
 from .orders import LINK_DATASETS, RESTRICTED_DATASETS, parse_order
 from .ratelimit import default_limiter
+from .times import parse_time
 
 _logger = logging.getLogger(__name__)
 
@@ -200,16 +201,6 @@ class _Feeds(FeedsV20210630):
             params=kwargs,
             add_marketplace=False,
         )
-
-
-def _parse_time(value):
-    """Amazon's ISO 8601 time as a naive UTC datetime, the way the report parsers give them."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
 
 
 def _iso(moment):
@@ -421,7 +412,7 @@ class AmazonClient:
             feed_id=_require(payload, "feedId", "getFeed"),
             feed_type=payload.get("feedType"),
             status=_require(payload, "processingStatus", "getFeed"),
-            created_time=_parse_time(payload.get("createdTime")),
+            created_time=parse_time(payload.get("createdTime")),
             result_document_id=payload.get("resultFeedDocumentId"),
         )
 
@@ -468,7 +459,7 @@ class AmazonClient:
             report_type=payload.get("reportType"),
             status=_require(payload, "processingStatus", "getReport"),
             document_id=payload.get("reportDocumentId"),
-            created_time=_parse_time(payload.get("createdTime")),
+            created_time=parse_time(payload.get("createdTime")),
         )
 
     def download_report(self, document_id, target, report_type=None):
@@ -522,7 +513,7 @@ class AmazonClient:
                         report_type=payload.get("reportType"),
                         status=payload.get("processingStatus"),
                         document_id=payload.get("reportDocumentId"),
-                        created_time=_parse_time(payload.get("createdTime")),
+                        created_time=parse_time(payload.get("createdTime")),
                     )
                 )
             if not response.next_token:
@@ -664,7 +655,7 @@ class AmazonClient:
             order_id=order["orderId"],
             order_item_ids=tuple(item["orderItemId"] for item in requested),
             reason=requested[0]["cancellation"]["cancellationRequest"].get("cancelReason") or "",
-            last_updated=_parse_time(order.get("lastUpdatedTime")),
+            last_updated=parse_time(order.get("lastUpdatedTime")),
         )
 
 
@@ -794,7 +785,7 @@ def _refund_items(transaction):
                 adjustment_id=item_ids.get(const.TRANSACTION_ADJUSTMENT_ITEM_ID),
                 sku=product.get("sku"),
                 quantity=product.get("quantityShipped"),
-                posted=_parse_time(transaction.get("postedDate")),
+                posted=parse_time(transaction.get("postedDate")),
                 currency=total.get("currencyCode"),
                 **money,
             )

@@ -1,9 +1,10 @@
 """Orders API 2026-01-01 orders as plain values: what linking and importing orders read."""
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from . import const
+from .times import parse_time
 
 # Datasets read when importing an order (buyer data needs a restricted data token on top).
 IMPORT_DATASETS = ("FULFILLMENT", "PROCEEDS", "PROMOTION", "CANCELLATION", "TAX")
@@ -51,16 +52,6 @@ class OrderInfo:
     @property
     def is_fba(self):
         return self.fulfilled_by == "AMAZON"
-
-
-def parse_time(value):
-    """Amazon's ISO 8601 time as a naive UTC datetime."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
 
 
 def _amount(money):
