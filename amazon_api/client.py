@@ -270,6 +270,13 @@ class AmazonClient:
             self._reserved.discard(operation)
             self.limiter.release(self.connection.limiter_key, operation)
 
+    def reserve_feed_submission(self):
+        """Take the token of the next `create_feed` now: see `reserve`."""
+        self.reserve(const.CREATE_FEED)
+
+    def unreserve_feed_submission(self):
+        self.unreserve(const.CREATE_FEED)
+
     def _call(self, operation, api_class, method, *args, restricted_data_token=None, **kwargs):
         key = self.connection.limiter_key
         if operation in self._reserved:
@@ -393,14 +400,14 @@ class AmazonClient:
 
     def create_feed(self, feed_type, document_id):
         response = self._call(
-            "createFeed",
+            const.CREATE_FEED,
             _Feeds,
             "create_feed",
             feed_type,
             document_id,
             marketplaceIds=[self.connection.marketplace_id],
         )
-        return _require(response.payload, "feedId", "createFeed")
+        return _require(response.payload, "feedId", const.CREATE_FEED)
 
     def get_feed(self, feed_id):
         response = self._call("getFeed", _Feeds, "get_feed", feed_id)

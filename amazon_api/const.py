@@ -383,9 +383,11 @@ ORDER_CANCELLED = "CANCELLED"
 AMAZON_ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
 AMAZON_ORDER_ITEM_CODE_PATTERN = r"^\d{14}$"
 
+# The operation that submits a feed: its quota decides how fast the queue of requests is sent.
+CREATE_FEED = "createFeed"
 # Rate limits per seller account and application: (requests per second, burst).
 RATE_LIMITS = {
-    "createFeed": (0.0083, 15),
+    CREATE_FEED: (0.0083, 15),
     "createFeedDocument": (0.5, 15),
     "getFeed": (2.0, 15),
     "getFeeds": (0.0222, 10),
