@@ -27,6 +27,7 @@ from . import const
 from .errors import PermanentError, RetryableError, ThrottledError
 from .orders import LINK_DATASETS, RESTRICTED_DATASETS, parse_order
 from .ratelimit import default_limiter
+from .times import parse_time
 
 _logger = logging.getLogger(__name__)
 
@@ -202,16 +203,6 @@ class _Feeds(FeedsV20210630):
         )
 
 
-def _parse_time(value):
-    """Amazon's ISO 8601 time as a naive UTC datetime, the way the report parsers give them."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
-
-
 def _iso(moment):
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
@@ -278,6 +269,13 @@ class AmazonClient:
         if operation in self._reserved:
             self._reserved.discard(operation)
             self.limiter.release(self.connection.limiter_key, operation)
+
+    def reserve_feed_submission(self):
+        """Take the token of the next `create_feed` now: see `reserve`."""
+        self.reserve(const.CREATE_FEED)
+
+    def unreserve_feed_submission(self):
+        self.unreserve(const.CREATE_FEED)
 
     def _call(self, operation, api_class, method, *args, restricted_data_token=None, **kwargs):
         key = self.connection.limiter_key
@@ -402,14 +400,14 @@ class AmazonClient:
 
     def create_feed(self, feed_type, document_id):
         response = self._call(
-            "createFeed",
+            const.CREATE_FEED,
             _Feeds,
             "create_feed",
             feed_type,
             document_id,
             marketplaceIds=[self.connection.marketplace_id],
         )
-        return _require(response.payload, "feedId", "createFeed")
+        return _require(response.payload, "feedId", const.CREATE_FEED)
 
     def get_feed(self, feed_id):
         response = self._call("getFeed", _Feeds, "get_feed", feed_id)
@@ -421,7 +419,7 @@ class AmazonClient:
             feed_id=_require(payload, "feedId", "getFeed"),
             feed_type=payload.get("feedType"),
             status=_require(payload, "processingStatus", "getFeed"),
-            created_time=_parse_time(payload.get("createdTime")),
+            created_time=parse_time(payload.get("createdTime")),
             result_document_id=payload.get("resultFeedDocumentId"),
         )
 
@@ -468,7 +466,7 @@ class AmazonClient:
             report_type=payload.get("reportType"),
             status=_require(payload, "processingStatus", "getReport"),
             document_id=payload.get("reportDocumentId"),
-            created_time=_parse_time(payload.get("createdTime")),
+            created_time=parse_time(payload.get("createdTime")),
         )
 
     def download_report(self, document_id, target, report_type=None):
@@ -522,7 +520,7 @@ class AmazonClient:
                         report_type=payload.get("reportType"),
                         status=payload.get("processingStatus"),
                         document_id=payload.get("reportDocumentId"),
-                        created_time=_parse_time(payload.get("createdTime")),
+                        created_time=parse_time(payload.get("createdTime")),
                     )
                 )
             if not response.next_token:
@@ -664,7 +662,7 @@ class AmazonClient:
             order_id=order["orderId"],
             order_item_ids=tuple(item["orderItemId"] for item in requested),
             reason=requested[0]["cancellation"]["cancellationRequest"].get("cancelReason") or "",
-            last_updated=_parse_time(order.get("lastUpdatedTime")),
+            last_updated=parse_time(order.get("lastUpdatedTime")),
         )
 
 
@@ -794,7 +792,7 @@ def _refund_items(transaction):
                 adjustment_id=item_ids.get(const.TRANSACTION_ADJUSTMENT_ITEM_ID),
                 sku=product.get("sku"),
                 quantity=product.get("quantityShipped"),
-                posted=_parse_time(transaction.get("postedDate")),
+                posted=parse_time(transaction.get("postedDate")),
                 currency=total.get("currencyCode"),
                 **money,
             )

@@ -376,16 +376,24 @@ TRANSACTION_FEES = (
 # Amazon may show a transaction up to 48 hours after it happened.
 TRANSACTIONS_LAG_HOURS = 48
 
-# Orders API 2026-01-01 fulfillmentStatus of an order Amazon cancelled.
+# Orders API 2026-01-01 fulfillmentStatus of an order Amazon cancelled, of one shipped whole,
+# and of orders waiting for the buyer's payment.
 ORDER_CANCELLED = "CANCELLED"
+ORDER_SHIPPED = "SHIPPED"
+ORDER_WAITING_FOR_PAYMENT = ("PENDING", "PENDING_AVAILABILITY")
+# Orders API 2026-01-01 fulfilledBy: Amazon ships the order (FBA) or the seller does.
+FULFILLED_BY_AMAZON = "AMAZON"
+FULFILLED_BY_MERCHANT = "MERCHANT"
 
 # 3-7-7 digits, e.g. 112-1234567-1234567; order item codes are 14 digits.
 AMAZON_ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
 AMAZON_ORDER_ITEM_CODE_PATTERN = r"^\d{14}$"
 
+# The operation that submits a feed: its quota decides how fast the queue of requests is sent.
+CREATE_FEED = "createFeed"
 # Rate limits per seller account and application: (requests per second, burst).
 RATE_LIMITS = {
-    "createFeed": (0.0083, 15),
+    CREATE_FEED: (0.0083, 15),
     "createFeedDocument": (0.5, 15),
     "getFeed": (2.0, 15),
     "getFeeds": (0.0222, 10),

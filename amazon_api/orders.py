@@ -1,9 +1,10 @@
 """Orders API 2026-01-01 orders as plain values: what linking and importing orders read."""
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from . import const
+from .times import parse_time
 
 # Datasets read when importing an order (buyer data needs a restricted data token on top).
 IMPORT_DATASETS = ("FULFILLMENT", "PROCEEDS", "PROMOTION", "CANCELLATION", "TAX")
@@ -34,33 +35,55 @@ class OrderItemInfo:
 
 
 @dataclass(frozen=True)
+class DeliveryAddress:
+    """Where the buyer has the order delivered, in the addon's words."""
+
+    name: str | None = None
+    street: str | None = None
+    street2: str | None = None
+    city: str | None = None
+    zip: str | None = None
+    state_code: str | None = None
+    country_code: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
 class OrderInfo:
     order_id: str
     created: datetime | None
     last_updated: datetime | None
     marketplace_id: str
+    # Amazon's status of the order, as it is shown on the order.
     fulfillment_status: str | None
-    fulfilled_by: str | None  # AMAZON or MERCHANT
+    fulfilled_by: str | None
     ship_by: datetime | None
     currency: str | None
     buyer_name: str | None
     buyer_email: str | None
-    address: dict | None  # CustomerAddress as Amazon gives it
+    address: DeliveryAddress | None
     items: tuple
 
     @property
     def is_fba(self):
-        return self.fulfilled_by == "AMAZON"
+        return self.fulfilled_by == const.FULFILLED_BY_AMAZON
 
+    @property
+    def is_merchant_fulfilled(self):
+        return self.fulfilled_by == const.FULFILLED_BY_MERCHANT
 
-def parse_time(value):
-    """Amazon's ISO 8601 time as a naive UTC datetime."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
+    @property
+    def is_cancelled(self):
+        return self.fulfillment_status == const.ORDER_CANCELLED
+
+    @property
+    def is_shipped(self):
+        """Every item shipped."""
+        return self.fulfillment_status == const.ORDER_SHIPPED
+
+    @property
+    def is_waiting_for_payment(self):
+        return self.fulfillment_status in const.ORDER_WAITING_FOR_PAYMENT
 
 
 def _amount(money):
@@ -138,6 +161,20 @@ def parse_item(item):
     ), currency or _currency(unit_price)
 
 
+def parse_address(address):
+    """A CustomerAddress of the 2026-01-01 model as DeliveryAddress."""
+    return DeliveryAddress(
+        name=address.get("name"),
+        street=address.get("addressLine1"),
+        street2=address.get("addressLine2"),
+        city=address.get("city"),
+        zip=address.get("postalCode"),
+        state_code=address.get("stateOrRegion"),
+        country_code=address.get("countryCode"),
+        phone=address.get("phone"),
+    )
+
+
 def parse_order(order):
     """An Order of the 2026-01-01 model as OrderInfo."""
     items, currency = [], None
@@ -160,7 +197,7 @@ def parse_order(order):
         currency=_currency(grand_total) or currency,
         buyer_name=buyer.get("buyerName"),
         buyer_email=buyer.get("buyerEmail"),
-        address=address or None,
+        address=parse_address(address) if address else None,
         items=tuple(items),
     )
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from .errors import ReportParseError
+from .times import parse_time
 from .xml_safety import DEFAULT_MAX_BYTES, GZIP_MAGIC, HEAD_SIZE, iter_elements, open_binary
 
 # ---------------------------------------------------------------------------------------------
@@ -202,11 +203,7 @@ def _to_datetime(value):
     if dotted:
         day, month, year = dotted.groups()
         text = f"{year}-{int(month):02d}-{int(day):02d}{text[dotted.end() :]}"
-    text = text.replace("/", "-")
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tzinfo or timezone.utc)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return parse_time(text.replace("/", "-"), tzinfo or timezone.utc)
 
 
 def _to_decimal(value):

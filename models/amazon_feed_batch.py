@@ -323,13 +323,13 @@ class AmazonFeedBatch(models.Model):
                 return
         if not feed_id:
             # The token first: a wait for the account's quota must not hold its createFeed slot.
-            client.reserve("createFeed")
+            client.reserve_feed_submission()
             if not self._claim_create_feed():
-                client.unreserve("createFeed")
+                client.unreserve_feed_submission()
                 return
             self._commit()
             if not self._lock(("uploaded",)):
-                client.unreserve("createFeed")
+                client.unreserve_feed_submission()
                 return
             try:
                 feed_id = client.create_feed(self.feed_type, self.feed_document_ref)

@@ -9,7 +9,7 @@ from odoo.tools import SQL
 
 from ..amazon_api import const
 from ..amazon_api.errors import PermanentError, RetryableError
-from ..amazon_api.orders import IMPORT_DATASETS
+from ..amazon_api.orders import IMPORT_DATASETS, DeliveryAddress
 from ..utils import commit_unless_testing
 
 _logger = logging.getLogger(__name__)
@@ -20,8 +20,6 @@ FIRST_IMPORT_DAYS = 7
 ORDERS_API_LAG = timedelta(minutes=3)
 # searchOrders' pagination tokens expire after 24 hours.
 PAGE_TOKEN_LIFETIME = timedelta(hours=24)
-# Amazon's statuses: orders waiting for payment are not imported until Amazon releases them.
-WAITING_STATUSES = ("PENDING", "PENDING_AVAILABILITY")
 
 
 class AmazonOrderImporter(models.AbstractModel):
@@ -231,9 +229,10 @@ class AmazonOrderImporter(models.AbstractModel):
     def _import_order(self, account, info, order, cache):
         if order:
             return self._update_order(order, info)
-        if info.fulfillment_status in WAITING_STATUSES:
+        # Orders waiting for payment are not imported until Amazon releases them.
+        if info.is_waiting_for_payment:
             return "waiting"
-        if info.fulfillment_status == "CANCELLED":
+        if info.is_cancelled:
             # Cancelled before Odoo ever saw it: nothing to do in Odoo.
             return "skipped"
         return self._create_order(account, info, cache)
@@ -242,9 +241,7 @@ class AmazonOrderImporter(models.AbstractModel):
     def _after_confirm(self, account, order, info):
         # Confirming dates the order today: it was placed when Amazon says.
         order.date_order = info.created or order.date_order
-        if info.is_fba or (
-            account.order_import_shipped_history and info.fulfillment_status == "SHIPPED"
-        ):
+        if info.is_fba or (account.order_import_shipped_history and info.is_shipped):
             self._mark_shipped_elsewhere(order, info)
 
     @api.model
@@ -253,7 +250,7 @@ class AmazonOrderImporter(models.AbstractModel):
         order.amazon_order_status = info.fulfillment_status
         if order.state == "sale":
             self.env["amazon.item.ledger"]._amazon_sync_orders([(order, info)])
-        if info.fulfillment_status == "CANCELLED" and order.state != "cancel":
+        if info.is_cancelled and order.state != "cancel":
             if any(line._amazon_quantity_shipped() for line in order.order_line):
                 order._message_log(
                     body=self.env._(
@@ -460,8 +457,8 @@ class AmazonOrderImporter(models.AbstractModel):
     @api.model
     def _customer(self, account, marketplace, info, cache):
         partners = self.env["res.partner"].sudo().with_context(active_test=False)
-        address = info.address or {}
-        if account.order_import_buyer_data and (address.get("name") or info.buyer_name):
+        address = info.address or DeliveryAddress()
+        if account.order_import_buyer_data and (address.name or info.buyer_name):
             if info.buyer_email:
                 known = partners.search(
                     [
@@ -472,25 +469,23 @@ class AmazonOrderImporter(models.AbstractModel):
                 )
                 if known:
                     return known
-            country = self.env["res.country"].search(
-                [("code", "=", address.get("countryCode"))], limit=1
-            )
+            country = self.env["res.country"].search([("code", "=", address.country_code)], limit=1)
             state = self.env["res.country.state"].search(
-                [("country_id", "=", country.id), ("code", "=", address.get("stateOrRegion"))],
+                [("country_id", "=", country.id), ("code", "=", address.state_code)],
                 limit=1,
             )
             return partners.create(
                 {
-                    "name": address.get("name") or info.buyer_name,
+                    "name": address.name or info.buyer_name,
                     "email": info.buyer_email,
                     "company_id": account.company_id.id,
-                    "street": address.get("addressLine1"),
-                    "street2": address.get("addressLine2"),
-                    "city": address.get("city"),
-                    "zip": address.get("postalCode"),
+                    "street": address.street,
+                    "street2": address.street2,
+                    "city": address.city,
+                    "zip": address.zip,
                     "state_id": state.id,
                     "country_id": country.id,
-                    "phone": address.get("phone"),
+                    "phone": address.phone,
                 }
             )
         if marketplace not in cache:

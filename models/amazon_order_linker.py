@@ -319,9 +319,14 @@ class AmazonOrderLinker(models.AbstractModel):
                 ),
             )
         source = self._source(account)
-        fulfillment = {"AMAZON": "amazon", "MERCHANT": "merchant"}.get(info.fulfilled_by)
-        if not fulfillment and source.get("channel_field"):
+        if info.is_fba:
+            fulfillment = "amazon"
+        elif info.is_merchant_fulfilled:
+            fulfillment = "merchant"
+        elif source.get("channel_field"):
             fulfillment = source["channels"].get(order.sudo()[source["channel_field"]])
+        else:
+            fulfillment = None
         codes, notes = self._match_lines(order, account, source, info)
         if not codes:
             # None of its lines is one of Amazon's items: not this Amazon order, or not yet.

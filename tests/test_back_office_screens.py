@@ -503,9 +503,11 @@ class TestWordsAndMenus(AmazonCase):
         self._create_account(self.company_b, "A1SELLERB2", self.marketplace_us)
         self.assertFalse(Form(Wizard).seller_account_id, "two accounts: the user chooses")
         OrderImport = self.env["amazon.order.import.wizard"].with_company(self.company_b)
-        self.assertFalse(Form(OrderImport).account_id, "no account of company B imports orders")
+        self.assertFalse(
+            Form(OrderImport).seller_account_id, "no account of company B imports orders"
+        )
         self.account_b.order_import = True
-        self.assertEqual(Form(OrderImport).account_id, self.account_b)
+        self.assertEqual(Form(OrderImport).seller_account_id, self.account_b)
 
     def test_import_result_reloads_the_screen_behind_it(self):
         arch = _arch(self.env["amazon.rma.import"], "form")

@@ -427,7 +427,7 @@ class TestOrderImport(OrderImportCase):
         self.account_a._amazon_job("order_import").read_until = fields.Datetime.now()
         requests_before = len(self.emulator.requests)
         form = Form(self.env["amazon.order.import.wizard"].with_user(self.user_a))
-        form.account_id = self.account_a
+        form.seller_account_id = self.account_a
         form.order_numbers = "112-3000011-0000001"
         form.save().action_import()
         self.assertEqual(len(self.emulator.requests), requests_before)
@@ -436,7 +436,7 @@ class TestOrderImport(OrderImportCase):
         self.assertEqual(self._imported("112-3000011-0000001").state, "sale")
         self.assertFalse(self.account_a.order_import_requested)
         form = Form(self.env["amazon.order.import.wizard"].with_user(self.user_a))
-        form.account_id = self.account_a
+        form.seller_account_id = self.account_a
         form.order_numbers = "112-3000011-0000001 ORDER-7"
         with self.assertRefused("ORDER-7"):
             form.save().action_import()
@@ -475,13 +475,15 @@ class TestOrderImportAccess(OrderImportCase):
         )
         with self.assertRaises(AccessError):
             self.env["amazon.order.import.wizard"].with_user(salesman).create(
-                {"account_id": self.account_a.id, "order_numbers": "112-3000013-0000001"}
+                {"seller_account_id": self.account_a.id, "order_numbers": "112-3000013-0000001"}
             )
         for user in (self.user_a, self.manager_a):
             wizard = (
                 self.env["amazon.order.import.wizard"]
                 .with_user(user)
-                .create({"account_id": self.account_b.id, "order_numbers": "112-3000013-0000001"})
+                .create(
+                    {"seller_account_id": self.account_b.id, "order_numbers": "112-3000013-0000001"}
+                )
             )
             with self.assertRaises(AccessError):
                 wizard.action_import()

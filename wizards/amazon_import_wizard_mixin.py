@@ -2,10 +2,11 @@ from odoo import fields, models
 
 
 class AmazonImportWizardMixin(models.AbstractModel):
-    """The dialogs that import a file downloaded from Seller Central for a seller account."""
+    """The dialogs that import for a seller account: a file downloaded from Seller Central, or
+    orders asked for by their IDs."""
 
     _name = "amazon.import.wizard.mixin"
-    _description = "Import an Amazon File"
+    _description = "Import from Amazon"
     _check_company_auto = True
 
     company_id = fields.Many2one(
@@ -13,17 +14,19 @@ class AmazonImportWizardMixin(models.AbstractModel):
     )
     seller_account_id = fields.Many2one(
         "amazon.seller.account",
-        string="Seller Account",
         required=True,
         check_company=True,
         domain="[('company_id', '=', company_id)]",
         default=lambda self: self._default_seller_account(),
     )
-    file_name = fields.Char()
+
+    def _seller_accounts_offered(self):
+        """The current company's accounts the dialog imports for."""
+        return [("company_id", "=", self.env.company.id)]
 
     def _default_seller_account(self):
-        """The company's seller account, when it has only one: nothing to choose."""
+        """The one account offered, when there is only one: nothing to choose."""
         accounts = self.env["amazon.seller.account"].search(
-            [("company_id", "=", self.env.company.id)], limit=2
+            self._seller_accounts_offered(), limit=2
         )
         return accounts if len(accounts) == 1 else accounts.browse()

@@ -9,30 +9,22 @@ from ..amazon_api import const
 class AmazonOrderImportWizard(models.TransientModel):
     _name = "amazon.order.import.wizard"
     _description = "Import Amazon Order"
-    _check_company_auto = True
+    _inherit = ["amazon.import.wizard.mixin"]
 
-    account_id = fields.Many2one(
-        "amazon.seller.account",
-        string="Seller Account",
-        required=True,
-        check_company=True,
-        domain="[('order_import', '=', True)]",
-        default=lambda self: self._default_account(),
+    # Any account that imports orders, of the companies the user works in: the company is the
+    # account's.
+    company_id = fields.Many2one(
+        related="seller_account_id.company_id", required=False, default=None
     )
-    company_id = fields.Many2one(related="account_id.company_id")
+    seller_account_id = fields.Many2one(domain="[('order_import', '=', True)]")
     order_numbers = fields.Text(
         string="Amazon Order IDs",
         required=True,
         help="One or more Amazon order IDs, separated by spaces or lines.",
     )
 
-    @api.model
-    def _default_account(self):
-        """The company's one account that imports orders: nothing to choose."""
-        accounts = self.env["amazon.seller.account"].search(
-            [("company_id", "=", self.env.company.id), ("order_import", "=", True)], limit=2
-        )
-        return accounts if len(accounts) == 1 else accounts.browse()
+    def _seller_accounts_offered(self):
+        return [*super()._seller_accounts_offered(), ("order_import", "=", True)]
 
     @api.model
     def _parse(self, text):
@@ -52,15 +44,15 @@ class AmazonOrderImportWizard(models.TransientModel):
         self.ensure_one()
         if not self.env.user.has_group("amazon_refund_cancel.group_amazon_user"):
             raise UserError(self.env._("Only Amazon users import Amazon orders."))
-        if not self.account_id.order_import:
+        if not self.seller_account_id.order_import:
             raise UserError(
                 self.env._(
                     "Account %(account)s does not import orders (Import Orders is off).",
-                    account=self.account_id.name,
+                    account=self.seller_account_id.name,
                 )
             )
         numbers = self._parse(self.order_numbers)
-        account = self.account_id.sudo()
+        account = self.seller_account_id.sudo()
         queued = (account.order_import_requested or "").split()
         account.order_import_requested = " ".join(dict.fromkeys(queued + numbers))
         self.env["amazon.order.importer"]._trigger()

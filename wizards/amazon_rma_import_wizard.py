@@ -13,6 +13,7 @@ class AmazonRmaImportWizard(models.TransientModel):
         help="A returns report downloaded from Seller Central (Reports > Return Reports): the "
         "tab-separated flat file or the XML file, maybe gzipped.",
     )
+    file_name = fields.Char()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -21,6 +21,7 @@ class AmazonSettlementImportWizard(models.TransientModel):
         help="A settlement downloaded from Seller Central (Payments > All Statements > "
         "Download Flat File V2): the tab-separated V2 flat file.",
     )
+    file_name = fields.Char()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -248,14 +248,14 @@ def test_reserved_token_is_spent_by_the_call_or_given_back(emulator, clock):
     document_id = client.create_feed_document(_feed())
     for _ in range(14):
         client.create_feed(const.FEED_ACKNOWLEDGEMENT, document_id)
-    client.reserve("createFeed")
+    client.reserve_feed_submission()
     # The last token of the burst is ours: a call without it is refused before reaching Amazon.
     with pytest.raises(ThrottledError):
         AmazonClient(_connection(emulator), limiter=limiter, max_wait=0).create_feed(
             const.FEED_ACKNOWLEDGEMENT, document_id
         )
-    client.unreserve("createFeed")
-    client.reserve("createFeed")
+    client.unreserve_feed_submission()
+    client.reserve_feed_submission()
     assert client.create_feed(const.FEED_ACKNOWLEDGEMENT, document_id)
     # Spent by the call: the next one has to wait for the bucket.
     with pytest.raises(ThrottledError):

@@ -8,7 +8,7 @@ import pytest
 from amazon_api import const
 from amazon_api.client import AmazonClient, Connection
 from amazon_api.errors import PermanentError
-from amazon_api.orders import IMPORT_DATASETS, parse_order
+from amazon_api.orders import IMPORT_DATASETS, DeliveryAddress, parse_order
 from amazon_api.ratelimit import RateLimiter
 from spapi_emulator import Emulator
 from spapi_emulator.server import (
@@ -100,6 +100,8 @@ def test_get_order_reads_items_amounts_and_fulfilment(client, emulator):
         "MERCHANT",
         False,
     )
+    assert order.is_merchant_fulfilled
+    assert not (order.is_cancelled or order.is_shipped or order.is_waiting_for_payment)
     mug, tee = order.items
     assert (mug.order_item_id, mug.sku, mug.quantity) == ("40000010000001", "MUG-1", 2)
     assert mug.unit_price == 20.0
@@ -117,6 +119,14 @@ def test_get_order_reads_items_amounts_and_fulfilment(client, emulator):
 def test_get_order_with_buyer_data_asks_for_a_restricted_token(client, emulator):
     order = client.get_order(ORDER_ID, IMPORT_DATASETS, restricted=True)
     assert order.buyer_name == "Jane Buyer"
+    assert order.address == DeliveryAddress(
+        name="Jane Buyer",
+        street="410 Terry Ave N",
+        city="Seattle",
+        zip="98101",
+        state_code="WA",
+        country_code="US",
+    )
     assert "/tokens/2021-03-01/restrictedDataToken" in _paths(emulator)
 
 
@@ -144,7 +154,7 @@ def test_search_orders_reads_every_page_once(client, emulator):
     assert calls == 2
     assert len({order.order_id for order in seen}) == len(seen) == 151
     cancelled = next(order for order in seen if order.order_id == ORDER_ID)
-    assert cancelled.fulfillment_status == "CANCELLED"
+    assert cancelled.fulfillment_status == "CANCELLED" and cancelled.is_cancelled
     assert {item.cancelled_by for item in cancelled.items} == {"AMAZON"}
     queries = [q for _m, p, q, _s in emulator.requests if p == ORDERS_PATH]
     assert "paginationToken" not in queries[0] and "paginationToken" in queries[1]
@@ -331,3 +341,77 @@ def test_parse_order_tolerates_absent_datasets():
     assert order.fulfillment_status is None and order.address is None
     assert order.items[0].quantity_shipped is None and order.items[0].charges == {}
     assert order.created.isoformat() == "2026-01-02T03:04:05"
+
+
+def _order(fulfillment=None, recipient=None):
+    order = {"orderId": ORDER_ID, "salesChannel": {"marketplaceId": US}, "orderItems": []}
+    if fulfillment is not None:
+        order["fulfillment"] = fulfillment
+    if recipient is not None:
+        order["recipient"] = recipient
+    return parse_order(order)
+
+
+@pytest.mark.parametrize(
+    ("status", "waiting", "shipped", "cancelled"),
+    [
+        ("PENDING_AVAILABILITY", True, False, False),
+        ("PENDING", True, False, False),
+        ("UNSHIPPED", False, False, False),
+        ("PARTIALLY_SHIPPED", False, False, False),
+        ("SHIPPED", False, True, False),
+        ("CANCELLED", False, False, True),
+        ("UNFULFILLABLE", False, False, False),
+    ],
+)
+def test_fulfilment_status_is_asked_without_amazons_spelling(status, waiting, shipped, cancelled):
+    order = _order({"fulfillmentStatus": status, "fulfilledBy": "AMAZON"})
+    assert order.fulfillment_status == status
+    assert (order.is_waiting_for_payment, order.is_shipped, order.is_cancelled) == (
+        waiting,
+        shipped,
+        cancelled,
+    )
+    assert order.is_fba and not order.is_merchant_fulfilled
+
+
+def test_who_fulfils_is_unknown_when_amazon_does_not_say():
+    order = _order({"fulfillmentStatus": "UNSHIPPED"})
+    assert not (order.is_fba or order.is_merchant_fulfilled)
+
+
+def test_delivery_address_reads_a_customer_address_in_the_addons_words():
+    order = _order(
+        recipient={
+            "deliveryAddress": {
+                "name": "Jane Buyer",
+                "companyName": "Buyer Ltd",
+                "addressLine1": "1 Main Street",
+                "addressLine2": "Flat 2",
+                "addressLine3": "Back door",
+                "city": "Springfield",
+                "districtOrCounty": "Greene",
+                "stateOrRegion": "IL",
+                "postalCode": "62701",
+                "countryCode": "US",
+                "phone": "+1 217 555 0100",
+                "addressType": "RESIDENTIAL",
+            },
+            "deliveryPreference": {"dropOffLocation": "Porch"},
+        }
+    )
+    assert order.address == DeliveryAddress(
+        name="Jane Buyer",
+        street="1 Main Street",
+        street2="Flat 2",
+        city="Springfield",
+        zip="62701",
+        state_code="IL",
+        country_code="US",
+        phone="+1 217 555 0100",
+    )
+
+
+def test_an_empty_delivery_address_is_no_address():
+    assert _order(recipient={"deliveryAddress": {}}).address is None
+    assert _order(recipient={}).address is None
