@@ -405,7 +405,7 @@ class AmazonSellerAccount(models.Model):
             if not requests or not account.id:
                 account.queue_forecast = self.env._("No request waiting.")
                 continue
-            seconds = account._amazon_quota_seconds("createFeed", feeds)
+            seconds = account._amazon_quota_seconds(const.CREATE_FEED, feeds)
             account.queue_forecast = self.env._(
                 "%(requests)s in %(documents)s: %(when)s.",
                 requests=self.env._("1 request")
