@@ -15,14 +15,20 @@ from odoo.addons.base.tests.common import BaseCommon
 from ..models.amazon_item_ledger import CHARGED_FIELDS
 
 try:
-    # amazon and report_content are for the test modules.
-    from ..spapi_emulator import Emulator, amazon, report_content  # pylint: disable=unused-import
+    # amazon, report_content and seed_demo are for the test modules.
+    from ..spapi_emulator import (  # pylint: disable=unused-import
+        Emulator,
+        amazon,
+        report_content,
+        seed_demo,
+    )
+    from ..spapi_emulator.in_process import serve_in_process
     from ..spapi_emulator.server import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_REFRESH_TOKEN
     from ..spapi_emulator.testing import guard_network
 except ImportError:
     # The wheel ships the addon without the emulator, and with it the guard that keeps every test
     # off Amazon: these tests run from the source repository only.
-    Emulator = amazon = report_content = None
+    Emulator = amazon = report_content = seed_demo = serve_in_process = None
     EMULATOR_MISSING = (
         "the SP-API emulator (spapi_emulator, in the source repository, not in the wheel) is "
         "not installed beside the addon: no test may run without its network guard"
@@ -155,8 +161,19 @@ class AmazonCase(BaseCommon):
         )
 
 
+# Test classes tagged so talk to the emulator over real HTTP on loopback; the others reach it in
+# process (see AmazonEmulatorCase).
+HTTP_TAG = "amazon_http"
+
+
 class AmazonEmulatorCase(AmazonCase):
-    """AmazonCase whose accounts talk to a local SP-API emulator over HTTP, one per test class.
+    """AmazonCase whose accounts talk to a local SP-API emulator, one per test class.
+
+    The seam's client is the production one, down to httpx; only the network is left out: its
+    requests for the emulator's address are answered in process by the emulator's own request
+    handler (spapi_emulator.in_process). Classes tagged `amazon_http` get the emulator's real
+    HTTP server instead, for what only the wire shows (connections, timeouts, concurrent
+    senders).
 
     Each test starts from an emptied emulator and empty rate limit buckets on both sides, so that
     it has Amazon's full quotas as on a fresh start.
@@ -165,8 +182,12 @@ class AmazonEmulatorCase(AmazonCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.emulator = Emulator(feed_delay=60, report_delay=60).start()
-        cls.addClassCleanup(cls.emulator.stop)
+        cls.emulator = Emulator(feed_delay=60, report_delay=60)
+        if HTTP_TAG in getattr(cls, "test_tags", ()):
+            cls.emulator.start()
+            cls.addClassCleanup(cls.emulator.stop)
+        else:
+            cls.addClassCleanup(serve_in_process(cls.emulator).stop)
         cls.addClassCleanup(cls._remove_quotas)
         for account in cls.account_a | cls.account_b:
             cls._emulate_account(account)

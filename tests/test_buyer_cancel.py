@@ -17,7 +17,7 @@ REPORT_HEADER = (
 )
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "amazon_demo")
 class TestBuyerCancel(AmazonEmulatorCase):
     def setUp(self):
         super().setUp()

@@ -13,7 +13,7 @@ except ImportError:
     DEMO_CLIENT_ID = DEMO_CLIENT_SECRET = DEMO_REFRESH_TOKEN = None
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "amazon_http")
 class TestConcurrentJobs(TransactionCase):
     """Every Amazon scheduled action of one account started at the same moment, each on its own
     database connection as Odoo's cron workers run them: none fails on another's writes.

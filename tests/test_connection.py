@@ -4,7 +4,7 @@ from odoo.tests import tagged
 from .common import AmazonEmulatorCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "amazon_http")
 class TestConnection(AmazonEmulatorCase):
     def test_connection_succeeds(self):
         action = self.account_a.action_test_connection()

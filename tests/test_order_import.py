@@ -70,7 +70,7 @@ class OrderImportCase(OrderLinkCase):
         )
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "amazon_http")
 class TestOrderImport(OrderImportCase):
     def test_new_unshipped_order_is_created_and_confirmed(self):
         emulated = self._add("112-3000001-0000001", items=(("MUG-1", 2), ("TEE-1", 1)))

@@ -160,7 +160,7 @@ class TestSharedQuota(TransactionCase):
         self.assertLess(tokens, 1)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "amazon_http")
 class TestSharedQuotaWithAmazon(AmazonEmulatorCase):
     def test_buckets_follow_the_rate_amazon_announces(self):
         client = self.account_a._amazon_client()

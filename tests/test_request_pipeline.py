@@ -27,7 +27,7 @@ def _crash_after(method_name):
     return patch.object(AmazonClient, method_name, crashing)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "amazon_http")
 class TestRequestPipeline(AmazonEmulatorCase):
     def setUp(self):
         super().setUp()

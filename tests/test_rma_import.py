@@ -17,7 +17,7 @@ ORDER_1 = "114-0000001-0000001"
 ORDER_2 = "114-0000002-0000001"
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "amazon_demo")
 class TestRmaImport(RmaImportMixin, AmazonCase):
     @classmethod
     def setUpClass(cls):

@@ -13,7 +13,7 @@ from .common_rma import RmaImportMixin, returns_flat_file
 MAX_WINDOW = timedelta(days=const.RETURNS_REPORT_MAX_DAYS)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "amazon_demo")
 class TestRmaScheduledImport(RmaImportMixin, AmazonEmulatorCase):
     def setUp(self):
         super().setUp()
