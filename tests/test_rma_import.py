@@ -9,7 +9,8 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models import amazon_rma_import, returns_importer
+from ..importers import returns
+from ..models import amazon_rma_import
 from .common import AmazonCase
 from .common_rma import RmaImportMixin, returns_flat_file
 
@@ -140,7 +141,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
             {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0032"},
             {"Order ID": ORDER_2, "Amazon RMA ID": "DRMA0030", "Merchant SKU": "PLATE-1"},
         )
-        with patch.object(returns_importer, "CHUNK_SIZE", 2):
+        with patch.object(returns, "CHUNK_SIZE", 2):
             log = self._import(returns_flat_file(*rows))
         rma = self._rmas().filtered(lambda r: r.amazon_rma_number == "DRMA0030")
         self.assertEqual(len(self._rmas()), 3)
@@ -427,7 +428,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         ]
         rows.append({"Order ID": ORDER_1, "Amazon RMA ID": "DCAP0100", "Merchant SKU": "NOPE-1"})
         rows.append({"Order ID": ORDER_1, "Amazon RMA ID": "DCAP0101"})
-        with patch.object(returns_importer, "ROWS_PER_REASON", 2):
+        with patch.object(returns, "ROWS_PER_REASON", 2):
             log = self._import(returns_flat_file(*rows))
         self.assertEqual((log.created_count, log.failed_count), (1, 6))
         failed = log.line_ids.filtered(lambda row: row.result == "failed")
@@ -526,7 +527,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         )
         with patch.object(amazon_rma_import, "IMMEDIATE_MAX_BYTES", 0):
             log = self._import(content, user=self.user_a)
-        create = returns_importer.ReturnsImporter._create
+        create = returns.ReturnsImporter._create
         calls = []
 
         def create_then_fail(importer, to_create):
@@ -539,8 +540,8 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         self.env.cr.precommit.run()
         self.env["bus.bus"].search([]).unlink()
         with (
-            patch.object(returns_importer, "CHUNK_SIZE", 1),
-            patch.object(returns_importer.ReturnsImporter, "_create", create_then_fail),
+            patch.object(returns, "CHUNK_SIZE", 1),
+            patch.object(returns.ReturnsImporter, "_create", create_then_fail),
             self.assertLogs(amazon_rma_import.__name__, "ERROR"),
         ):
             self.env["amazon.rma.import"]._cron_import_files()
