@@ -5,11 +5,14 @@ import resource
 import time
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
-from ..importers import returns
+from ..importers import bulk_insert, returns
 from ..models import amazon_rma_import
 from .common import AmazonCase
 from .common_rma import RmaImportMixin, returns_flat_file
@@ -81,6 +84,49 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         self.assertEqual(self.order_1.amazon_rma_count, 1)
         action = self.order_1.action_view_amazon_rmas()
         self.assertEqual(self.env["amazon.rma"].search(action["domain"]), rma)
+
+    def test_rows_inserted_past_create_hold_their_models_constraints(self):
+        """The import inserts RMAs, their lines, their notes and its log's rows past create()
+        (bulk_insert.insert_records): the checks create() would have run hold for them, the
+        stored related fields it gives hold what the ORM computes, and PostgreSQL's own
+        constraints still apply to such rows."""
+        log = self._import(
+            returns_flat_file(
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DCHECK01", "Return quantity": "2"},
+                {"Order ID": ORDER_2, "Amazon RMA ID": "DCHECK02", "Merchant SKU": "PLATE-1"},
+                {"Order ID": "114-0009999-0000001", "Amazon RMA ID": "DCHECK03"},
+            ),
+            user=self.user_a,
+        )
+        rmas = self._rmas()
+        self.assertEqual(sorted(rmas.mapped("amazon_rma_number")), ["DCHECK01", "DCHECK02"])
+        notes = self.env["mail.message"].search(
+            [("model", "=", "amazon.rma"), ("res_id", "in", rmas.ids)]
+        )
+        for records in (rmas, rmas.line_ids, log.line_ids, notes):
+            with self.subTest(model=records._name):
+                self.assertTrue(records)
+                # Every @api.constrains of the model and of its extensions.
+                records._validate_fields(list(records._fields))
+                if records._check_company_auto:
+                    records._check_company()
+                for field in records._fields.values():
+                    if field.store and field.related:
+                        for record in records:
+                            self.assertEqual(record[field.name], record.mapped(field.related))
+                    if field.store and field.required:
+                        self.assertTrue(all(records.mapped(field.name)), field.name)
+        duplicate = {
+            "amazon_rma_number": "DCHECK01",
+            "seller_account_id": self.account_a.id,
+            "order_id": self.order_1.id,
+        }
+        with (
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            bulk_insert.insert_records(self.env["amazon.rma"], [duplicate])
 
     def test_only_approved_returns_make_rmas(self):
         log = self._import(
