@@ -13,8 +13,8 @@ from ..amazon_api import const
 from ..amazon_api.errors import AmazonError, PermanentError, ReportParseError, RetryableError
 from ..amazon_api.reports import iter_returns
 from ..amazon_api.xml_safety import content_size
+from ..importers.returns import ReturnsImporter
 from ..utils import commit_unless_testing
-from .returns_importer import ReturnsImporter
 
 _logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from odoo.tools import mute_logger
 
 from ..amazon_api import const
 from ..amazon_api.errors import ThrottledError
-from ..models.amazon_rate_bucket import SharedRateLimiter
+from ..rate_limit.shared_limiter import SharedRateLimiter
 from .common import AmazonEmulatorCase, amazon
 
 # createFeed: 15 tokens, then one every two minutes; a test's seconds add none.

@@ -5,11 +5,15 @@ import resource
 import time
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
-from ..models import amazon_rma_import, returns_importer
+from ..importers import bulk_insert, returns
+from ..models import amazon_rma_import
 from .common import AmazonCase
 from .common_rma import RmaImportMixin, returns_flat_file
 
@@ -81,6 +85,49 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         action = self.order_1.action_view_amazon_rmas()
         self.assertEqual(self.env["amazon.rma"].search(action["domain"]), rma)
 
+    def test_rows_inserted_past_create_hold_their_models_constraints(self):
+        """The import inserts RMAs, their lines, their notes and its log's rows past create()
+        (bulk_insert.insert_records): the checks create() would have run hold for them, the
+        stored related fields it gives hold what the ORM computes, and PostgreSQL's own
+        constraints still apply to such rows."""
+        log = self._import(
+            returns_flat_file(
+                {"Order ID": ORDER_1, "Amazon RMA ID": "DCHECK01", "Return quantity": "2"},
+                {"Order ID": ORDER_2, "Amazon RMA ID": "DCHECK02", "Merchant SKU": "PLATE-1"},
+                {"Order ID": "114-0009999-0000001", "Amazon RMA ID": "DCHECK03"},
+            ),
+            user=self.user_a,
+        )
+        rmas = self._rmas()
+        self.assertEqual(sorted(rmas.mapped("amazon_rma_number")), ["DCHECK01", "DCHECK02"])
+        notes = self.env["mail.message"].search(
+            [("model", "=", "amazon.rma"), ("res_id", "in", rmas.ids)]
+        )
+        for records in (rmas, rmas.line_ids, log.line_ids, notes):
+            with self.subTest(model=records._name):
+                self.assertTrue(records)
+                # Every @api.constrains of the model and of its extensions.
+                records._validate_fields(list(records._fields))
+                if records._check_company_auto:
+                    records._check_company()
+                for field in records._fields.values():
+                    if field.store and field.related:
+                        for record in records:
+                            self.assertEqual(record[field.name], record.mapped(field.related))
+                    if field.store and field.required:
+                        self.assertTrue(all(records.mapped(field.name)), field.name)
+        duplicate = {
+            "amazon_rma_number": "DCHECK01",
+            "seller_account_id": self.account_a.id,
+            "order_id": self.order_1.id,
+        }
+        with (
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+        ):
+            bulk_insert.insert_records(self.env["amazon.rma"], [duplicate])
+
     def test_only_approved_returns_make_rmas(self):
         log = self._import(
             returns_flat_file(
@@ -140,7 +187,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
             {"Order ID": ORDER_1, "Amazon RMA ID": "DRMA0032"},
             {"Order ID": ORDER_2, "Amazon RMA ID": "DRMA0030", "Merchant SKU": "PLATE-1"},
         )
-        with patch.object(returns_importer, "CHUNK_SIZE", 2):
+        with patch.object(returns, "CHUNK_SIZE", 2):
             log = self._import(returns_flat_file(*rows))
         rma = self._rmas().filtered(lambda r: r.amazon_rma_number == "DRMA0030")
         self.assertEqual(len(self._rmas()), 3)
@@ -427,7 +474,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         ]
         rows.append({"Order ID": ORDER_1, "Amazon RMA ID": "DCAP0100", "Merchant SKU": "NOPE-1"})
         rows.append({"Order ID": ORDER_1, "Amazon RMA ID": "DCAP0101"})
-        with patch.object(returns_importer, "ROWS_PER_REASON", 2):
+        with patch.object(returns, "ROWS_PER_REASON", 2):
             log = self._import(returns_flat_file(*rows))
         self.assertEqual((log.created_count, log.failed_count), (1, 6))
         failed = log.line_ids.filtered(lambda row: row.result == "failed")
@@ -526,7 +573,7 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         )
         with patch.object(amazon_rma_import, "IMMEDIATE_MAX_BYTES", 0):
             log = self._import(content, user=self.user_a)
-        create = returns_importer.ReturnsImporter._create
+        create = returns.ReturnsImporter._create
         calls = []
 
         def create_then_fail(importer, to_create):
@@ -539,8 +586,8 @@ class TestRmaImport(RmaImportMixin, AmazonCase):
         self.env.cr.precommit.run()
         self.env["bus.bus"].search([]).unlink()
         with (
-            patch.object(returns_importer, "CHUNK_SIZE", 1),
-            patch.object(returns_importer.ReturnsImporter, "_create", create_then_fail),
+            patch.object(returns, "CHUNK_SIZE", 1),
+            patch.object(returns.ReturnsImporter, "_create", create_then_fail),
             self.assertLogs(amazon_rma_import.__name__, "ERROR"),
         ):
             self.env["amazon.rma.import"]._cron_import_files()
