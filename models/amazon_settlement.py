@@ -8,8 +8,8 @@ from odoo.osv import expression
 from ..amazon_api import const
 from ..amazon_api.errors import ReportParseError
 from ..importers.settlement import SettlementFileError, SettlementReader
+from ..importers.settlement_matcher import SettlementMatcher
 from ..utils import commit_unless_testing
-from .amazon_settlement_matcher import SettlementMatcher
 
 _logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from ..amazon_api import const
-from .amazon_settlement_line import SETTLED_COMPONENT_FIELDS
+from ..models.amazon_settlement_line import SETTLED_COMPONENT_FIELDS
 
 # Refunded items matched and written together: queries grow with chunks, not with rows.
 CHUNK_SIZE = 500
