@@ -623,7 +623,7 @@ class AmazonClient:
         must be asked with the same window and marketplaces as the first."""
         params = {
             "includedData": list(included),
-            "maxResultsPerPage": 100,
+            "maxResultsPerPage": const.ORDERS_PAGE_SIZE,
             "lastUpdatedAfter": _iso(updated_after),
             "lastUpdatedBefore": _iso(updated_before),
             "marketplaceIds": list(marketplace_ids or [self.connection.marketplace_id]),

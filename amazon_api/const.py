@@ -385,6 +385,9 @@ ORDER_WAITING_FOR_PAYMENT = ("PENDING", "PENDING_AVAILABILITY")
 FULFILLED_BY_AMAZON = "AMAZON"
 FULFILLED_BY_MERCHANT = "MERCHANT"
 
+# searchOrders maxResultsPerPage: Amazon's largest page, the fewest calls of a rate-limited search.
+ORDERS_PAGE_SIZE = 100
+
 # 3-7-7 digits, e.g. 112-1234567-1234567; order item codes are 14 digits.
 AMAZON_ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
 AMAZON_ORDER_ITEM_CODE_PATTERN = r"^\d{14}$"

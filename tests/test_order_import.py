@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError
 from odoo.models import check_method_name
 from odoo.tests import Form, tagged
 
+from ..amazon_api import const
 from ..amazon_api.client import AmazonClient
 from ..amazon_api.errors import ThrottledError
 from ..models.amazon_order_importer import AmazonOrderImporter
@@ -52,6 +53,11 @@ class OrderImportCase(OrderLinkCase):
 
     def _import(self):
         self.env["amazon.order.importer"]._cron_import_orders()
+
+    def _pages_of_ten(self):
+        """Amazon's pages hold 100 orders: paging reads the same with 10, for a tenth of the
+        orders to create."""
+        self.startPatcher(patch.object(const, "ORDERS_PAGE_SIZE", 10))
 
     def _imported(self, number, account=None):
         return self.env["sale.order"].search(
@@ -166,7 +172,8 @@ class TestOrderImport(OrderImportCase):
 
     def test_all_pages_are_read_and_a_throttled_search_resumes_from_its_page(self):
         self.account_b.order_import = False
-        for index in range(1, 251):
+        self._pages_of_ten()
+        for index in range(1, 26):
             self._add(f"112-3000007-{index:07d}")
         real_search = AmazonClient.search_orders
         calls = []
@@ -183,7 +190,7 @@ class TestOrderImport(OrderImportCase):
         self.assertTrue(token)
         self.assertFalse(self.account_a._amazon_job("order_import").read_until)
         state = self.account_a._amazon_job("order_import")
-        self.assertIn("100 created", state.summary)
+        self.assertIn("10 created", state.summary)
         self.assertIn("Stopped", state.summary)
         self.assertEqual(state.state, "failed")
         cron = self.env.ref("amazon_refund_cancel.ir_cron_amazon_import_orders")
@@ -203,13 +210,14 @@ class TestOrderImport(OrderImportCase):
         for name in ("lastUpdatedAfter", "lastUpdatedBefore", "marketplaceIds"):
             self.assertEqual([search[name] for search in searches], [searches[0][name]] * 3, name)
         orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000007-")])
-        self.assertEqual(len(orders), 250)
+        self.assertEqual(len(orders), 25)
         self.assertTrue(self.account_a._amazon_job("order_import").read_until)
         self.assertFalse(self.account_a._amazon_job("order_import").resume_ref)
 
-    def test_over_a_thousand_orders_in_eleven_pages_in_one_run(self):
+    def test_eleven_pages_in_one_run(self):
         self.account_b.order_import = False
-        for index in range(1, 1002):
+        self._pages_of_ten()
+        for index in range(1, 102):
             self._add(f"112-3000016-{index:07d}", items=(("MUG-1", 1),))
         self._import()
         searches = [
@@ -217,9 +225,9 @@ class TestOrderImport(OrderImportCase):
         ]
         self.assertEqual(len(searches), 11)
         orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000016-")])
-        self.assertEqual(len(orders), 1001)
+        self.assertEqual(len(orders), 101)
         self.assertEqual(set(orders.mapped("state")), {"sale"})
-        self.assertIn("1001 created", self.account_a._amazon_job("order_import").summary)
+        self.assertIn("101 created", self.account_a._amazon_job("order_import").summary)
         self.assertFalse(self.account_a._amazon_job("order_import").resume_ref)
         self.assertTrue(self.account_a._amazon_job("order_import").read_until)
 
@@ -242,7 +250,8 @@ class TestOrderImport(OrderImportCase):
 
     def test_amazon_refusing_a_next_page_is_not_an_expired_page(self):
         self.account_b.order_import = False
-        for index in range(1, 151):
+        self._pages_of_ten()
+        for index in range(1, 16):
             self._add(f"112-3000017-{index:07d}", items=(("MUG-1", 1),))
         self._stop_after_the_first_page()
         token = self.account_a._amazon_job("order_import").resume_ref
@@ -257,12 +266,13 @@ class TestOrderImport(OrderImportCase):
         self.assertIn("InvalidInput", state.last_error)
         self._import()
         orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000017-")])
-        self.assertEqual(len(orders), 150, "every order once, none lost")
+        self.assertEqual(len(orders), 15, "every order once, none lost")
         self.assertFalse(self.account_a._amazon_job("order_import").resume_ref)
 
     def test_a_page_kept_over_a_day_reads_the_window_again(self):
         self.account_b.order_import = False
-        for index in range(1, 151):
+        self._pages_of_ten()
+        for index in range(1, 16):
             self._add(f"112-3000018-{index:07d}", items=(("MUG-1", 1),))
         self._stop_after_the_first_page()
         # A day later Amazon no longer knows the page.
@@ -273,7 +283,7 @@ class TestOrderImport(OrderImportCase):
         self.assertTrue(self._pending_triggers(), "the window is read again at once")
         self._import()
         orders = self.env["sale.order"].search([("amazon_order_number", "like", "112-3000018-")])
-        self.assertEqual(len(orders), 150)
+        self.assertEqual(len(orders), 15)
         self.assertFalse(self.account_a._amazon_job("order_import").resume_ref)
 
     def test_unmatched_sku_gives_a_note_or_skips_per_account(self):
