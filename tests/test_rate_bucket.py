@@ -164,18 +164,20 @@ class TestSharedQuota(TransactionCase):
 class TestSharedQuotaWithAmazon(AmazonEmulatorCase):
     def test_buckets_follow_the_rate_amazon_announces(self):
         client = self.account_a._amazon_client()
-        with patch.dict(amazon.RATE_LIMITS, {"getFeeds": (0.05, 10)}):
+        with patch.dict(amazon.RATE_LIMITS, {"getFeeds": (0.0005, 10)}):
             client.get_feeds(const.FEED_ADJUSTMENT)
         tokens, rate = committed_buckets(self.registry, self.emulator.url)["getFeeds"]
-        self.assertEqual(rate, 0.05)
+        self.assertEqual(rate, 0.0005)
         self.assertAlmostEqual(tokens, 9, delta=0.01)
 
     def test_accounts_of_one_seller_share_its_quota(self):
         """Two companies selling as one Amazon seller spend one quota."""
         twin = self._create_account(self.company_b, self.account_a.seller_id, self.marketplace_us)
         self._emulate_account(twin)
-        self.account_a._amazon_client().get_feeds(const.FEED_ADJUSTMENT)
-        twin._amazon_client().get_feeds(const.FEED_ADJUSTMENT)
+        # A rate slow enough that no token comes back while the test runs, however slowly.
+        with patch.dict(amazon.RATE_LIMITS, {"getFeeds": (0.0001, 10)}):
+            self.account_a._amazon_client().get_feeds(const.FEED_ADJUSTMENT)
+            twin._amazon_client().get_feeds(const.FEED_ADJUSTMENT)
         tokens, _rate = committed_buckets(self.registry, self.emulator.url)["getFeeds"]
         self.assertAlmostEqual(tokens, 8, delta=0.01)
 
