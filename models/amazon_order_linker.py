@@ -3,14 +3,11 @@ import re
 from datetime import timedelta
 from functools import partial
 
-import psycopg2
-
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from ..amazon_api import const
 from ..amazon_api.errors import PermanentError, RetryableError
-from ..utils import commit_unless_testing
+from ..utils import claim_free_rows, commit_unless_testing
 
 _logger = logging.getLogger(__name__)
 
@@ -210,15 +207,7 @@ class AmazonOrderLinker(models.AbstractModel):
     @api.model
     def _lock(self, order):
         """Claim the order unless another transaction works on it."""
-        order.flush_recordset()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL("SELECT id FROM sale_order WHERE id = %s FOR UPDATE SKIP LOCKED", order.id)
-                )
-                return bool(self.env.cr.fetchone())
-        except psycopg2.errors.SerializationFailure:
-            return False
+        return bool(claim_free_rows(order))
 
     # -- linking one order ---------------------------------------------------------------------
 
