@@ -733,11 +733,13 @@ class AmazonFeedBatch(models.Model):
         self._run_by_company(batches, "_follow")
 
     def _run_by_company(self, batches, method):
-        """Work company by company, a bounded number of batches a run, reporting progress."""
-        todo = batches[:BATCHES_PER_RUN]
-        for company, company_batches in todo.grouped("company_id").items():
-            self.env["amazon.job.state"]._retry_collisions(
-                f"{method} of company {company.id}",
-                getattr(company_batches.with_company(company), method),
-            )
-        self.env["ir.cron"]._notify_progress(done=len(todo), remaining=len(batches) - len(todo))
+        """Work company by company, a bounded number of batches a run."""
+        jobs = self.env["amazon.job.state"]
+        jobs._run_per_company(
+            batches,
+            lambda company_batches: jobs._retry_collisions(
+                f"{method} of company {company_batches.company_id.id}",
+                getattr(company_batches, method),
+            ),
+            limit=BATCHES_PER_RUN,
+        )

@@ -142,8 +142,9 @@ class AmazonRmaImport(models.Model):
             log = self._claim_queued()
             if not log:
                 return
-            log.with_company(log.company_id)._import_in_background()
-            commit_unless_testing(self.env)
+            self.env["amazon.job.state"]._run_per_company(
+                log, lambda log: log._import_in_background()
+            )
 
     @api.model
     def _claim_queued(self):
