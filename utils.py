@@ -1,5 +1,8 @@
+import psycopg2
+
 from odoo import modules, tools
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 
 def commit_unless_testing(env):
@@ -8,6 +11,33 @@ def commit_unless_testing(env):
     runners (pytest-odoo) only test mode, as account.move's _can_commit checks both."""
     if not tools.config["test_enable"] and not modules.module.current_test:
         env.cr.commit()  # pylint: disable=invalid-commit
+
+
+def claim_free_rows(records, condition=None):
+    """The records among `records` that no other transaction holds, and whose rows meet
+    `condition` (an SQL test on the table's columns), locked until this transaction ends and read
+    anew. A row another transaction changed since this one began is theirs too: locking it would
+    fail the whole transaction, so the lock is tried in a savepoint."""
+    if not records:
+        return records
+    records.flush_recordset()
+    try:
+        with records.env.cr.savepoint(flush=False):
+            records.env.cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE id IN %s AND %s ORDER BY id FOR UPDATE SKIP LOCKED",
+                    SQL.identifier(records._table),
+                    tuple(records.ids),
+                    condition or SQL("TRUE"),
+                ),
+                # Rows of other workers are an expected answer, not an error worth a log line.
+                log_exceptions=False,
+            )
+            claimed = records.browse([row[0] for row in records.env.cr.fetchall()])
+    except psycopg2.errors.SerializationFailure:
+        return records.browse()
+    claimed.invalidate_recordset()
+    return claimed
 
 
 def check_system_fields(records, vals, names):

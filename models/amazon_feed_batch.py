@@ -16,7 +16,7 @@ from ..amazon_api.errors import (
     ThrottledError,
 )
 from ..amazon_api.processing_report import parse_processing_report
-from ..utils import commit_unless_testing
+from ..utils import claim_free_rows, commit_unless_testing
 from .amazon_order_request import FEED_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -158,28 +158,10 @@ class AmazonFeedBatch(models.Model):
         """Lock this batch if no other transaction holds it and it is still in `states` (and
         due, with `due_only`: the list of due batches a sender works through gets old)."""
         self.ensure_one()
-        self.flush_recordset()
         due = SQL("AND (next_attempt_at IS NULL OR next_attempt_at <= %s)", fields.Datetime.now())
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM amazon_feed_batch WHERE id = %s AND state IN %s %s "
-                        "FOR UPDATE SKIP LOCKED",
-                        self.id,
-                        tuple(states),
-                        due if due_only else SQL(),
-                    ),
-                    # Another sender's batch is an expected answer, not an error worth a log line.
-                    log_exceptions=False,
-                )
-                locked = bool(self.env.cr.fetchone())
-        except psycopg2.errors.SerializationFailure:
-            # Another sender changed it since this transaction began: it is theirs.
-            return False
-        if locked:
-            self.invalidate_recordset()
-        return locked
+        return bool(
+            claim_free_rows(self, SQL("state IN %s %s", tuple(states), due if due_only else SQL()))
+        )
 
     @api.model
     def _trigger_sender(self, at=None):
@@ -751,11 +733,13 @@ class AmazonFeedBatch(models.Model):
         self._run_by_company(batches, "_follow")
 
     def _run_by_company(self, batches, method):
-        """Work company by company, a bounded number of batches a run, reporting progress."""
-        todo = batches[:BATCHES_PER_RUN]
-        for company, company_batches in todo.grouped("company_id").items():
-            self.env["amazon.job.state"]._retry_collisions(
-                f"{method} of company {company.id}",
-                getattr(company_batches.with_company(company), method),
-            )
-        self.env["ir.cron"]._notify_progress(done=len(todo), remaining=len(batches) - len(todo))
+        """Work company by company, a bounded number of batches a run."""
+        jobs = self.env["amazon.job.state"]
+        jobs._run_per_company(
+            batches,
+            lambda company_batches: jobs._retry_collisions(
+                f"{method} of company {company_batches.company_id.id}",
+                getattr(company_batches, method),
+            ),
+            limit=BATCHES_PER_RUN,
+        )

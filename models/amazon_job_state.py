@@ -96,16 +96,31 @@ class AmazonJobState(models.Model):
     # -- running a job -------------------------------------------------------------------------
 
     @api.model
+    def _run_per_company(self, records, work, one_by_one=False, limit=None):
+        """Run `work` on the records of each company as that company (scheduled actions run as
+        the superuser): on all of them at once, or `one_by_one`; with a `limit`, on that many
+        records a run, the others left to the next run. Each call of `work` is committed with
+        the progress it makes."""
+        todo = records[:limit] if limit else records
+        done = 0
+        for company, company_records in todo.grouped("company_id").items():
+            company_records = company_records.with_company(company)
+            for unit in company_records if one_by_one else [company_records]:
+                work(unit)
+                done += len(unit)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=len(records) - done)
+                commit_unless_testing(self.env)
+
+    @api.model
     def _run(self, job, accounts, work):
         """Run `work(account, state)` for each account, company by company, each account in
         transactions of its own. `work` returns a summary or raises AmazonError or UserError for
         a failed run; the state records either in a short transaction after the work."""
-        done = 0
-        for company, company_accounts in accounts.grouped("company_id").items():
-            for account in company_accounts.with_company(company):
-                self.with_company(company)._run_account(job, account, work)
-                done += 1
-                self.env["ir.cron"]._notify_progress(done=done, remaining=len(accounts) - done)
+        self._run_per_company(
+            accounts,
+            lambda account: self.with_company(account.company_id)._run_account(job, account, work),
+            one_by_one=True,
+        )
 
     def _run_account(self, job, account, work):
         try:

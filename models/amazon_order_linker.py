@@ -3,14 +3,11 @@ import re
 from datetime import timedelta
 from functools import partial
 
-import psycopg2
-
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from ..amazon_api import const
 from ..amazon_api.errors import PermanentError, RetryableError
-from ..utils import commit_unless_testing
+from ..utils import claim_free_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -158,67 +155,59 @@ class AmazonOrderLinker(models.AbstractModel):
     def _cron_link_orders(self):
         """Link orders company by company: those asked for by hand first, then new ones."""
         accounts = self.env["amazon.seller.account"].search([("order_link_source", "!=", "none")])
+        self.env["amazon.job.state"]._run_per_company(
+            accounts,
+            lambda company_accounts: self.with_env(company_accounts.env)._link_company_orders(
+                company_accounts
+            ),
+        )
+
+    @api.model
+    def _link_company_orders(self, company_accounts):
+        """Link the orders of the company of `company_accounts`, as that company."""
         cron = self.env.ref("amazon_refund_cancel.ir_cron_amazon_link_orders")
-        done = 0
-        for company, company_accounts in accounts.grouped("company_id").items():
-            linker = self.with_company(company)
-            company_accounts = company_accounts.with_company(company)
-            requested = linker.env["sale.order"].search(
-                [("company_id", "=", company.id), ("amazon_link_requested", "=", True)]
-            )
-            candidates = linker._candidates(company_accounts)
-            if len(candidates) >= LINK_BATCH:
-                # More orders wait than one run takes: the next run follows at once.
-                cron._trigger()
-            paused = self.env["amazon.seller.account"]
-            for order in requested | candidates:
-                accounts_of_order = [a for a, _n in linker._accounts_for(order, company_accounts)]
-                if paused and accounts_of_order and all(a in paused for a in accounts_of_order):
-                    # Its accounts' Amazon does not answer now: the next run takes it up.
-                    continue
-                try:
-                    linked = self.env["amazon.job.state"]._retry_collisions(
-                        f"linking order {order.id}",
-                        partial(linker._lock_and_link, order, company_accounts - paused),
-                    )
-                except AccountPaused as pause:
-                    # Nothing of this order is written before Amazon answers; the error is the
-                    # account's, recorded on it, and its other orders wait too.
-                    _logger.info("Linking orders of account %s paused: %s", pause.account.id, pause)
-                    paused |= pause.account
-                    self.env["amazon.job.state"]._of(pause.account, "order_link")._record(
-                        None, pause.error
-                    )
-                    cron._trigger(
-                        fields.Datetime.now() + timedelta(seconds=max(pause.error.retry_after, 60))
-                    )
-                    continue
-                done += bool(linked)
-            for account in company_accounts - paused:
-                self.env["amazon.job.state"]._of(account, "order_link")._record(None)
-            commit_unless_testing(self.env)
-        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        requested = self.env["sale.order"].search(
+            [("company_id", "=", self.env.company.id), ("amazon_link_requested", "=", True)]
+        )
+        candidates = self._candidates(company_accounts)
+        if len(candidates) >= LINK_BATCH:
+            # More orders wait than one run takes: the next run follows at once.
+            cron._trigger()
+        paused = self.env["amazon.seller.account"]
+        for order in requested | candidates:
+            accounts_of_order = [a for a, _n in self._accounts_for(order, company_accounts)]
+            if paused and accounts_of_order and all(a in paused for a in accounts_of_order):
+                # Its accounts' Amazon does not answer now: the next run takes it up.
+                continue
+            try:
+                self.env["amazon.job.state"]._retry_collisions(
+                    f"linking order {order.id}",
+                    partial(self._lock_and_link, order, company_accounts - paused),
+                )
+            except AccountPaused as pause:
+                # Nothing of this order is written before Amazon answers; the error is the
+                # account's, recorded on it, and its other orders wait too.
+                _logger.info("Linking orders of account %s paused: %s", pause.account.id, pause)
+                paused |= pause.account
+                self.env["amazon.job.state"]._of(pause.account, "order_link")._record(
+                    None, pause.error
+                )
+                cron._trigger(
+                    fields.Datetime.now() + timedelta(seconds=max(pause.error.retry_after, 60))
+                )
+        for account in company_accounts - paused:
+            self.env["amazon.job.state"]._of(account, "order_link")._record(None)
 
     @api.model
     def _lock_and_link(self, order, accounts):
-        """Link the order unless another transaction works on it; whether it was free."""
-        if not self._lock(order):
-            return False
-        self._link(order, accounts)
-        return True
+        """Link the order unless another transaction works on it."""
+        if self._lock(order):
+            self._link(order, accounts)
 
     @api.model
     def _lock(self, order):
         """Claim the order unless another transaction works on it."""
-        order.flush_recordset()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL("SELECT id FROM sale_order WHERE id = %s FOR UPDATE SKIP LOCKED", order.id)
-                )
-                return bool(self.env.cr.fetchone())
-        except psycopg2.errors.SerializationFailure:
-            return False
+        return bool(claim_free_rows(order))
 
     # -- linking one order ---------------------------------------------------------------------
 

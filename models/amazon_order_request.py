@@ -1,7 +1,6 @@
 import logging
 from datetime import timedelta
 
-import psycopg2
 from markupsafe import escape
 
 from odoo import Command, api, fields, models
@@ -10,6 +9,7 @@ from odoo.tools import SQL
 
 from ..amazon_api import const, documents
 from ..amazon_api.errors import DocumentError
+from ..utils import claim_free_rows
 from .amazon_item_ledger_refund import REFUND_KINDS
 from .amazon_settlement_line import SETTLED_COMPONENT_FIELDS
 
@@ -588,25 +588,7 @@ class AmazonOrderRequest(models.Model):
 
     def _claim_queued(self):
         """Lock the queued requests among these that no other transaction holds."""
-        if not self:
-            return self
-        self.flush_model(["state", "batch_id"])
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM amazon_order_request WHERE id IN %s AND state = 'queued' "
-                        "AND batch_id IS NULL ORDER BY id FOR UPDATE SKIP LOCKED",
-                        tuple(self.ids),
-                    ),
-                    # Another sender's requests are an expected answer, not an error to log.
-                    log_exceptions=False,
-                )
-                ids = [row[0] for row in self.env.cr.fetchall()]
-        except psycopg2.errors.SerializationFailure:
-            # Another sender batched them since this transaction began.
-            return self.browse()
-        return self.browse(ids)
+        return claim_free_rows(self, SQL("state = 'queued' AND batch_id IS NULL"))
 
     def _amazon_alert(self, summary, note, user=None):
         """An activity on the order for `user`, or else the person responsible for it."""

@@ -1041,9 +1041,9 @@ class AmazonRma(models.Model):
             ],
             order="company_id, refund_due_date, id",
         )
-        for company, company_rmas in rmas.grouped("company_id").items():
-            company_rmas.with_company(company)._amazon_alert_deadlines(today)
-            commit_unless_testing(self.env)
+        self.env["amazon.job.state"]._run_per_company(
+            rmas, lambda company_rmas: company_rmas._amazon_alert_deadlines(today)
+        )
         self._amazon_clear_deadline_activities()
         commit_unless_testing(self.env)
 
@@ -1196,6 +1196,6 @@ class AmazonRma(models.Model):
             ],
             order="company_id, id",
         )
-        for company, company_rmas in rmas.grouped("company_id").items():
-            company_rmas.with_company(company)._amazon_sync_safet_activities()
-            commit_unless_testing(self.env)
+        self.env["amazon.job.state"]._run_per_company(
+            rmas, lambda company_rmas: company_rmas._amazon_sync_safet_activities()
+        )

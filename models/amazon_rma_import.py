@@ -3,8 +3,6 @@ import logging
 import tempfile
 from datetime import timedelta
 
-import psycopg2
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -14,7 +12,7 @@ from ..amazon_api.errors import AmazonError, PermanentError, ReportParseError, R
 from ..amazon_api.reports import iter_returns
 from ..amazon_api.xml_safety import content_size
 from ..importers.returns import ReturnsImporter
-from ..utils import commit_unless_testing
+from ..utils import claim_free_rows, commit_unless_testing
 
 _logger = logging.getLogger(__name__)
 
@@ -144,31 +142,17 @@ class AmazonRmaImport(models.Model):
             log = self._claim_queued()
             if not log:
                 return
-            log.with_company(log.company_id)._import_in_background()
-            commit_unless_testing(self.env)
+            self.env["amazon.job.state"]._run_per_company(
+                log, lambda log: log._import_in_background()
+            )
 
     @api.model
     def _claim_queued(self):
         queued = self.search([("state", "=", "queued")], order="id", limit=1)
         if not queued:
             return queued
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM amazon_rma_import WHERE id = %s AND state = 'queued' "
-                        "FOR UPDATE SKIP LOCKED",
-                        queued.id,
-                    )
-                )
-                locked = bool(self.env.cr.fetchone())
-        except psycopg2.errors.SerializationFailure:
-            locked = False
-        if not locked:
-            # Another worker imports it; leave the rest of the queue to that worker too.
-            return self.browse()
-        queued.invalidate_recordset()
-        return queued
+        # When another worker imports it, the rest of the queue is left to that worker too.
+        return claim_free_rows(queued, SQL("state = 'queued'"))
 
     def _import_in_background(self):
         """Import the file a chunk at a time, each committed with the progress shown on the log;
