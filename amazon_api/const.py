@@ -247,8 +247,6 @@ RETURN_REASON_SUFFIXES = {
 # 20 % of the item price; higher fees, for a few product types, need a photo of the item
 # uploaded in Seller Central, which a feed cannot carry: the addon refuses fees above 20 %.
 RESTOCKING_FEE_MAX_PERCENT = 20.0
-# Conditions found at receipt that are not the item's original condition.
-RESTOCKING_FEE_CONDITIONS = ("opened", "customer_damaged")
 # Amazon's standard return window: a return requested later is out of policy.
 RETURN_WINDOW_DAYS = 30
 

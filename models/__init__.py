@@ -1,4 +1,6 @@
 from . import amazon_sequence_mixin
+from . import amazon_seller_account_owned_mixin
+from . import amazon_price_components_mixin
 from . import amazon_import_log_mixin
 from . import amazon_seller_marketplace
 from . import amazon_rate_bucket

@@ -63,20 +63,16 @@ BATCHES_PER_RUN = 20
 class AmazonFeedBatch(models.Model):
     _name = "amazon.feed.batch"
     _description = "Amazon Feed Batch"
-    _inherit = ["amazon.sequence.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "amazon.sequence.mixin",
+        "amazon.seller.account.owned.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
     name = fields.Char(string="Batch ID")
-    seller_account_id = fields.Many2one(
-        "amazon.seller.account",
-        string="Seller Account",
-        required=True,
-        readonly=True,
-        index=True,
-        check_company=True,
-    )
-    company_id = fields.Many2one(related="seller_account_id.company_id", store=True, index=True)
     feed_type = fields.Selection(FEED_TYPES, required=True, readonly=True)
     state = fields.Selection(
         BATCH_STATES,

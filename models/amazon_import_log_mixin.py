@@ -7,20 +7,12 @@ class AmazonImportLogMixin(models.AbstractModel):
 
     _name = "amazon.import.log.mixin"
     _description = "Amazon Import Log"
+    _inherit = "amazon.seller.account.owned.mixin"
 
     source = fields.Selection(
         [("manual", "File"), ("scheduled", "Scheduled")], required=True, readonly=True
     )
-    seller_account_id = fields.Many2one(
-        "amazon.seller.account",
-        string="Seller Account",
-        required=True,
-        readonly=True,
-        index=True,
-        ondelete="cascade",
-        check_company=True,
-    )
-    company_id = fields.Many2one(related="seller_account_id.company_id", store=True, index=True)
+    seller_account_id = fields.Many2one(ondelete="cascade")
     user_id = fields.Many2one(
         "res.users", string="Imported By", default=lambda self: self.env.user, readonly=True
     )

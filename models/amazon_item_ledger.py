@@ -31,6 +31,7 @@ class AmazonItemLedger(models.Model):
 
     _name = "amazon.item.ledger"
     _description = "Amazon Order Item Ledger"
+    _inherit = "amazon.seller.account.owned.mixin"
     _order = "order_id desc, id"
     _check_company_auto = True
 
@@ -40,14 +41,7 @@ class AmazonItemLedger(models.Model):
     order_id = fields.Many2one(
         "sale.order", required=True, readonly=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    seller_account_id = fields.Many2one(
-        "amazon.seller.account",
-        required=True,
-        readonly=True,
-        index=True,
-        check_company=True,
-    )
+    company_id = fields.Many2one("res.company", related=False, required=True, readonly=True)
     currency_id = fields.Many2one(related="order_id.currency_id")
     product_id = fields.Many2one(related="order_line_id.product_id")
     amazon_order_number = fields.Char(related="order_id.amazon_order_number")

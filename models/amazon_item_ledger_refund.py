@@ -19,6 +19,7 @@ class AmazonItemLedgerRefund(models.Model):
 
     _name = "amazon.item.ledger.refund"
     _description = "Refund Amazon Made on an Order Item"
+    _inherit = "amazon.price.components.mixin"
     _order = "posted_at desc, id desc"
     _check_company_auto = True
 
@@ -58,13 +59,6 @@ class AmazonItemLedgerRefund(models.Model):
         help="The refund of origin Amazon that books this refund's credit note.",
     )
     quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
-    amount_principal = fields.Monetary(string="Item Price", readonly=True)
-    amount_tax = fields.Monetary(string="Tax", readonly=True)
-    amount_shipping = fields.Monetary(string="Shipping", readonly=True)
-    amount_shipping_tax = fields.Monetary(string="Shipping Tax", readonly=True)
-    amount_gift_wrap = fields.Monetary(string="Gift Wrap", readonly=True)
-    amount_gift_wrap_tax = fields.Monetary(string="Gift Wrap Tax", readonly=True)
-    amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -79,25 +73,6 @@ class AmazonItemLedgerRefund(models.Model):
             # Amazon's refund date may be the later date the SAFE-T file-by date counts from.
             (rmas | self.rma_id)._amazon_follow_safet()
         return result
-
-    @api.depends(
-        "amount_principal",
-        "amount_tax",
-        "amount_shipping",
-        "amount_shipping_tax",
-        "amount_gift_wrap",
-        "amount_gift_wrap_tax",
-    )
-    def _compute_amount_total(self):
-        for refund in self:
-            refund.amount_total = (
-                refund.amount_principal
-                + refund.amount_tax
-                + refund.amount_shipping
-                + refund.amount_shipping_tax
-                + refund.amount_gift_wrap
-                + refund.amount_gift_wrap_tax
-            )
 
     def _describe(self):
         self.ensure_one()

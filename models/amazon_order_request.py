@@ -63,7 +63,12 @@ PER_ORDER_QUERIES = 3
 class AmazonOrderRequest(models.Model):
     _name = "amazon.order.request"
     _description = "Amazon Refund or Cancellation Request"
-    _inherit = ["amazon.sequence.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "amazon.sequence.mixin",
+        "amazon.seller.account.owned.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
@@ -90,15 +95,7 @@ class AmazonOrderRequest(models.Model):
         ondelete="restrict",
         check_company=True,
     )
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
-    seller_account_id = fields.Many2one(
-        "amazon.seller.account",
-        string="Seller Account",
-        required=True,
-        readonly=True,
-        index=True,
-        check_company=True,
-    )
+    company_id = fields.Many2one(related="order_id.company_id")
     amazon_order_number = fields.Char(related="order_id.amazon_order_number")
     reason = fields.Selection(
         REQUEST_REASONS,

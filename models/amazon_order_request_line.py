@@ -20,6 +20,7 @@ COMPONENT_FIELDS = {
 class AmazonOrderRequestLine(models.Model):
     _name = "amazon.order.request.line"
     _description = "Amazon Refund or Cancellation Request Line"
+    _inherit = "amazon.price.components.mixin"
     _check_company_auto = True
 
     request_id = fields.Many2one(
@@ -52,16 +53,16 @@ class AmazonOrderRequestLine(models.Model):
         help="Units refunded (for the record; Amazon refunds amounts, not units).",
     )
     quantity_cancelled = fields.Integer(help="Units of the line to cancel.")
-    amount_principal = fields.Monetary(string="Item Price")
-    amount_shipping = fields.Monetary(string="Shipping")
-    amount_tax = fields.Monetary(string="Tax")
-    amount_shipping_tax = fields.Monetary(string="Shipping Tax")
-    amount_gift_wrap = fields.Monetary(string="Gift Wrap")
-    amount_gift_wrap_tax = fields.Monetary(string="Gift Wrap Tax")
+    # The seller writes the amounts to refund.
+    amount_principal = fields.Monetary(readonly=False)
+    amount_shipping = fields.Monetary(readonly=False)
+    amount_tax = fields.Monetary(readonly=False)
+    amount_shipping_tax = fields.Monetary(readonly=False)
+    amount_gift_wrap = fields.Monetary(readonly=False)
+    amount_gift_wrap_tax = fields.Monetary(readonly=False)
     amount_restocking_fee = fields.Monetary(
         string="Restocking Fee", help="Kept by you: deducted from what the buyer gets back."
     )
-    amount_total = fields.Monetary(compute="_compute_amount_total", store=True)
     merchant_adjustment_item_ref = fields.Char(
         string="Adjustment Reference",
         compute="_compute_merchant_adjustment_item_ref",

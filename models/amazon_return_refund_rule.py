@@ -8,6 +8,8 @@ from .amazon_return_reason import REASON_CATEGORIES
 from .amazon_rma import ITEM_COMPONENTS, SHIPPING_COMPONENTS
 
 POLICY_CHOICES = [("in_policy", "In policy"), ("out_of_policy", "Out of policy")]
+# Conditions found at receipt that are not the item's original condition.
+RESTOCKING_FEE_CONDITIONS = ("opened", "customer_damaged")
 
 
 class AmazonReturnRefundRule(models.Model):
@@ -140,7 +142,7 @@ class AmazonReturnRefundRule(models.Model):
                     )
                 )
             conditions = rule.condition_ids.mapped("code")
-            not_original = conditions and set(conditions) <= set(const.RESTOCKING_FEE_CONDITIONS)
+            not_original = conditions and set(conditions) <= set(RESTOCKING_FEE_CONDITIONS)
             late = rule.policy == "out_of_policy" or rule.min_days > const.RETURN_WINDOW_DAYS
             if not (not_original or late):
                 raise ValidationError(

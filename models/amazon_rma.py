@@ -62,7 +62,7 @@ class AmazonRma(models.Model):
 
     _name = "amazon.rma"
     _description = "Amazon RMA"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["amazon.seller.account.owned.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "request_date desc, id desc"
     _rec_name = "amazon_rma_number"
     _check_company_auto = True
@@ -76,16 +76,6 @@ class AmazonRma(models.Model):
         index=True,
         help="Amazon's RMA ID of this return.",
     )
-    seller_account_id = fields.Many2one(
-        "amazon.seller.account",
-        string="Seller Account",
-        required=True,
-        readonly=True,
-        index=True,
-        ondelete="restrict",
-        check_company=True,
-    )
-    company_id = fields.Many2one(related="seller_account_id.company_id", store=True, index=True)
     order_id = fields.Many2one(
         "sale.order",
         required=True,

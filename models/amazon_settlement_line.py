@@ -26,6 +26,7 @@ class AmazonSettlementLine(models.Model):
 
     _name = "amazon.settlement.line"
     _description = "Amazon Settlement Refund"
+    _inherit = "amazon.price.components.mixin"
     _order = "settlement_id desc, file_line, id"
     _check_company_auto = True
 
@@ -45,12 +46,6 @@ class AmazonSettlementLine(models.Model):
     sku = fields.Char(string="SKU", readonly=True)
     quantity = fields.Integer(readonly=True)
     posted_at = fields.Datetime(string="Posted", readonly=True)
-    amount_principal = fields.Monetary(string="Item Price", readonly=True)
-    amount_shipping = fields.Monetary(string="Shipping", readonly=True)
-    amount_tax = fields.Monetary(string="Tax", readonly=True)
-    amount_shipping_tax = fields.Monetary(string="Shipping Tax", readonly=True)
-    amount_gift_wrap = fields.Monetary(string="Gift Wrap", readonly=True)
-    amount_gift_wrap_tax = fields.Monetary(string="Gift Wrap Tax", readonly=True)
     amount_other = fields.Monetary(string="Other Components", readonly=True)
     amount_restocking_fee = fields.Monetary(string="Restocking Fee Kept", readonly=True)
     amount_promotion = fields.Monetary(
@@ -58,8 +53,9 @@ class AmazonSettlementLine(models.Model):
         readonly=True,
         help="The part of a promotion the buyer does not get back with the refund.",
     )
+    # Amazon's figure, with its other components and promotions, not the sum of the components.
     amount_total = fields.Monetary(
-        string="Settled", readonly=True, help="What Amazon's settlement refunded for the item."
+        string="Settled", compute=False, help="What Amazon's settlement refunded for the item."
     )
     amount_requested = fields.Monetary(
         string="Requested",
