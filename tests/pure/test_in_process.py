@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+
 # The client's tests, run again against the double.
 from test_client import *
 from test_client import ORDER_ID, US
