@@ -1,6 +1,6 @@
 from datetime import date
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -77,8 +77,8 @@ class TestRma(RmaImportMixin, AmazonCase):
         picking.move_ids.picked = True
         picking.button_validate()
         self.assertEqual(rma.state, "received")
-        self.assertEqual(rma.received_date, date.today())
-        self.assertEqual(rma.refund_due_date, add_business_days(date.today(), 2))
+        self.assertEqual(rma.received_date, fields.Date.context_today(rma))
+        self.assertEqual(rma.refund_due_date, add_business_days(fields.Date.context_today(rma), 2))
         self.assertEqual(rma.order_id.order_line.qty_delivered, 1)
         with self.assertRaisesRegex(UserError, "nothing left to receive"):
             receive(rma)

@@ -1,8 +1,9 @@
 import base64
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
+from odoo import fields
 from odoo.tests import tagged
 
 from ..amazon_api.const import SAFET_CLAIM_WINDOW_DAYS
@@ -85,7 +86,10 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
             move.quantity = move.product_uom_qty
             move.picked = True
         rma.picking_ids.button_validate()
-        self.assertEqual(rma.safet_deadline, date.today() + timedelta(days=SAFET_CLAIM_WINDOW_DAYS))
+        self.assertEqual(
+            rma.safet_deadline,
+            fields.Date.context_today(rma) + timedelta(days=SAFET_CLAIM_WINDOW_DAYS),
+        )
         activity = self._safet_activities(rma)
         self.assertEqual(len(activity), 1)
         self.assertIn(rma.tracking_number, str(activity.note))
@@ -236,11 +240,15 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
         self._validate(rma)
         activity = self._safet_activities(rma)
         self.assertEqual(activity.date_deadline, rma.safet_deadline)
-        self.assertEqual(rma.safet_deadline, date.today() + timedelta(days=SAFET_CLAIM_WINDOW_DAYS))
-        # The report later tells the carrier delivered the return five days before.
-        rma.amazon_delivery_date = date.today() - timedelta(days=5)
         self.assertEqual(
-            rma.safet_deadline, date.today() + timedelta(days=SAFET_CLAIM_WINDOW_DAYS - 5)
+            rma.safet_deadline,
+            fields.Date.context_today(rma) + timedelta(days=SAFET_CLAIM_WINDOW_DAYS),
+        )
+        # The report later tells the carrier delivered the return five days before.
+        rma.amazon_delivery_date = fields.Date.context_today(rma) - timedelta(days=5)
+        self.assertEqual(
+            rma.safet_deadline,
+            fields.Date.context_today(rma) + timedelta(days=SAFET_CLAIM_WINDOW_DAYS - 5),
         )
         self.env["amazon.rma"]._cron_safet_claims()
         self.assertEqual(activity.date_deadline, rma.safet_deadline, "the activity moved")
@@ -265,7 +273,7 @@ class TestRmaSafet(RmaImportMixin, AmazonEmulatorCase):
         receive(rma, ["customer_damaged"])
         self._validate(rma)
         activity = self._safet_activities(rma)
-        today, window = date.today(), timedelta(days=SAFET_CLAIM_WINDOW_DAYS)
+        today, window = fields.Date.context_today(rma), timedelta(days=SAFET_CLAIM_WINDOW_DAYS)
         self.assertEqual(activity.date_deadline, today + window)
         rma.amazon_delivery_date = today - timedelta(days=10)
         self.assertEqual(activity.date_deadline, today - timedelta(days=10) + window)
