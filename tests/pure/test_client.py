@@ -61,23 +61,28 @@ def clock():
     return FakeClock()
 
 
+def seed_seller_and_order(emulator):
+    """The demo seller with one order of two mugs: what every client test starts from."""
+    emulator.add_seller()
+    emulator.add_order(
+        DEMO_SELLER_ID,
+        ORDER_ID,
+        US,
+        items=[
+            {
+                "order_item_id": "11111111111111",
+                "sku": "MUG-1",
+                "quantity": 2,
+                "prices": {"Principal": Decimal("20.00"), "Tax": Decimal("1.60")},
+            }
+        ],
+    )
+
+
 @pytest.fixture
 def emulator(clock):
     with Emulator(clock=clock, feed_delay=60, report_delay=60) as emulator:
-        emulator.add_seller()
-        emulator.add_order(
-            DEMO_SELLER_ID,
-            ORDER_ID,
-            US,
-            items=[
-                {
-                    "order_item_id": "11111111111111",
-                    "sku": "MUG-1",
-                    "quantity": 2,
-                    "prices": {"Principal": Decimal("20.00"), "Tax": Decimal("1.60")},
-                }
-            ],
-        )
+        seed_seller_and_order(emulator)
         yield emulator
 
 

@@ -4,18 +4,15 @@ Every test of test_client runs again here, with the emulator served in process i
 HTTP: the client, the library and httpx are the same, only the network is left out.
 """
 
-from decimal import Decimal
-
 import httpx
 import pytest
 
 # The client's tests, run again against the double.
 from test_client import *
-from test_client import ORDER_ID, US
+from test_client import seed_seller_and_order
 
 from spapi_emulator import Emulator
 from spapi_emulator.in_process import serve_in_process
-from spapi_emulator.server import DEMO_SELLER_ID
 
 REFUSED = "Tests may only reach loopback hosts"
 
@@ -24,20 +21,7 @@ REFUSED = "Tests may only reach loopback hosts"
 def emulator(clock):
     emulator = Emulator(clock=clock, feed_delay=60, report_delay=60)
     server = serve_in_process(emulator)
-    emulator.add_seller()
-    emulator.add_order(
-        DEMO_SELLER_ID,
-        ORDER_ID,
-        US,
-        items=[
-            {
-                "order_item_id": "11111111111111",
-                "sku": "MUG-1",
-                "quantity": 2,
-                "prices": {"Principal": Decimal("20.00"), "Tax": Decimal("1.60")},
-            }
-        ],
-    )
+    seed_seller_and_order(emulator)
     yield emulator
     server.stop()
 
