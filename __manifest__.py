@@ -1,7 +1,7 @@
 {
     "name": "Amazon Refunds & Cancellations",
     "summary": "Refund, cancel and process Amazon returns from Odoo, one by one or in batches",
-    "version": "18.0.1.4.0",
+    "version": "1.5.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Amazon Refunds & Cancellations contributors",
@@ -44,6 +44,8 @@
         "wizards/amazon_rma_receive_wizard_views.xml",
         "views/amazon_return_rate_report_views.xml",
         "views/amazon_reporting_views.xml",
+        # Last: it gives groups to the records made above.
+        "data/amazon_access_data.xml",
     ],
     "assets": {
         "web.assets_tests": [

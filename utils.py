@@ -5,11 +5,15 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 
+def testing():
+    """Whether tests run: a test runs in one transaction that it rolls back, so nothing may be
+    committed. Odoo's runner marks a running test, other runners (pytest-odoo) only test mode."""
+    return tools.config["test_enable"] or modules.module.current_test
+
+
 def commit_unless_testing(env):
-    """Make finished work survive a crash in scheduled actions; a test runs in one transaction
-    that it rolls back, so there nothing is committed. Odoo's runner marks a running test, other
-    runners (pytest-odoo) only test mode, as account.move's _can_commit checks both."""
-    if not tools.config["test_enable"] and not modules.module.current_test:
+    """Make finished work survive a crash in scheduled actions, but in a test."""
+    if not testing():
         env.cr.commit()  # pylint: disable=invalid-commit
 
 

@@ -315,9 +315,10 @@ class ReturnsImporter:
 
     def _log_notes(self, records, texts):
         """Log notes on `records` as their chatter's _message_log_batch() does, in one insert."""
-        author_id, email_from = records._message_compute_author(raise_on_email=False)
+        author = self.env.user.partner_id
+        email_from = author.email_formatted
         common = {
-            "author_id": author_id,
+            "author_id": author.id,
             "email_from": email_from,
             "model": records._name,
             "message_type": "comment",
@@ -325,7 +326,9 @@ class ReturnsImporter:
             "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
             "email_add_signature": False,
             "message_id": generate_tracking_message_id("message-notify"),
-            "reply_to": self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(
+                default=author.email_formatted
+            )[False],
         }
         insert_records(
             self.env["mail.message"].sudo(),

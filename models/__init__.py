@@ -31,3 +31,4 @@ from . import amazon_settlement_line
 from . import amazon_settlement
 from . import amazon_return_refund_rule
 from . import amazon_demo_data
+from . import res_groups

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 
+from ..compat import field_name
+
 DEMO_SALESPERSON = "base.user_admin"
 
 
@@ -192,7 +194,9 @@ class AmazonDemoData(models.AbstractModel):
                         {
                             "product_id": product.id,
                             "product_uom_qty": quantity,
-                            "tax_id": [Command.set([tax_id])],
+                            field_name(self.env["sale.order.line"], "tax_id"): [
+                                Command.set([tax_id])
+                            ],
                             "amazon_order_item_code": item_code,
                         }
                     )

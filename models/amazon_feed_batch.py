@@ -16,6 +16,7 @@ from ..amazon_api.errors import (
     ThrottledError,
 )
 from ..amazon_api.processing_report import parse_processing_report
+from ..compat import Constraint
 from ..utils import claim_free_rows, commit_unless_testing
 from .amazon_order_request import FEED_TYPES
 
@@ -109,13 +110,10 @@ class AmazonFeedBatch(models.Model):
     error_count = fields.Integer(string="Errors", readonly=True)
     stuck_alerted = fields.Boolean(readonly=True)
 
-    _sql_constraints = [
-        (
-            "feed_unique",
-            "unique(seller_account_id, feed_number)",
-            "Amazon's feed is already recorded on another batch.",
-        ),
-    ]
+    _feed_unique = Constraint(
+        "unique(seller_account_id, feed_number)",
+        "Amazon's feed is already recorded on another batch.",
+    )
 
     def init(self):
         # One batch at a time per account and feed type may have a createFeed call whose outcome

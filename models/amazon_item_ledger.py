@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from ..amazon_api import const
 from ..amazon_api.orders import charged_components
+from ..compat import UNIT_PRECISION, Constraint
 from .amazon_order_request import PENDING_STATES, REFUNDED_STATES
 from .amazon_order_request_line import COMPONENT_FIELDS as AMOUNT_FIELDS
 
@@ -56,14 +57,12 @@ class AmazonItemLedger(models.Model):
     )
     charged_updated_at = fields.Datetime(string="Charged Amounts Of", readonly=True)
     fulfilled_by_amazon = fields.Boolean(readonly=True)
-    quantity_ordered = fields.Float(
-        string="Units Ordered", digits="Product Unit of Measure", readonly=True
-    )
+    quantity_ordered = fields.Float(string="Units Ordered", digits=UNIT_PRECISION, readonly=True)
     quantity_cancelled = fields.Float(
-        string="Units Cancelled", digits="Product Unit of Measure", readonly=True
+        string="Units Cancelled", digits=UNIT_PRECISION, readonly=True
     )
     quantity_shipped_by_amazon = fields.Float(
-        string="Units Amazon Shipped", digits="Product Unit of Measure", readonly=True
+        string="Units Amazon Shipped", digits=UNIT_PRECISION, readonly=True
     )
     shipped_known_from_amazon = fields.Boolean(readonly=True)
     charged_principal = fields.Monetary(string="Item Price Charged", readonly=True)
@@ -82,7 +81,7 @@ class AmazonItemLedger(models.Model):
         "amazon.item.ledger.refund", "ledger_id", string="Refunds by Amazon", readonly=True
     )
     quantity_shipped = fields.Float(
-        string="Units Shipped", digits="Product Unit of Measure", compute="_compute_balance"
+        string="Units Shipped", digits=UNIT_PRECISION, compute="_compute_balance"
     )
     amount_charged = fields.Monetary(string="Charged for Shipped Units", compute="_compute_balance")
     amount_refunded = fields.Monetary(
@@ -98,13 +97,10 @@ class AmazonItemLedger(models.Model):
     )
     amount_refundable = fields.Monetary(string="Refundable", compute="_compute_balance")
 
-    _sql_constraints = [
-        (
-            "order_line_unique",
-            "unique(seller_account_id, order_line_id)",
-            "An Amazon order item has one ledger per seller account.",
-        ),
-    ]
+    _order_line_unique = Constraint(
+        "unique(seller_account_id, order_line_id)",
+        "An Amazon order item has one ledger per seller account.",
+    )
 
     @api.depends("amazon_order_number", "product_id")
     def _compute_display_name(self):

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..compat import UNIT_PRECISION
+
 REFUND_KINDS = [
     ("amazon", "Amazon / Seller Central"),
     ("atoz", "A-to-z Guarantee"),
@@ -58,7 +60,7 @@ class AmazonItemLedgerRefund(models.Model):
         index="btree_not_null",
         help="The refund of origin Amazon that books this refund's credit note.",
     )
-    quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
+    quantity = fields.Float(digits=UNIT_PRECISION, readonly=True)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -7,7 +7,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..amazon_api.errors import AmazonError
-from ..utils import commit_unless_testing
+from ..compat import Constraint, commit_cron_progress
+from ..utils import commit_unless_testing, testing
 
 _logger = logging.getLogger(__name__)
 
@@ -65,9 +66,7 @@ class AmazonJobState(models.Model):
     window_end = fields.Datetime(readonly=True)
     warned = fields.Boolean(readonly=True)
 
-    _sql_constraints = [
-        ("account_job_unique", "unique(account_id, job)", "One state per job and account."),
-    ]
+    _account_job_unique = Constraint("unique(account_id, job)", "One state per job and account.")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -108,8 +107,8 @@ class AmazonJobState(models.Model):
             for unit in company_records if one_by_one else [company_records]:
                 work(unit)
                 done += len(unit)
-                self.env["ir.cron"]._notify_progress(done=done, remaining=len(records) - done)
-                commit_unless_testing(self.env)
+                if not testing():
+                    commit_cron_progress(self.env, len(unit), done, len(records) - done)
 
     @api.model
     def _run(self, job, accounts, work):

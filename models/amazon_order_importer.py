@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from ..amazon_api import const
 from ..amazon_api.errors import PermanentError, RetryableError
 from ..amazon_api.orders import IMPORT_DATASETS, DeliveryAddress
+from ..compat import field_name
 from ..utils import commit_unless_testing
 
 _logger = logging.getLogger(__name__)
@@ -382,6 +383,7 @@ class AmazonOrderImporter(models.AbstractModel):
         """Each promotion lowers the line of what it applies to: the item, the shipping or the
         gift wrap noted on the item."""
         company = account.company_id
+        taxes_field = field_name(self.env["sale.order.line"], "tax_id")
         values, shipping, shipping_promotion, shipping_taxed = [], 0.0, 0.0, False
         for item, product in lines:
             quantity = item.quantity or 1
@@ -415,7 +417,7 @@ class AmazonOrderImporter(models.AbstractModel):
                     "product_uom_qty": quantity,
                     "price_unit": item_total / quantity,
                     "discount": _percent(discount, item_total),
-                    "tax_id": [Command.set(taxes.ids)],
+                    taxes_field: [Command.set(taxes.ids)],
                     "amazon_order_item_code": item.order_item_id,
                 }
             )
@@ -430,7 +432,7 @@ class AmazonOrderImporter(models.AbstractModel):
                     "product_uom_qty": 1,
                     "price_unit": shipping,
                     "discount": _percent(shipping_promotion, shipping),
-                    "tax_id": [Command.set(taxes.ids)],
+                    taxes_field: [Command.set(taxes.ids)],
                 }
             )
         return values

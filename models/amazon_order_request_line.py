@@ -4,6 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..amazon_api import const, documents
+from ..compat import UNIT_PRECISION
 
 # Request line field -> Amazon's price component.
 COMPONENT_FIELDS = {
@@ -49,7 +50,7 @@ class AmazonOrderRequestLine(models.Model):
     requested_at = fields.Datetime(related="request_id.requested_at", store=True)
     amazon_order_item_code = fields.Char(related="order_line_id.amazon_order_item_code")
     quantity = fields.Float(
-        digits="Product Unit of Measure",
+        digits=UNIT_PRECISION,
         help="Units refunded (for the record; Amazon refunds amounts, not units).",
     )
     quantity_cancelled = fields.Integer(help="Units of the line to cancel.")
@@ -130,21 +131,21 @@ class AmazonOrderRequestLine(models.Model):
                     line.amount_principal,
                     order_line.product_id,
                     order_line.name,
-                    order_line.tax_id,
+                    order_line._amazon_taxes(),
                     quantity,
                 ),
                 (
                     line.amount_shipping,
                     delivery.product_id,
                     self.env._("Shipping: %s", order_line.name),
-                    delivery.tax_id or order_line.tax_id,
+                    delivery._amazon_taxes() or order_line._amazon_taxes(),
                     1.0,
                 ),
                 (
                     line.amount_gift_wrap,
                     False,
                     self.env._("Gift wrap: %s", order_line.name),
-                    order_line.tax_id,
+                    order_line._amazon_taxes(),
                     1.0,
                 ),
                 (

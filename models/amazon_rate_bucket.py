@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import config
 
+from ..compat import Constraint
 from ..rate_limit.shared_limiter import SharedRateLimiter
 
 # Quotas refill this many times faster than Amazon's: for benchmarks against an emulator scaled
@@ -35,13 +36,10 @@ class AmazonRateBucket(models.Model):
     )
     refilled_at = fields.Datetime(readonly=True)
 
-    _sql_constraints = [
-        (
-            "operation_unique",
-            "unique(endpoint, seller_id, operation)",
-            "A seller has one bucket per operation.",
-        ),
-    ]
+    _operation_unique = Constraint(
+        "unique(endpoint, seller_id, operation)",
+        "A seller has one bucket per operation.",
+    )
 
     @api.model
     def _limiter(self):

@@ -1,5 +1,6 @@
 from odoo import fields, models
 
+from ..compat import Constraint
 from .amazon_rma_line import RETURN_CONDITIONS
 
 
@@ -15,6 +16,4 @@ class AmazonReturnCondition(models.Model):
     name = fields.Char(string="Condition", required=True, translate=True, readonly=True)
     sequence = fields.Integer(readonly=True)
 
-    _sql_constraints = [
-        ("code_unique", "unique(code)", "This condition is already recorded."),
-    ]
+    _code_unique = Constraint("unique(code)", "This condition is already recorded.")

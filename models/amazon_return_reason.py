@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..amazon_api import const
+from ..compat import Constraint
 from ..utils import check_system_fields
 
 REASON_CATEGORIES = [
@@ -43,9 +44,7 @@ class AmazonReturnReason(models.Model):
     )
     active = fields.Boolean(default=True)
 
-    _sql_constraints = [
-        ("code_unique", "unique(code)", "This return reason code is already recorded."),
-    ]
+    _code_unique = Constraint("unique(code)", "This return reason code is already recorded.")
 
     def write(self, vals):
         # Codes and spellings are Amazon's; users correct the label and category only.

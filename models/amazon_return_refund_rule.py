@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..amazon_api import const
+from ..compat import Constraint
 from .amazon_return_reason import REASON_CATEGORIES
 from .amazon_rma import ITEM_COMPONENTS, SHIPPING_COMPONENTS
 
@@ -76,13 +77,10 @@ class AmazonReturnRefundRule(models.Model):
         "and at most 20 %.",
     )
 
-    _sql_constraints = [
-        (
-            "days_positive",
-            "CHECK (min_days >= 0 AND max_days >= 0)",
-            "Days between delivery and return cannot be negative.",
-        ),
-    ]
+    _days_positive = Constraint(
+        "CHECK (min_days >= 0 AND max_days >= 0)",
+        "Days between delivery and return cannot be negative.",
+    )
 
     @api.constrains("min_days", "max_days")
     def _check_days(self):

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
 from ..amazon_api import const
+from ..compat import Constraint
 from ..utils import check_system_fields, commit_unless_testing
 from .amazon_order_request import OPEN_STATES, REFUNDED_STATES
 
@@ -283,13 +284,10 @@ class AmazonRma(models.Model):
     safet_activity_date = fields.Date(readonly=True, copy=False)
     safet_photo_count = fields.Integer(string="Photos", compute="_compute_safet_photo_count")
 
-    _sql_constraints = [
-        (
-            "amazon_rma_id_unique",
-            "unique(seller_account_id, amazon_rma_number)",
-            "This Amazon RMA is already recorded for this seller account.",
-        ),
-    ]
+    _amazon_rma_id_unique = Constraint(
+        "unique(seller_account_id, amazon_rma_number)",
+        "This Amazon RMA is already recorded for this seller account.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

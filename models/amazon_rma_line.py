@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..compat import UNIT_PRECISION
+
 # What the warehouse finds when a returned item comes back; empty until recorded.
 RETURN_CONDITIONS = [
     ("sellable", "As sold (sellable)"),
@@ -23,7 +25,7 @@ class AmazonRmaLine(models.Model):
         string="Item", help="The returned item of Amazon's report this line comes from."
     )
     product_id = fields.Many2one("product.product", required=True, check_company=True)
-    quantity = fields.Float(digits="Product Unit of Measure", required=True)
+    quantity = fields.Float(digits=UNIT_PRECISION, required=True)
     order_line_id = fields.Many2one(
         "sale.order.line",
         string="Order Line",
@@ -38,7 +40,7 @@ class AmazonRmaLine(models.Model):
         help="The kit sold on the order line; the RMA lists its components instead.",
     )
     sold_quantity = fields.Float(
-        digits="Product Unit of Measure",
+        digits=UNIT_PRECISION,
         help="Units of the order line's product returned: the kits, for the lines of a kit.",
     )
     reason = fields.Char(

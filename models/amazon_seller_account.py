@@ -11,6 +11,7 @@ from ..amazon_api import const
 from ..amazon_api.client import AmazonClient, Connection
 from ..amazon_api.errors import AmazonError
 from ..amazon_api.reports import OrderReport
+from ..compat import Constraint, field_name
 from ..utils import check_system_fields
 from .amazon_feed_batch import NEEDS_ATTENTION_BATCH_DOMAIN
 from .amazon_seller_marketplace import REGION_SELECTION
@@ -252,18 +253,14 @@ class AmazonSellerAccount(models.Model):
     )
     overdue_rma_count = fields.Integer(string="Overdue RMAs", compute="_compute_overdue_rma_count")
 
-    _sql_constraints = [
-        (
-            "feed_batch_size_range",
-            f"CHECK(feed_batch_size BETWEEN 1 AND {const.LARGEST_FEED_MESSAGES})",
-            f"Requests per batch: from 1 to {const.LARGEST_FEED_MESSAGES}.",
-        ),
-        (
-            "seller_region_unique",
-            "unique(company_id, seller_id, region)",
-            "This company already has an account for this seller in this region.",
-        ),
-    ]
+    _feed_batch_size_range = Constraint(
+        f"CHECK(feed_batch_size BETWEEN 1 AND {const.LARGEST_FEED_MESSAGES})",
+        f"Requests per batch: from 1 to {const.LARGEST_FEED_MESSAGES}.",
+    )
+    _seller_region_unique = Constraint(
+        "unique(company_id, seller_id, region)",
+        "This company already has an account for this seller in this region.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -521,7 +518,8 @@ class AmazonSellerAccount(models.Model):
     @api.model
     def _amazon_managers(self, company):
         """The active Amazon managers of `company`."""
-        managers = self.env.ref("amazon_refund_cancel.group_amazon_manager").sudo().users
+        group = self.env.ref("amazon_refund_cancel.group_amazon_manager").sudo()
+        managers = group[field_name(group, "users")]
         return managers.filtered(
             lambda user: user.active and not user.share and company in user.company_ids
         )

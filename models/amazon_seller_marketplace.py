@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from ..amazon_api.const import REGIONS
+from ..compat import Constraint
 from ..utils import check_system_fields
 
 REGION_SELECTION = [(code, region["name"]) for code, region in REGIONS.items()]
@@ -20,9 +21,7 @@ class AmazonSellerMarketplace(models.Model):
     region = fields.Selection(REGION_SELECTION, required=True)
     active = fields.Boolean(default=True)
 
-    _sql_constraints = [
-        ("code_unique", "unique(code)", "An Amazon marketplace is listed only once."),
-    ]
+    _code_unique = Constraint("unique(code)", "An Amazon marketplace is listed only once.")
 
     def write(self, vals):
         # Amazon's own identifiers, shipped as data: every call to Amazon names them.

@@ -3,10 +3,10 @@ import tempfile
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.osv import expression
 
 from ..amazon_api import const
 from ..amazon_api.errors import ReportParseError
+from ..compat import Constraint, domain_or
 from ..importers.settlement import SettlementFileError, SettlementReader
 from ..importers.settlement_matcher import SettlementMatcher
 from ..utils import commit_unless_testing
@@ -62,13 +62,10 @@ class AmazonSettlement(models.Model):
         "never downloaded again.",
     )
 
-    _sql_constraints = [
-        (
-            "settlement_unique",
-            "unique(seller_account_id, settlement_ref)",
-            "This settlement is already imported for this seller account.",
-        ),
-    ]
+    _settlement_unique = Constraint(
+        "unique(seller_account_id, settlement_ref)",
+        "This settlement is already imported for this seller account.",
+    )
 
     def action_view_requests(self):
         self.ensure_one()
@@ -277,7 +274,7 @@ class AmazonSettlement(models.Model):
             self.search(
                 [
                     ("seller_account_id", "=", account.id),
-                    *expression.OR(
+                    *domain_or(
                         [
                             [("amazon_report_ref", "in", report_ids)],
                             *([("relisted_report_refs", "ilike", ref)] for ref in report_ids),

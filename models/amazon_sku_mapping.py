@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..compat import Constraint
+
 
 class AmazonSkuMapping(models.Model):
     _name = "amazon.sku.mapping"
@@ -16,10 +18,7 @@ class AmazonSkuMapping(models.Model):
         "product.product", required=True, check_company=True, ondelete="cascade"
     )
 
-    _sql_constraints = [
-        (
-            "account_sku_unique",
-            "unique(account_id, seller_sku)",
-            "This SKU is already mapped on this seller account.",
-        ),
-    ]
+    _account_sku_unique = Constraint(
+        "unique(account_id, seller_sku)",
+        "This SKU is already mapped on this seller account.",
+    )

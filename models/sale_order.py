@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import format_datetime
 
 from ..amazon_api import const
+from ..compat import Constraint
 from ..utils import check_system_fields
 from .amazon_order_request import PENDING_STATES, REFUNDED_STATES
 
@@ -170,13 +171,10 @@ class SaleOrder(models.Model):
         string="Ship By", copy=False, help="Amazon's latest ship date for this order."
     )
 
-    _sql_constraints = [
-        (
-            "amazon_order_number_unique",
-            "unique(amazon_seller_account_id, amazon_order_number)",
-            "This Amazon order ID is already on another order of the same seller account.",
-        ),
-    ]
+    _amazon_order_number_unique = Constraint(
+        "unique(amazon_seller_account_id, amazon_order_number)",
+        "This Amazon order ID is already on another order of the same seller account.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..compat import UNIT_PRECISION, field_name
 from ..utils import check_system_fields
 
 # What decides the money of a confirmed Amazon order's line: Amazon managers change them, or
@@ -18,7 +19,7 @@ class SaleOrderLine(models.Model):
     )
     amazon_quantity_cancelled = fields.Float(
         string="Cancelled on Amazon",
-        digits="Product Unit of Measure",
+        digits=UNIT_PRECISION,
         copy=False,
         readonly=True,
         help="Units Amazon cancelled; the line's quantity no longer counts them.",
@@ -68,6 +69,9 @@ class SaleOrderLine(models.Model):
         shipping_product = self.order_id.amazon_seller_account_id.shipping_product_id
         return self._is_delivery() or (shipping_product and self.product_id == shipping_product)
 
+    def _amazon_taxes(self):
+        return self[field_name(self, "tax_id")]
+
     def _amazon_quantity_delivered(self):
         """Units Odoo delivered: a return received in stock, which lowers Odoo's delivered
         quantity, does not make them unshipped for Amazon, which charged them."""
@@ -77,7 +81,7 @@ class SaleOrderLine(models.Model):
             _outgoing, returned = self._get_outgoing_incoming_moves()
             shipped += sum(
                 move.product_uom._compute_quantity(
-                    move.quantity, self.product_uom, rounding_method="HALF-UP"
+                    move.quantity, self[field_name(self, "product_uom")], rounding_method="HALF-UP"
                 )
                 for move in returned
                 if move.state == "done"

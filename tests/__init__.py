@@ -26,3 +26,4 @@ from . import test_return_refund_rules
 from . import test_hostile_rpc_round2
 from . import test_rpc_matrix
 from . import test_demo_data
+from . import test_odoo_series

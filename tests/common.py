@@ -12,6 +12,7 @@ from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
 
+from ..compat import field_name
 from ..models.amazon_item_ledger import CHARGED_FIELDS
 
 try:
@@ -301,7 +302,7 @@ class AmazonEmulatorCase(AmazonCase):
                         "product_id": products[sku].id,
                         "product_uom_qty": quantity,
                         "price_unit": price,
-                        "tax_id": [Command.set(taxes.ids)],
+                        field_name(self.env["sale.order.line"], "tax_id"): [Command.set(taxes.ids)],
                         "amazon_order_item_code": f"{index:07d}{number[-7:]}",
                     }
                 )
@@ -317,7 +318,7 @@ class AmazonEmulatorCase(AmazonCase):
                         "product_id": self.shipping_product.id,
                         "product_uom_qty": 1,
                         "price_unit": shipping,
-                        "tax_id": [Command.set(taxes.ids)],
+                        field_name(self.env["sale.order.line"], "tax_id"): [Command.set(taxes.ids)],
                     }
                 )
             )

@@ -235,11 +235,9 @@ class TestBuyerCancelScreen(AmazonEmulatorCase):
             values = {}
             for name in names:
                 value = order[name]
-                values[name] = (
-                    value.ids
-                    if name.endswith("_ids")
-                    else (value.id if hasattr(value, "_name") else value)
-                )
+                if hasattr(value, "_name"):
+                    value = value.ids if name.endswith("_ids") else value.id
+                values[name] = value
             if not safe_eval(expression, values):
                 key = button.get("id") or button.get("name")
                 shown[key] = "btn-primary" in (button.get("class") or "")

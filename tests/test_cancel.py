@@ -2,7 +2,7 @@ from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import AmazonEmulatorCase, feed_payloads, feed_schema
 
@@ -253,12 +253,11 @@ class TestCancel(AmazonEmulatorCase):
             self._cancel()
 
     def test_rights_and_company_isolation(self):
-        clerk = self.env["res.users"].create(
-            {
-                "name": "Sales clerk",
-                "login": "sales_clerk_cancel",
-                "groups_id": [Command.set([self.env.ref("sales_team.group_sale_salesman").id])],
-            }
+        clerk = new_test_user(
+            self.env,
+            login="sales_clerk_cancel",
+            name="Sales clerk",
+            groups="sales_team.group_sale_salesman",
         )
         with self.assertRaises(AccessError):
             self._cancel(user=clerk)

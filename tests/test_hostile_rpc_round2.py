@@ -1,10 +1,10 @@
 import xmlrpc.client
 
 from odoo import Command
-from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from ..compat import call_kw
 from .common import HOSTILE_HTML, AmazonEmulatorCase, assert_shown_as_text
 
 

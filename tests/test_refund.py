@@ -4,7 +4,7 @@ from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import AmazonEmulatorCase, feed_payloads, feed_schema
 
@@ -255,12 +255,11 @@ class TestRefund(AmazonEmulatorCase):
 
     def test_rights_and_company_isolation(self):
         order = self._shipped_order("121-0000012-0000001")
-        clerk = self.env["res.users"].create(
-            {
-                "name": "Sales clerk",
-                "login": "sales_clerk",
-                "groups_id": [Command.set([self.env.ref("sales_team.group_sale_salesman").id])],
-            }
+        clerk = new_test_user(
+            self.env,
+            login="sales_clerk",
+            name="Sales clerk",
+            groups="sales_team.group_sale_salesman",
         )
         with self.assertRaises(AccessError):
             self._refund(order, user=clerk)

@@ -1,8 +1,8 @@
 from datetime import date
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from ..models.amazon_rma import add_business_days
 from .common import AmazonCase, AmazonEmulatorCase
@@ -152,12 +152,11 @@ class TestRma(RmaImportMixin, AmazonCase):
                 account=self.account_b,
                 user=self.user_a,
             )
-        nobody = self.env["res.users"].create(
-            {
-                "name": "Salesman",
-                "login": "salesman_no_amazon",
-                "groups_id": [Command.set(self.env.ref("sales_team.group_sale_salesman").ids)],
-            }
+        nobody = new_test_user(
+            self.env,
+            login="salesman_no_amazon",
+            name="Salesman",
+            groups="sales_team.group_sale_salesman",
         )
         with self.assertRaises(AccessError):
             self.env["amazon.rma"].with_user(nobody).search([])

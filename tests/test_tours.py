@@ -6,6 +6,7 @@ import odoo
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
+from ..compat import field_name
 from .common import AmazonEmulatorCase
 
 BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
@@ -132,7 +133,13 @@ class TestTours(AmazonEmulatorCase, HttpCase):
         self.assertEqual(rma.line_ids.condition, "sellable")
 
     def test_settlement_import_from_the_empty_list(self):
-        self.manager_a.groups_id |= self.env.ref("account.group_account_invoice")
+        self.manager_a.write(
+            {
+                field_name(self.manager_a, "groups_id"): [
+                    Command.link(self.env.ref("account.group_account_invoice").id)
+                ]
+            }
+        )
         self.start_tour(
             "/odoo/action-amazon_refund_cancel.amazon_settlement_action",
             "amazon_settlement_import",
@@ -157,8 +164,13 @@ class TestTours(AmazonEmulatorCase, HttpCase):
         self.env["amazon.return.refund.rule"].create(
             {"name": "Any return", "company_id": self.company_a.id}
         )
-        for user in self.user_a | self.manager_a:
-            user.groups_id |= self.env.ref("stock.group_stock_user")
+        (self.user_a | self.manager_a).write(
+            {
+                field_name(self.user_a, "groups_id"): [
+                    Command.link(self.env.ref("stock.group_stock_user").id)
+                ]
+            }
+        )
         order = self._shipped_order(number, lines=(("MUG", 2, 20.0),))
         order_line = order.order_line.filtered(lambda line: line.product_id.default_code == "MUG")
         return self.env["amazon.rma"].create(

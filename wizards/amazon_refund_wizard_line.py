@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_round
 
 from ..amazon_api import const
+from ..compat import UNIT_PRECISION
 from ..models.amazon_order_request_line import COMPONENT_FIELDS
 
 
@@ -14,9 +15,7 @@ class AmazonRefundWizardLine(models.TransientModel):
     currency_id = fields.Many2one(related="wizard_id.currency_id")
     order_line_id = fields.Many2one("sale.order.line", required=True, readonly=True)
     product_id = fields.Many2one(related="order_line_id.product_id")
-    quantity_left = fields.Float(
-        string="Refundable Units", digits="Product Unit of Measure", readonly=True
-    )
+    quantity_left = fields.Float(string="Refundable Units", digits=UNIT_PRECISION, readonly=True)
     amount_left = fields.Float(
         string="Refundable",
         readonly=True,
@@ -28,7 +27,7 @@ class AmazonRefundWizardLine(models.TransientModel):
         readonly=True,
         help="Given back to the buyer on this line, by you or by Amazon, or on its way to Amazon.",
     )
-    quantity = fields.Float(string="Units", digits="Product Unit of Measure")
+    quantity = fields.Float(string="Units", digits=UNIT_PRECISION)
     # Plain floats: an amount with more than two decimals must be refused, not rounded away.
     amount_principal = fields.Float(string="Item Price")
     amount_shipping = fields.Float(string="Shipping")
