@@ -120,6 +120,7 @@ class TestTours(AmazonEmulatorCase, HttpCase):
         self.assertEqual(set(requests.batch_id.mapped("processed_by_id")), {self.manager_a})
 
     def test_rma_import_and_receive(self):
+        self._work_the_warehouse(self.user_a)
         order = self._shipped_order("114-7000004-0000004", lines=(("MUG", 2, 20.0),))
         self.start_tour(
             "/odoo/action-amazon_refund_cancel.amazon_rma_action",
@@ -158,19 +159,18 @@ class TestTours(AmazonEmulatorCase, HttpCase):
         )
         self.assertTrue(self.company_a.amazon_allow_over_refund)
 
+    def _work_the_warehouse(self, users):
+        """`users` also validate the returns in stock, whose form 19.0 shows only to them."""
+        warehouse = self.env.ref("stock.group_stock_user")
+        users.write({field_name(users, "groups_id"): [Command.link(warehouse.id)]})
+
     def _tour_rma(self, number, rma_number):
         """An RMA of one MUG of a shipped order of 2, returned in policy as unwanted, by a
         company with a rule refunding any return; its Amazon users also work the warehouse."""
         self.env["amazon.return.refund.rule"].create(
             {"name": "Any return", "company_id": self.company_a.id}
         )
-        (self.user_a | self.manager_a).write(
-            {
-                field_name(self.user_a, "groups_id"): [
-                    Command.link(self.env.ref("stock.group_stock_user").id)
-                ]
-            }
-        )
+        self._work_the_warehouse(self.user_a | self.manager_a)
         order = self._shipped_order(number, lines=(("MUG", 2, 20.0),))
         order_line = order.order_line.filtered(lambda line: line.product_id.default_code == "MUG")
         return self.env["amazon.rma"].create(

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { chooseInSelection } from "./amazon_tour_steps";
 
 // Starts on a confirmed Amazon order not shipped yet (tests/test_tours.py): 2 mugs and 1 T-shirt.
 // Cancels the T-shirt's line from the line itself: the dialog starts with that line only.
@@ -18,11 +19,12 @@ registry.category("web_tour.tours").add("amazon_cancel_line", {
             content: "No trash icon beside the quantity",
             trigger: ".modal .o_field_widget[name=line_ids]:not(:has(.o_list_record_remove))",
         },
-        {
-            content: "Choose Amazon's reason",
-            trigger: ".modal .o_field_widget[name=reason] select",
-            run: 'select "NoInventory"',
-        },
+        ...chooseInSelection(
+            "Choose Amazon's reason",
+            ".modal .o_field_widget[name=reason]",
+            "NoInventory",
+            "No stock"
+        ),
         {
             content: "Review the cancellation",
             trigger: ".modal .modal-footer button[name=action_review]",

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { chooseInSelection } from "./amazon_tour_steps";
 
 // Starts on an Amazon order shipped and invoiced (tests/test_tours.py): one line of 2 mugs at
 // $20.00 with 10% tax. Refunds one mug's price and tax only.
@@ -9,11 +10,12 @@ registry.category("web_tour.tours").add("amazon_partial_refund", {
             trigger: ".o_form_view .o_statusbar_buttons button[name=action_amazon_refund]",
             run: "click",
         },
-        {
-            content: "Choose Amazon's reason",
-            trigger: ".modal .o_field_widget[name=reason] select",
-            run: 'select "CustomerReturn"',
-        },
+        ...chooseInSelection(
+            "Choose Amazon's reason",
+            ".modal .o_field_widget[name=reason]",
+            "CustomerReturn",
+            "Customer return"
+        ),
         {
             content: "Edit the mug's line",
             trigger: ".modal .o_data_row:has(.o_data_cell:contains(MUG)) .o_data_cell[name=quantity]",

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { reloadingStep } from "./amazon_tour_steps";
 
 const SETTING = "#amazon_allow_over_refund .o_field_widget[name=amazon_allow_over_refund] input";
 
@@ -16,11 +17,11 @@ registry.category("web_tour.tours").add("amazon_settings", {
                 document.body.dataset.amazonSaving = "1";
             },
         },
-        {
+        reloadingStep({
             content: "Save",
             trigger: ".o_control_panel .o_form_button_save",
             run: "click",
-        },
+        }),
         {
             content: "Saved: the reloaded page shows the setting on",
             trigger: `body:not([data-amazon-saving]) ${SETTING}:checked`,
