@@ -22,10 +22,8 @@ class ResGroups(models.Model):
             groups.privilege_id = self._amazon_privilege(category)
         else:
             groups.category_id = category
-        manager[field_name(manager, "users")] = [
-            Command.link(self.env.ref("base.user_root").id),
-            Command.link(self.env.ref("base.user_admin").id),
-        ]
+        founders = self.env.ref("base.user_root") | self.env.ref("base.user_admin")
+        founders.write({field_name(founders, "groups_id"): [Command.link(manager.id)]})
         action = self.env.ref(f"{MODULE}.action_amazon_link_orders")
         action[field_name(action, "groups_id")] = [Command.set(user.ids)]
 

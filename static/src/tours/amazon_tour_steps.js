@@ -25,7 +25,8 @@ export function chooseInSelection(content, field, value, label) {
             trigger: `${field} select, ${field} .o_select_menu_toggler`,
             async run(helpers) {
                 if (this.anchor.tagName === "SELECT") {
-                    await helpers.select(value);
+                    // 18.0's options hold their values as JSON.
+                    await helpers.select(JSON.stringify(value));
                 } else {
                     await helpers.click();
                 }
