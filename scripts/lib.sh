@@ -43,7 +43,7 @@ import odoo.release
 series, source = sys.argv[1:]
 # odoo.__file__ is None from 19.0 on (a namespace package): the core is where release.py is.
 core = os.path.dirname(os.path.dirname(os.path.realpath(odoo.release.__file__)))
-sys.exit(odoo.release.series != series or bool(source) and core != os.path.realpath(source))
+sys.exit(odoo.release.series != series or (bool(source) and core != os.path.realpath(source)))
 PY
 }
 
@@ -82,11 +82,12 @@ plan_odoo_series() {
         local index
         for index in "${!PLAN_SERIES[@]}"; do
             if [ "${PLAN_SERIES[index]}" = "$ODOO_SERIES" ]; then
-                PLAN_SERIES=("$ODOO_SERIES") PLAN_SOURCE=("${PLAN_SOURCE[index]}")
+                PLAN_SOURCE=("${PLAN_SOURCE[index]}")
+                PLAN_SERIES=("$ODOO_SERIES")
                 return
             fi
         done
-        PLAN_PROBLEMS+=("ODOO_SERIES=$ODOO_SERIES is not among the series of ODOO_SOURCE (${PLAN_SERIES[*]:-none})")
+        PLAN_PROBLEMS+=("ODOO_SERIES=$ODOO_SERIES is none of the series at hand (${PLAN_SERIES[*]:-none})")
         PLAN_SERIES=() PLAN_SOURCE=()
     fi
 }
