@@ -1,13 +1,17 @@
-# Shared by scripts/demo and scripts/test: find or make a Python with Odoo 18.0 and the addon's
-# requirements, and run PostgreSQL.
+# Shared by scripts/demo, scripts/test and the other scripts: find or make, per Odoo series, a
+# Python with that series' Odoo and the addon's requirements, and run PostgreSQL.
 # shellcheck shell=bash
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PYTHON=${PYTHON:-python3}
+# The interpreter to start from; PYTHON is then the one of the series in use (see ensure_odoo).
+BASE_PYTHON=${PYTHON:-python3}
+PYTHON=$BASE_PYTHON
 STATE_DIR=${AMAZON_RC_STATE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/amazon_refund_cancel}
-# The project's own virtual environment: the active one, or one in the state folder.
-VENV=${VIRTUAL_ENV:-$STATE_DIR/venv}
-# Why Odoo could not be made importable, when it could not.
+# The Odoo series the addon installs on, when ODOO_SOURCE names none.
+SUPPORTED_SERIES=(18.0 19.0)
+# The series in use, set by ensure_odoo, and why Odoo could not be made importable, when it could
+# not.
+SERIES=
 ODOO_MISSING=
 mkdir -p "$STATE_DIR"
 
@@ -17,8 +21,30 @@ install_requirements() {
     "$PYTHON" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-test.txt"
 }
 
+# The series ("18.0") of the Odoo source tree `source`, from its odoo/release.py.
+source_series() {
+    "$BASE_PYTHON" - "$1/odoo/release.py" 2>/dev/null <<'PY'
+import sys
+
+scope = {}
+exec(open(sys.argv[1]).read(), scope)
+print("%s.%s" % scope["version_info"][:2])
+PY
+}
+
+# Whether `python` imports Odoo of `series`, from the source tree `source` when one is given.
 odoo_importable() {
-    "$PYTHON" -c 'import odoo.release, sys; sys.exit(odoo.release.version_info[0] != 18)' 2>/dev/null
+    local python=$1 series=$2 source=${3:-}
+    "$python" - "$series" "$source" 2>/dev/null <<'PY'
+import os, sys
+
+import odoo.release
+
+series, source = sys.argv[1:]
+# odoo.__file__ is None from 19.0 on (a namespace package): the core is where release.py is.
+core = os.path.dirname(os.path.dirname(os.path.realpath(odoo.release.__file__)))
+sys.exit(odoo.release.series != series or (bool(source) and core != os.path.realpath(source)))
+PY
 }
 
 apt_install() {
@@ -27,18 +53,53 @@ apt_install() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-# Switches PYTHON to the project's virtual environment, made on first use.
-use_venv() {
-    if [ ! -x "$VENV/bin/python" ]; then
-        # Debian and Ubuntu ship venv's pip bootstrap in a package of its own.
-        "$PYTHON" -c 'import ensurepip' 2>/dev/null || apt_install python3-venv || true
-        log "Making a virtual environment in $VENV"
-        "$PYTHON" -m venv "$VENV" || {
-            ODOO_MISSING="$PYTHON cannot make a virtual environment (install python3-venv)"
-            return 1
-        }
+# The series to work with, in PLAN_SERIES, each with its source tree in PLAN_SOURCE (empty: a
+# clone of Odoo's branch of that series, unless its virtual environment imports it already): those
+# of the trees that ODOO_SOURCE names, separated by ':' as in PATH, in its order, else 18.0 and
+# 19.0; only ODOO_SERIES when it is set. What cannot be used is said, one line each, in
+# PLAN_PROBLEMS.
+plan_odoo_series() {
+    PLAN_SERIES=() PLAN_SOURCE=() PLAN_PROBLEMS=()
+    local source series sources=()
+    if [ -n "${ODOO_SOURCE:-}" ]; then
+        IFS=: read -ra sources <<<"$ODOO_SOURCE"
+        for source in "${sources[@]}"; do
+            [ -n "$source" ] || continue
+            if ! series=$(source_series "$source") || [ -z "$series" ]; then
+                PLAN_PROBLEMS+=("ODOO_SOURCE names $source, which is not an Odoo source tree")
+            elif [[ " ${PLAN_SERIES[*]} " == *" $series "* ]]; then
+                PLAN_PROBLEMS+=("ODOO_SOURCE names a second Odoo $series tree, $source: the first is used")
+            else
+                PLAN_SERIES+=("$series")
+                PLAN_SOURCE+=("$(cd "$source" && pwd)")
+            fi
+        done
+    else
+        PLAN_SERIES=("${SUPPORTED_SERIES[@]}")
+        PLAN_SOURCE=("${SUPPORTED_SERIES[@]/*/}")
     fi
-    PYTHON=$VENV/bin/python
+    if [ -n "${ODOO_SERIES:-}" ]; then
+        local index
+        for index in "${!PLAN_SERIES[@]}"; do
+            if [ "${PLAN_SERIES[index]}" = "$ODOO_SERIES" ]; then
+                PLAN_SOURCE=("${PLAN_SOURCE[index]}")
+                PLAN_SERIES=("$ODOO_SERIES")
+                return
+            fi
+        done
+        PLAN_PROBLEMS+=("ODOO_SERIES=$ODOO_SERIES is none of the series at hand (${PLAN_SERIES[*]:-none})")
+        PLAN_SERIES=() PLAN_SOURCE=()
+    fi
+}
+
+# Makes a virtual environment of the series' own in the state folder, on first use.
+make_venv() {
+    local venv=$1
+    [ -x "$venv/bin/python" ] && return
+    # Debian and Ubuntu ship venv's pip bootstrap in a package of its own.
+    "$BASE_PYTHON" -c 'import ensurepip' 2>/dev/null || apt_install python3-venv || true
+    log "Making a virtual environment in $venv"
+    "$BASE_PYTHON" -m venv "$venv"
 }
 
 # Odoo's requirements as pinned for Python 3.12, markers dropped: those versions have wheels for
@@ -46,8 +107,8 @@ use_venv() {
 # is left out (the addon does not use it; it needs system libraries to build), and psycopg2
 # comes as its binary wheel, which needs no compiler or libpq headers.
 install_odoo_requirements() {
-    local source=$1
-    "$PYTHON" - "$source/requirements.txt" >"$STATE_DIR/odoo-requirements.txt" <<'PY'
+    local source=$1 requirements=$STATE_DIR/odoo-requirements-$SERIES.txt
+    "$PYTHON" - "$source/requirements.txt" >"$requirements" <<'PY'
 import sys
 from packaging.requirements import Requirement
 
@@ -67,57 +128,72 @@ for line in open(sys.argv[1]):
     print(requirement)
 PY
     "$PYTHON" -m pip install --quiet --disable-pip-version-check \
-        -r "$STATE_DIR/odoo-requirements.txt" -r "$ROOT/requirements-test.txt"
+        -r "$requirements" -r "$ROOT/requirements-test.txt"
 }
 
-# Makes `odoo` importable by PYTHON: as it is when it imports Odoo 18.0 already, else in the
-# project's virtual environment from a source tree in ODOO_SOURCE or from Odoo's official 18.0
-# branch cloned into the state folder. Returns 1 with the reason in ODOO_MISSING if it cannot.
+# Sets SERIES and switches PYTHON to an interpreter that imports Odoo of `series`: the one to
+# start from when it does already (from `source`, if given), else the series' own virtual
+# environment, venv-SERIES in the state folder, made on first use, with Odoo's requirements and a
+# .pth file naming `source` or else a clone of Odoo's branch of that series in the state folder.
+# Without arguments: the first series planned (ODOO_SERIES picks another), for the scripts that
+# work with one. Returns 1 with the reason in ODOO_MISSING if it cannot.
 ensure_odoo() {
-    odoo_importable && return 0
-    use_venv || return 1
-    odoo_importable && return 0
-    local source=${ODOO_SOURCE:-}
+    if [ $# -eq 0 ]; then
+        plan_odoo_series
+        local problem
+        for problem in "${PLAN_PROBLEMS[@]}"; do log "$problem"; done
+        if [ ${#PLAN_SERIES[@]} -eq 0 ]; then
+            ODOO_MISSING="no Odoo series to use"
+            return 1
+        fi
+        set -- "${PLAN_SERIES[0]}" "${PLAN_SOURCE[0]}"
+    fi
+    local source=${2:-} venv=$STATE_DIR/venv-$1
+    SERIES=$1 PYTHON=$BASE_PYTHON
+    odoo_importable "$PYTHON" "$SERIES" "$source" && return 0
+    make_venv "$venv" || {
+        ODOO_MISSING="$BASE_PYTHON cannot make a virtual environment (install python3-venv)"
+        return 1
+    }
+    PYTHON=$venv/bin/python
+    odoo_importable "$PYTHON" "$SERIES" "$source" && return 0
     if [ -z "$source" ]; then
-        source=$STATE_DIR/odoo-18.0
+        source=$STATE_DIR/odoo-$SERIES
         if [ ! -f "$source/odoo/release.py" ]; then
             command -v git >/dev/null || apt_install git || true
-            log "Cloning Odoo 18.0 into $source"
+            log "Cloning Odoo $SERIES into $source"
             rm -rf "$source"
-            if ! git clone --quiet --depth 1 --branch 18.0 https://github.com/odoo/odoo.git "$source"; then
-                ODOO_MISSING="Odoo's 18.0 branch could not be cloned from GitHub and ODOO_SOURCE is not set"
+            if ! git clone --quiet --depth 1 --branch "$SERIES" https://github.com/odoo/odoo.git "$source"; then
+                ODOO_MISSING="Odoo's $SERIES branch could not be cloned from GitHub and ODOO_SOURCE names no $SERIES tree"
                 return 1
             fi
         fi
-    elif [ ! -f "$source/odoo/release.py" ]; then
-        ODOO_MISSING="ODOO_SOURCE=$source is not an Odoo source tree"
-        return 1
     fi
-    log "Installing Odoo's Python requirements into $VENV"
+    log "Installing Odoo $SERIES's Python requirements into $venv"
     # pytest brings `packaging`, which reads the requirements' markers.
     install_requirements && install_odoo_requirements "$source" || {
-        ODOO_MISSING="Odoo's Python requirements could not be installed into $VENV"
+        ODOO_MISSING="Odoo $SERIES's Python requirements could not be installed into $venv"
         return 1
     }
     "$PYTHON" -c 'import sys; print(sys.argv[1])' "$(cd "$source" && pwd)" \
-        >"$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/odoo-18.0-source.pth"
-    odoo_importable || {
-        ODOO_MISSING="Odoo 18.0 is still not importable from $source"
+        >"$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/odoo-$SERIES-source.pth"
+    odoo_importable "$PYTHON" "$SERIES" "$source" || {
+        ODOO_MISSING="Odoo $SERIES is still not importable from $source"
         return 1
     }
 }
 
-# PYTHON with the addon's requirements and, if at all possible, Odoo 18.0 (ODOO_MISSING says
-# why not).
-prepare_python() {
-    if odoo_importable; then
-        install_requirements
-        return
+# The option that gives a database demo data (`with`) or none (`without`) on `series`, if one is
+# needed: Odoo 18.0 loads demo data unless told not to; from 19.0 on it loads none unless told
+# to, and warns at --without-demo.
+demo_option() {
+    local series=$1 wanted=$2
+    if [ "${series%%.*}" -ge 19 ]; then
+        [ "$wanted" = with ] && echo --with-demo
+    else
+        [ "$wanted" = without ] && echo --without-demo=all
     fi
-    if ensure_odoo; then
-        return
-    fi
-    install_requirements
+    return 0
 }
 
 odoo_addons_path() {
@@ -126,7 +202,7 @@ odoo_addons_path() {
     mkdir -p "$addons"
     ln -sfn "$ROOT" "$addons/amazon_refund_cancel"
     local core
-    core=$("$PYTHON" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
+    core=$("$PYTHON" -c 'import odoo.release, os; print(os.path.dirname(os.path.dirname(odoo.release.__file__)))')
     echo "$core/addons,$addons"
 }
 
@@ -187,13 +263,22 @@ ensure_chromium() {
     [ -n "$found" ] && echo "$found"
 }
 
-# Writes to `output` the addon's translation template as Odoo exports it from `database`, where the
-# addon is installed.
+# Writes to `output` the addon's translation template as Odoo of SERIES exports it from
+# `database`, where the addon is installed: 19.0 replaced the option --i18n-export with the command
+# `i18n export`, which reads the addons path from a configuration file only.
 export_pot() {
     local addons_path=$1 data_dir=$2 database=$3 output=$4
-    "$PYTHON" -m odoo --addons-path="$addons_path" --data-dir="$data_dir" -d "$database" \
-        --i18n-export="$output" --modules=amazon_refund_cancel --stop-after-init --no-http \
-        --log-level=warn
+    if [ "${SERIES%%.*}" -ge 19 ]; then
+        local config=$data_dir/i18n-export.conf
+        mkdir -p "$data_dir"
+        printf '[options]\naddons_path = %s\ndata_dir = %s\nlog_level = warn\n' \
+            "$addons_path" "$data_dir" >"$config"
+        "$PYTHON" -m odoo i18n export -c "$config" -d "$database" -o "$output" amazon_refund_cancel
+    else
+        "$PYTHON" -m odoo --addons-path="$addons_path" --data-dir="$data_dir" -d "$database" \
+            --i18n-export="$output" --modules=amazon_refund_cancel --stop-after-init --no-http \
+            --log-level=warn
+    fi
 }
 
 # A PO or POT file without its header's dates, which change at every export.
