@@ -9,6 +9,7 @@ __all__ = [
     "UNIT_PRECISION",
     "Constraint",
     "call_kw",
+    "check_rpc_method",
     "commit_cron_progress",
     "domain_or",
     "field_name",
@@ -22,6 +23,14 @@ except ImportError:  # 18.0
 
 # What the RPC layer calls a model's method with: the tests call it as a user's RPC would.
 call_kw = getattr(rpc_model, "call_kw", None) or api.call_kw
+
+
+def check_rpc_method(model, name):
+    """Raise AccessError where RPC refuses to call the method `name` of `model`."""
+    if hasattr(rpc_model, "get_public_method"):
+        rpc_model.get_public_method(model, name)
+    else:
+        models.check_method_name(name)
 
 
 if hasattr(models, "Constraint"):

@@ -3,12 +3,12 @@ from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
-from odoo.models import check_method_name
 from odoo.tests import Form, new_test_user, tagged
 
 from ..amazon_api import const
 from ..amazon_api.client import AmazonClient
 from ..amazon_api.errors import ThrottledError
+from ..compat import check_rpc_method
 from ..models.amazon_order_importer import AmazonOrderImporter
 from ..models.amazon_order_linker import AmazonOrderLinker
 from .test_order_link import OrderLinkCase
@@ -529,4 +529,4 @@ class TestOrderImportAccess(OrderImportCase):
             self.assertIn("_cron_link_orders", dir(AmazonOrderLinker))
             for name in methods:
                 with self.assertRaises(AccessError, msg=f"{model_class._name}.{name}"):
-                    check_method_name(name)
+                    check_rpc_method(self.env[model_class._name], name)
