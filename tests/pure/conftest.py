@@ -34,3 +34,23 @@ def spapi_models_dir():
     if not (path / "feeds_2021-06-30.json").is_file():
         pytest.skip(f"Amazon's SP-API models are not at {path} (set AMAZON_SHARED_DIR)")
     return path
+
+
+class FakeClock:
+    """Time shared by the emulator and the client's limiter, so tests never really sleep."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()

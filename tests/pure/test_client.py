@@ -27,21 +27,6 @@ US = "ATVPDKIKX0DER"
 ORDER_ID = "112-1234567-1234567"
 
 
-class FakeClock:
-    """Time shared by the emulator and the client's limiter, so tests never really sleep."""
-
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def _feed(order_id=ORDER_ID, item="11111111111111"):
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -54,11 +39,6 @@ def _feed(order_id=ORDER_ID, item="11111111111111"):
         f"{item}</AmazonOrderItemCode><CancelReason>NoInventory</CancelReason></Item>"
         "</OrderAcknowledgement></Message></AmazonEnvelope>"
     ).encode()
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 def seed_seller_and_order(emulator):

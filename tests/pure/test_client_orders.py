@@ -23,17 +23,6 @@ ORDER_ID = "112-4000001-0000001"
 ORDERS_PATH = "/orders/2026-01-01/orders"
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 def _item(code, sku, quantity, **prices):
     return {
         "order_item_id": code,
@@ -41,11 +30,6 @@ def _item(code, sku, quantity, **prices):
         "quantity": quantity,
         "prices": prices or {"Principal": 10 * quantity},
     }
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 @pytest.fixture

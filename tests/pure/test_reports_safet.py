@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from test_client import ORDER_ID, client, clock, emulator  # noqa: F401
+from test_client import ORDER_ID, client, emulator  # noqa: F401
 from test_reports import RETURNS, RETURNS_COLUMNS, returns_flat, tsv
 
 from amazon_api import const

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from test_client import ORDER_ID, _connection, _operations, clock, emulator  # noqa: F401
+from test_client import ORDER_ID, _connection, _operations, emulator  # noqa: F401
 
 from amazon_api import const
 from amazon_api.client import AmazonClient

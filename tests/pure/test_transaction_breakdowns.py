@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from test_client import ORDER_ID, _connection, clock, emulator  # noqa: F401
+from test_client import ORDER_ID, _connection, emulator  # noqa: F401
 
 from amazon_api import const
 from amazon_api.client import AmazonClient, _refund_items
